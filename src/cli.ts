@@ -1,0 +1,73 @@
+/**
+ * The tdmpc command line: `npx tdmpc --help`. Later chapters add sub-commands (bench, env, train, figures).
+ */
+import { Command } from "commander";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { formatChecks, runChecks } from "./tooling/doctor.js";
+import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook } from "./tooling/notebooks.js";
+import { projectRoot } from "./tooling/paths.js";
+
+export function buildCli(): Command {
+  const program = new Command();
+  const pkg = JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { version: string };
+  program
+    .name("tdmpc")
+    .description("tdmpc-ts: model-based RL from CEM and CMA-ES to TD-MPC2, on MuJoCo WebAssembly and TensorFlow.js")
+    .version(pkg.version)
+    .showHelpAfterError();
+
+  program
+    .command("doctor")
+    .description("check Node, the tfjs backend, MuJoCo, Jupyter and the tslab kernel; say what to run for anything missing")
+    .option("--json", "print the checks as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const checks = await runChecks();
+      console.log(opts.json ? JSON.stringify(checks, null, 2) : formatChecks(checks));
+      if (checks.some((c) => c.required && !c.ok)) process.exitCode = 1;
+    });
+
+  const nb = program.command("notebooks").description("run or clean the course notebooks");
+  nb.command("run")
+    .description("execute notebooks headless with the tslab kernel (quick mode unless --full); report the failing cell")
+    .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
+    .option("--full", "full budgets (regenerates figures; slow)")
+    .option("--timeout <sec>", "per-cell timeout in seconds", "1800")
+    .option("-v, --verbose", "stream nbconvert's output")
+    .action(async (paths: string[], opts: { full?: boolean; timeout: string; verbose?: boolean }) => {
+      const list = paths.length ? paths : listNotebooks();
+      let failed = 0;
+      for (const p of list) {
+        const r = await runNotebook(p, { quick: !opts.full, cellTimeoutSec: Number(opts.timeout), verbose: opts.verbose });
+        (r.ok ? console.log : console.error)(formatFailure(r));
+        if (!r.ok) failed++;
+      }
+      console.log(`notebooks: ${list.length - failed} passed, ${failed} failed`);
+      if (failed) process.exitCode = 1;
+    });
+  nb.command("strip")
+    .description("remove outputs from notebooks (committed notebooks carry none)")
+    .argument("[paths...]", "notebooks (default: all under notebooks/)")
+    .option("--check", "only report notebooks that carry outputs; exit 1 if any")
+    .action((paths: string[], opts: { check?: boolean }) => {
+      const list = paths.length ? paths : listNotebooks();
+      let dirty = 0;
+      for (const p of list) {
+        const nbJson = JSON.parse(readFileSync(p, "utf8")) as Notebook;
+        if (stripOutputs(nbJson)) {
+          dirty++;
+          if (opts.check) console.error(`${p}: carries outputs (run \`npx tdmpc notebooks strip\`)`);
+          else {
+            writeFileSync(p, JSON.stringify(nbJson, null, 1) + "\n");
+            console.log(`${p}: stripped`);
+          }
+        }
+      }
+      if (opts.check && dirty) process.exitCode = 1;
+    });
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await buildCli().parseAsync(argv);
+}

@@ -1,0 +1,64 @@
+/**
+ * Progress for long work: a cli-progress bar on a terminal, a line that rewrites itself in a notebook,
+ * and occasional plain lines when output goes to a file/CI log (so logs stay short).
+ */
+import cliProgress from "cli-progress";
+import { liveText, inNotebook } from "../viz/plotly.js";
+
+export interface Progress {
+  /** Advance to `value` (absolute), with extra fields shown after the bar (e.g. {ret: 412.3}). */
+  update(value: number, info?: Record<string, string | number>): void;
+  stop(): void;
+}
+
+function fmtInfo(info?: Record<string, string | number>): string {
+  if (!info) return "";
+  return Object.entries(info)
+    .map(([k, v]) => `${k}=${typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(3)) : v}`)
+    .join(" ");
+}
+
+export function progress(total: number, label: string, opts: { silent?: boolean } = {}): Progress {
+  if (opts.silent) return { update() {}, stop() {} };
+  const t0 = performance.now();
+  const eta = (value: number) => {
+    const el = (performance.now() - t0) / 1000;
+    return value > 0 ? `${el.toFixed(0)}s elapsed, ~${((el / value) * (total - value)).toFixed(0)}s left` : "";
+  };
+  if (inNotebook()) {
+    const line = liveText();
+    let last = 0;
+    return {
+      update(value, info) {
+        const now = performance.now();
+        if (now - last < 250 && value < total) return; // do not flood the kernel with display updates
+        last = now;
+        const pct = total > 0 ? Math.floor((100 * value) / total) : 100;
+        const bar = "█".repeat(Math.floor(pct / 4)).padEnd(25, "░");
+        line.update(`${label} ${bar} ${pct}% ${value}/${total} ${fmtInfo(info)} (${eta(value)})`);
+      },
+      stop() {},
+    };
+  }
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: `${label} [{bar}] {percentage}% {value}/{total} {info} eta {eta_formatted}`, hideCursor: true, stream: process.stderr },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { info: "" });
+    return {
+      update: (value, info) => bar.update(value, { info: fmtInfo(info) }),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastPrinted = -1;
+  return {
+    update(value, info) {
+      const decile = total > 0 ? Math.floor((10 * value) / total) : 10;
+      if (decile === lastPrinted) return;
+      lastPrinted = decile;
+      process.stderr.write(`${label} ${value}/${total} ${fmtInfo(info)} (${eta(value)})\n`);
+    },
+    stop() {},
+  };
+}
