@@ -27,6 +27,11 @@ export function buildCli(): Command {
       if (checks.some((c) => c.required && !c.ok)) process.exitCode = 1;
     });
 
+  // Each module registers its own sub-commands (src/<module>/cli.ts): `tdmpc bench <topic>`, `tdmpc env …`.
+  const bench = program.command("bench").description("benchmarks against peers run in the same call (PyTorch CPU, native MuJoCo)");
+  void bench; // sub-commands: registered by the modules below
+  // (register module commands here, one line each)
+
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")
     .description("execute notebooks headless with the tslab kernel (quick mode unless --full); report the failing cell")

@@ -17,3 +17,4 @@ export { tableHtml, showTable, rowsToTable, type TableLike } from "./viz/table.j
 export { isQuick, budget, QUICK_ENV } from "./util/quick.js";
 export { progress, type Progress } from "./util/progress.js";
 export { exportFigure, FigureExporter, findChromium, type ExportOptions, type ImageFormat } from "./viz/export.js";
+export { Rng } from "./util/random.js";
