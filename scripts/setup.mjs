@@ -33,11 +33,15 @@ const args = ["notebook", "--no-browser", `--notebook-dir=${join(root, "notebook
 if (process.getuid?.() === 0) args.push("--allow-root");
 console.log(`[setup] starting: jupyter ${args.join(" ")}\n[setup] open the URL printed below (with its token); choose the "TypeScript (tslab, tdmpc-ts)" kernel.`);
 const child = spawn("jupyter", args, { env: jupyterEnv(root), stdio: ["inherit", "inherit", "pipe"] });
+let announced = false;
 child.stderr.on("data", (d) => {
   const s = d.toString();
   process.stderr.write(s);
-  const m = s.match(/https?:\/\/127\.0\.0\.1:\d+\/\?token=\w+/);
-  if (m) console.log(`\n  tdmpc-ts course: ${m[0]}\n`);
+  const m = s.match(/https?:\/\/[\w.:-]+\/\?token=\w+/);
+  if (m && !announced) {
+    announced = true;
+    console.log(`\n  tdmpc-ts course: ${m[0]}\n`);
+  }
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("close", (code) => process.exit(code ?? 0));
