@@ -58,7 +58,8 @@ export async function runMpcEpisode(
   while (ep.steps < maxSteps) {
     if (!plan || offset >= replanEvery) {
       const t0 = performance.now();
-      plan = await planner.plan(await modelAt(obs));
+      const model = await modelAt(obs);
+      plan = await planner.plan(model, { executed: plan ? offset : 0 });
       ep.planMs.push(performance.now() - t0);
       offset = 0;
     }

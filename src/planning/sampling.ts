@@ -83,12 +83,12 @@ export class SamplingPlanner implements Planner {
     this.prevMean = undefined;
   }
 
-  async plan(model: PlanningModel): Promise<Plan> {
+  async plan(model: PlanningModel, opts: { executed?: number } = {}): Promise<Plan> {
     const { horizon: H, numSamples: N, iterations, numElites, momentum, minStd, maxStd } = this.config;
     const A = this.actionDim;
     if (model.actionDim !== A) throw new Error(`planner ${this.name} plans ${A}-D actions but the model takes ${model.actionDim}-D`);
     const D = H * A;
-    let mean = this.config.warmStart && this.prevMean ? shiftSequence(this.prevMean, H, A) : new Float32Array(D);
+    let mean = this.config.warmStart && this.prevMean ? shiftSequence(this.prevMean, H, A, 0, opts.executed ?? 1) : new Float32Array(D);
     const std = new Float32Array(D).fill(maxStd);
     const actions = new Float32Array(N * D);
     let bestReturn = -Infinity;

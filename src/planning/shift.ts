@@ -1,12 +1,14 @@
 /**
  * Receding-horizon warm start: after executing the first action of the previous plan, its remaining
  * H−1 steps become the first H−1 steps of the new initial mean; the last step starts from `fill`
- * (TD-MPC: `mean[:-1] = prev_mean[1:]`, new last step 0).
+ * (TD-MPC: `mean[:-1] = prev_mean[1:]`, new last step 0). After k executed actions (open loop) shift by k.
  */
-export function shiftSequence(prev: Float32Array, horizon: number, actionDim: number, fill = 0): Float32Array {
+export function shiftSequence(prev: Float32Array, horizon: number, actionDim: number, fill = 0, steps = 1): Float32Array {
   if (prev.length !== horizon * actionDim) throw new Error(`shiftSequence: expected ${horizon * actionDim} values, got ${prev.length}`);
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`shiftSequence: steps must be a non-negative integer, got ${steps}`);
+  const k = Math.min(steps, horizon);
   const out = new Float32Array(horizon * actionDim);
-  out.set(prev.subarray(actionDim));
-  out.fill(fill, (horizon - 1) * actionDim);
+  out.set(prev.subarray(k * actionDim));
+  out.fill(fill, (horizon - k) * actionDim);
   return out;
 }

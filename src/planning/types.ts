@@ -29,8 +29,11 @@ export interface Planner {
   readonly name: string;
   readonly horizon: number;
   readonly actionDim: number;
-  /** Optimise an action sequence from the model's current state (warm-started from the previous plan). */
-  plan(model: PlanningModel): Promise<Plan>;
+  /**
+   * Optimise an action sequence from the model's current state, warm-started from the previous plan shifted by
+   * `executed` steps (the actions of that plan run since; 1 in receding-horizon MPC).
+   */
+  plan(model: PlanningModel, opts?: { executed?: number }): Promise<Plan>;
   /** Forget the warm start (call at the start of an episode). */
   reset(): void;
 }

@@ -115,3 +115,12 @@ describe("receding-horizon warm start", () => {
     expect(Array.from(seen[1]!.slice(0, 3)).every((v) => Math.abs(v) < 1e-4)).toBe(true);
   });
 });
+
+describe("open-loop warm start", () => {
+  it("shifts by the number of actions executed since the last plan", () => {
+    const prev = Float32Array.from([1, 2, 3, 4]); // H = 4, A = 1
+    expect(Array.from(shiftSequence(prev, 4, 1, 0, 3))).toEqual([4, 0, 0, 0]);
+    expect(Array.from(shiftSequence(prev, 4, 1, 0, 9))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(shiftSequence(prev, 4, 1, 0, 0))).toEqual([1, 2, 3, 4]);
+  });
+});
