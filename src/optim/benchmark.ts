@@ -65,6 +65,8 @@ export interface RunResult {
   evaluations: number;
   /** Milliseconds spent inside ask() and tell() (not in f). */
   optimizerMs: number;
+  /** Milliseconds spent evaluating f (for comparison with the optimiser's overhead). */
+  fnMs: number;
   /** Best-so-far f − f* after each generation: [evaluations, gap] pairs. */
   trace: [number, number][];
   stopReasons: string[];
@@ -76,6 +78,7 @@ export function runOnce(optimizer: string, fnName: string, dim: number, seed: nu
   const targetGap = settings.targetGap ?? 1e-8;
   const es = makeOptimizer(optimizer, fn, seed, settings);
   let optimizerMs = 0;
+  let fnMs = 0;
   let bestGap = Infinity;
   let evalsToTarget: number | null = null;
   const trace: [number, number][] = [];
@@ -84,7 +87,9 @@ export function runOnce(optimizer: string, fnName: string, dim: number, seed: nu
     const t0 = performance.now();
     const xs = es.ask();
     optimizerMs += performance.now() - t0;
+    const t2 = performance.now();
     const fs = xs.map((x) => fn.f(x));
+    fnMs += performance.now() - t2;
     for (const f of fs) {
       evals++;
       const gap = f - fn.fopt;
@@ -96,7 +101,7 @@ export function runOnce(optimizer: string, fnName: string, dim: number, seed: nu
     optimizerMs += performance.now() - t1;
     trace.push([evals, Math.max(bestGap, 0)]);
   }
-  return { optimizer, fn: fnName, dim, seed, evalsToTarget, bestGap: Math.max(bestGap, 0), evaluations: evals, optimizerMs, trace, stopReasons: es.stopReasons };
+  return { optimizer, fn: fnName, dim, seed, evalsToTarget, bestGap: Math.max(bestGap, 0), evaluations: evals, optimizerMs, fnMs, trace, stopReasons: es.stopReasons };
 }
 
 export interface BenchmarkRow {
@@ -111,6 +116,8 @@ export interface BenchmarkRow {
   medianBestGap: number;
   /** Optimiser overhead: ms inside ask()+tell() per 1,000 evaluations. */
   msPer1000Evals: number;
+  /** The test function's own cost per 1,000 evaluations, for scale. */
+  fnMsPer1000Evals: number;
   maxEvals: number;
 }
 
@@ -171,6 +178,7 @@ export function benchmark(opts: BenchmarkOptions = {}): { rows: BenchmarkRow[]; 
         const ok = group.filter((r) => r.evalsToTarget !== null).map((r) => r.evalsToTarget!);
         const evals = group.reduce((s, r) => s + r.evaluations, 0);
         const ms = group.reduce((s, r) => s + r.optimizerMs, 0);
+        const fnMs = group.reduce((s, r) => s + r.fnMs, 0);
         rows.push({
           optimizer,
           fn: fnName,
@@ -180,6 +188,7 @@ export function benchmark(opts: BenchmarkOptions = {}): { rows: BenchmarkRow[]; 
           medianEvals: ok.length ? median(ok) : null,
           medianBestGap: median(group.map((r) => r.bestGap)),
           msPer1000Evals: evals > 0 ? (1000 * ms) / evals : Number.NaN,
+          fnMsPer1000Evals: evals > 0 ? (1000 * fnMs) / evals : Number.NaN,
           maxEvals,
         });
       }

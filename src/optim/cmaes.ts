@@ -150,6 +150,8 @@ export class CmaEs implements AskTellOptimizer {
   lastOrder: number[] = [];
   /** Number of eigendecompositions done (for curious readers: the lazy update at work). */
   eigenCount = 0;
+  /** Jacobi sweeps spent in those decompositions. */
+  eigenSweeps = 0;
 
   constructor(opts: CmaEsOptions) {
     const { n, mean, sigmas } = checkStart(opts.diagonal ? "sep-CMA-ES" : "CMA-ES", opts.x0, opts.sigma0);
@@ -326,9 +328,13 @@ export class CmaEs implements AskTellOptimizer {
     }
     if (!force && this.iteration - this.eigenIteration < this.eigenEvery) return;
     this.eigenIteration = this.iteration;
-    const { values, vectors } = symmetricEigen(this.C, n);
+    // warm start: in the old eigenbasis, M = Bᵀ C B is nearly diagonal (C moved little since the last
+    // decomposition), so Jacobi needs a few sweeps instead of ~10; then B ← B V.
+    const M = matMul(transpose(this.B, n), matMul(this.C, this.B, n), n);
+    const { values, vectors, sweeps } = symmetricEigen(M, n);
     this.eigenCount++;
-    this.B = vectors;
+    this.eigenSweeps += sweeps;
+    this.B = matMul(this.B, vectors, n);
     // a non-positive eigenvalue can only come from round-off: floor it (the condition stop catches the rest)
     let maxEv = 0;
     for (const v of values) maxEv = Math.max(maxEv, v);
@@ -399,6 +405,24 @@ function matVec(M: Float64Array, v: Float64Array, n: number): Float64Array {
     for (let j = 0; j < n; j++) s += M[i * n + j]! * v[j]!;
     out[i] = s;
   }
+  return out;
+}
+
+/** Row-major n×n product A·B (i-k-j order: the inner loop runs along rows of both). */
+function matMul(A: Float64Array, B: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) {
+      const a = A[i * n + k]!;
+      if (a === 0) continue;
+      for (let j = 0; j < n; j++) out[i * n + j] += a * B[k * n + j]!;
+    }
+  return out;
+}
+
+function transpose(A: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j * n + i] = A[i * n + j]!;
   return out;
 }
 

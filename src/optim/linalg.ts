@@ -50,6 +50,13 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: { maxSweep
         if (apq === 0) continue;
         const app = A[p * n + p]!;
         const aqq = A[q * n + q]!;
+        // an element below 1e-13·√|a_pp a_qq| moves the eigenvalues by O(a_pq²): drop it instead of rotating
+        // (the threshold trick of Numerical Recipes §11.1; makes warm-started decompositions cheap)
+        if (apq * apq < 1e-26 * Math.abs(app * aqq)) {
+          A[p * n + q] = 0;
+          A[q * n + p] = 0;
+          continue;
+        }
         // rotation angle that annihilates A[p][q]: t = tan θ, the smaller root of t² + 2τt − 1 = 0
         const tau = (aqq - app) / (2 * apq);
         const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
