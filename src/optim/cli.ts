@@ -46,37 +46,45 @@ export function register(_program: Command, bench: Command): void {
     .option("--budget <n>", "evaluations per run = budget × dim (at least --min-evals)", "2000")
     .option("--min-evals <n>", "smallest per-run budget", "4000")
     .option("--json", "print one JSON array of {optimizer, fn, dim, seeds, successes, medianEvals, msPer1000Evals, …}")
-    .action((opts: { optimizers: string; functions: string; dims: string; seeds: string; budget: string; minEvals: string; json?: boolean }) => {
-      const optimizers = list(opts.optimizers);
-      for (const o of optimizers) if (!(OPTIMIZERS as readonly string[]).includes(o)) throw new Error(`unknown optimizer "${o}"; known: ${OPTIMIZERS.join(", ")}`);
-      const functions = list(opts.functions);
-      const dims = list(opts.dims).map(Number);
-      for (const d of dims) if (!Number.isInteger(d) || d < 1) throw new Error(`--dims: "${d}" is not a positive integer`);
-      for (const f of functions) for (const d of dims) testFunction(f, d); // fail early on unknown names / dims
-      const seeds = Number(opts.seeds);
-      const budgetPerDim = Number(opts.budget);
-      const minEvals = Number(opts.minEvals);
-      for (const [k, v] of [["--seeds", seeds], ["--budget", budgetPerDim], ["--min-evals", minEvals]] as const)
-        if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer, got ${v}`);
-      const total = optimizers.length * functions.length * dims.length * seeds;
-      const bar = progress(total, "bench optim");
-      const { rows } = benchmark({
-        optimizers,
-        functions,
-        dims,
-        seeds,
-        budgetPerDim,
-        minEvals,
-        onRun: (done, _t, r) => bar.update(done, { run: `${r.optimizer} ${r.fn} ${r.dim}D` }),
-      });
-      bar.stop();
-      if (opts.json) console.log(JSON.stringify(rows));
-      else {
-        console.log(formatOptimRows(rows));
-        console.log(
-          "\nsuccess: runs reaching f − f* ≤ 1e-8 within the budget; median evals over the successful runs;" +
-            "\nopt ms/1k evals: time inside ask()+tell() per 1,000 evaluations (the optimiser's overhead), f ms: the test function's own cost.",
-        );
+    .action(function (this: Command, opts: { optimizers: string; functions: string; dims: string; seeds: string; budget: string; minEvals: string; json?: boolean }) {
+      try {
+        runBench(opts);
+      } catch (e) {
+        this.error(`tdmpc bench optim: ${(e as Error).message}`); // one clear line, exit code 1
       }
     });
+}
+
+function runBench(opts: { optimizers: string; functions: string; dims: string; seeds: string; budget: string; minEvals: string; json?: boolean }): void {
+  const optimizers = list(opts.optimizers);
+  for (const o of optimizers) if (!(OPTIMIZERS as readonly string[]).includes(o)) throw new Error(`unknown optimizer "${o}"; known: ${OPTIMIZERS.join(", ")}`);
+  const functions = list(opts.functions);
+  const dims = list(opts.dims).map(Number);
+  for (const d of dims) if (!Number.isInteger(d) || d < 1) throw new Error(`--dims: "${d}" is not a positive integer`);
+  for (const f of functions) for (const d of dims) testFunction(f, d); // fail early on unknown names / dims
+  const seeds = Number(opts.seeds);
+  const budgetPerDim = Number(opts.budget);
+  const minEvals = Number(opts.minEvals);
+  for (const [k, v] of [["--seeds", seeds], ["--budget", budgetPerDim], ["--min-evals", minEvals]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer, got ${v}`);
+  const total = optimizers.length * functions.length * dims.length * seeds;
+  const bar = progress(total, "bench optim");
+  const { rows } = benchmark({
+    optimizers,
+    functions,
+    dims,
+    seeds,
+    budgetPerDim,
+    minEvals,
+    onRun: (done, _t, r) => bar.update(done, { run: `${r.optimizer} ${r.fn} ${r.dim}D` }),
+  });
+  bar.stop();
+  if (opts.json) console.log(JSON.stringify(rows));
+  else {
+    console.log(formatOptimRows(rows));
+    console.log(
+      "\nsuccess: runs reaching f − f* ≤ 1e-8 within the budget; median evals over the successful runs;" +
+        "\nopt ms/1k evals: time inside ask()+tell() per 1,000 evaluations (the optimiser's overhead), f ms: the test function's own cost.",
+    );
+  }
 }

@@ -6,4 +6,4 @@ export { IpopCmaEs, type IpopOptions } from "./ipop.js";
 export { symmetricEigen, randomRotation, type SymmetricEigen } from "./linalg.js";
 export * from "./functions.js";
 export * from "./benchmark.js";
-export { trace2d, type Snapshot } from "./trace.js";
+export { trace2d, ellipse2d, type Snapshot } from "./trace.js";

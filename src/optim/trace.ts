@@ -6,6 +6,7 @@ import type { AskTellOptimizer } from "./base.js";
 import { Cem } from "./cem.js";
 import { CmaEs } from "./cmaes.js";
 import { IpopCmaEs } from "./ipop.js";
+import { symmetricEigen } from "./linalg.js";
 
 export interface Snapshot {
   iteration: number;
@@ -50,4 +51,25 @@ export function trace2d(es: AskTellOptimizer, f: (x: Float64Array) => number, it
     });
   }
   return out;
+}
+
+/**
+ * Points on the k-σ ellipse of a 2-D Gaussian: { m + k B √Λ (cos t, sin t) } with C = B Λ Bᵀ.
+ * For drawing the search distribution over a landscape.
+ */
+export function ellipse2d(mean: ArrayLike<number>, cov: ArrayLike<number>, k = 1, points = 72): { x: number[]; y: number[] } {
+  if (mean.length !== 2 || cov.length !== 4) throw new RangeError(`ellipse2d: needs a 2-D mean and a 2×2 covariance, got ${mean.length} and ${cov.length} entries`);
+  const { values, vectors } = symmetricEigen(cov, 2);
+  const a = Math.sqrt(Math.max(values[0]!, 0)) * k;
+  const b = Math.sqrt(Math.max(values[1]!, 0)) * k;
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i <= points; i++) {
+    const t = (2 * Math.PI * i) / points;
+    const u = a * Math.cos(t);
+    const v = b * Math.sin(t);
+    x.push(mean[0]! + vectors[0]! * u + vectors[1]! * v);
+    y.push(mean[1]! + vectors[2]! * u + vectors[3]! * v);
+  }
+  return { x, y };
 }
