@@ -180,7 +180,7 @@ export class CmaEs implements AskTellOptimizer {
     this.box = resolveBounds(this.name, opts.bounds, n);
     this.boundHandling = opts.boundHandling ?? "mirror";
     this.historyLength = 10 + Math.ceil((30 * n) / this.params.lambda);
-    this.tracker = new Tracker(n, this.maximize, { tolFun: 1e-12, ...opts });
+    this.tracker = new Tracker(n, this.maximize, { ...opts, tolFun: opts.tolFun ?? 1e-12 });
     this.tolX = opts.tolX ?? 1e-12 * this.sigma0;
     this.maxCondition = opts.maxCondition ?? 1e14;
     const { c1, cmu } = this.params;
