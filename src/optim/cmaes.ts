@@ -14,8 +14,9 @@
  *   w°_i = w_i · (1 if w_i ≥ 0 else n / ‖C^{−1/2} y_{i:λ}‖²)                                       (eq. 46)
  *   C ← (1 + c_1 δ(h_σ) − c_1 − c_μ Σ_j w_j) C + c_1 p_c p_cᵀ + c_μ Σ_{i=1..λ} w°_i y_{i:λ} y_{i:λ}ᵀ   (eq. 47)
  *   with δ(h_σ) = (1 − h_σ) c_c (2 − c_c).
- * B and D (C = B D² Bᵀ) are recomputed lazily, once every max(1, ⌊1 / (10 n (c_1 + c_μ))⌋) generations (the
- * tutorial's B.2, "λ/(c1+cμ)/n/10 evaluations"), with our own Jacobi eigensolver (linalg.ts).
+ * B and D (C = B D² Bᵀ) are recomputed lazily, once more than 1 / (10 n (c_1 + c_μ)) generations have passed (the
+ * tutorial's "λ/(c1+cμ)/n/10 evaluations"), with our own Jacobi eigensolver (linalg.ts), warm-started in the
+ * previous eigenbasis.
  * Negative ("active") weights are used for full CMA as in the tutorial's default; sep-CMA keeps the positive
  * weights only (as in Ros & Hansen), so its diagonal stays positive.
  *
@@ -141,7 +142,8 @@ export class CmaEs implements AskTellOptimizer {
   private readonly tolX: number;
   private readonly maxCondition: number;
   private eigenIteration = 0;
-  private readonly eigenEvery: number;
+  /** Generations between eigendecompositions: decompose once more than this many have passed. */
+  private readonly eigenGap: number;
   private asked: Float64Array[] = [];
   private askedY: Float64Array[] = [];
   private lastCosts?: Float64Array;
@@ -184,7 +186,7 @@ export class CmaEs implements AskTellOptimizer {
     this.tolX = opts.tolX ?? 1e-12 * this.sigma0;
     this.maxCondition = opts.maxCondition ?? 1e14;
     const { c1, cmu } = this.params;
-    this.eigenEvery = Math.max(1, Math.floor(1 / (10 * n * (c1 + cmu))));
+    this.eigenGap = 1 / (10 * n * (c1 + cmu));
   }
 
   get popsize(): number {
@@ -319,14 +321,17 @@ export class CmaEs implements AskTellOptimizer {
     return matVec(this.B, t, n);
   }
 
-  /** Recompute B and D from C, every `eigenEvery` generations (or when forced). */
+  /**
+   * Recompute B and D from C once more than `eigenGap` = 1/(10 n (c1 + cμ)) generations have passed since the last
+   * time (the tutorial's `counteval − eigeneval > λ/(c1+cμ)/n/10`); for n ≤ ~40 that is every generation.
+   */
   private updateEigen(force: boolean): void {
     const n = this.dim;
     if (this.diagonal) {
       for (let i = 0; i < n; i++) this.D[i] = Math.sqrt(Math.max(this.C[i]!, 1e-300));
       return;
     }
-    if (!force && this.iteration - this.eigenIteration < this.eigenEvery) return;
+    if (!force && this.iteration - this.eigenIteration <= this.eigenGap) return;
     this.eigenIteration = this.iteration;
     // warm start: in the old eigenbasis, M = Bᵀ C B is nearly diagonal (C moved little since the last
     // decomposition), so Jacobi needs a few sweeps instead of ~10; then B ← B V.

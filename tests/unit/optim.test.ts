@@ -114,6 +114,18 @@ describe("CMA-ES parameters", () => {
   });
 });
 
+describe("lazy eigendecomposition", () => {
+  it("decomposes C every generation in 10-D, and only every other generation in 100-D (gap 1/(10n(c1+cμ)) ≈ 1.3)", () => {
+    const f = (x: Float64Array) => x.reduce((a, v) => a + v * v, 0);
+    const small = new CmaEs({ x0: new Array(10).fill(1), sigma0: 0.5, seed: 0 });
+    run(small, f, 10);
+    expect(small.eigenCount).toBe(10);
+    const big = new CmaEs({ x0: new Array(100).fill(1), sigma0: 0.5, seed: 0 });
+    run(big, f, 10);
+    expect(big.eigenCount).toBe(5);
+  });
+});
+
 describe("bounds", () => {
   const box = { lo: Float64Array.from([0, 0]), hi: Float64Array.from([1, 2]) };
   it("clip clamps and mirror reflects (periodically)", () => {
