@@ -18,3 +18,17 @@ export { isQuick, budget, QUICK_ENV } from "./util/quick.js";
 export { progress, type Progress } from "./util/progress.js";
 export { exportFigure, FigureExporter, findChromium, type ExportOptions, type ImageFormat } from "./viz/export.js";
 export { Rng } from "./util/random.js";
+
+// ---- optim (chapter 1): CEM, CMA-ES, sep-CMA-ES, IPOP-CMA-ES, test functions, benchmark ----
+export * as optim from "./optim/index.js";
+export {
+  Cem,
+  CmaEs,
+  IpopCmaEs,
+  testFunction,
+  type AskTellOptimizer,
+  type CemOptions,
+  type CmaEsOptions,
+  type IpopOptions,
+  type TestFunction,
+} from "./optim/index.js";
