@@ -124,3 +124,18 @@ describe("open-loop warm start", () => {
     expect(Array.from(shiftSequence(prev, 4, 1, 0, 0))).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe("CMA-ES planner", () => {
+  it("optimises the quadratic return through the same batched model interface", async () => {
+    const { CmaesPlanner } = await import("../../src/planning/cmaes-planner.js");
+    const target = Float32Array.from([0.5, -0.3, 0.8, 0.1, -0.9, 0.0]);
+    const model = quadraticModel(target, 2);
+    const p = new CmaesPlanner(2, { horizon: 3, iterations: 60, seed: 4 });
+    const plan = await p.plan(model);
+    expect(model.calls).toBe(60); // one call per generation
+    expect(plan.bestReturn).toBeGreaterThan(-1e-3);
+    for (let d = 0; d < 6; d++) expect(plan.mean[d]!).toBeCloseTo(target[d]!, 1);
+    expect(plan.std.every((s) => Number.isFinite(s) && s > 0)).toBe(true);
+    await expect(p.plan(quadraticModel(target, 3))).rejects.toThrow(/2-D actions/);
+  });
+});
