@@ -1,0 +1,16 @@
+/**
+ * Every task module of the library, registered in one place. To add a domain: write src/envs/tasks/<domain>.ts
+ * exporting `tasks: TaskDefinition[]` (see the comment block in ../task.ts), import it here and list it below.
+ */
+import { registerTask, type TaskDefinition } from "../task.js";
+// classic control (envs helper)
+// (imports of pendulum, cartpole, acrobot, reacher, point_mass are added here by the envs helper)
+// locomotion (locomotion helper): one import line per domain, e.g.
+// import { tasks as cheetah } from "./cheetah.js";
+
+/** All task lists, in the order `tdmpc env list` shows them. */
+export const ALL_TASK_MODULES: ReadonlyArray<readonly TaskDefinition[]> = [
+  // cheetah, walker, hopper, finger,
+];
+
+for (const list of ALL_TASK_MODULES) for (const t of list) registerTask(t);
