@@ -138,8 +138,13 @@ export class Physics {
   get xquat(): Float64Array {
     return this.views().xquat;
   }
-  get geomXpos(): Float64Array {
+  /** Every geom's world position (3·ngeom numbers). */
+  get geomXposAll(): Float64Array {
     return this.views().geomXpos;
+  }
+  /** Every geom's world orientation (9·ngeom numbers, row-major). */
+  get geomXmatAll(): Float64Array {
+    return this.views().geomXmat;
   }
   get sensordata(): Float64Array {
     return this.views().sensordata;
@@ -185,7 +190,7 @@ export class Physics {
   }
   geomXpos(name: string): Float64Array {
     const i = this.id("geom", name);
-    return this.geomXpos.subarray(3 * i, 3 * i + 3);
+    return this.views().geomXpos.subarray(3 * i, 3 * i + 3);
   }
   geomXmat(name: string): Float64Array {
     const i = this.id("geom", name);
