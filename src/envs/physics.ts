@@ -21,6 +21,9 @@ export interface PhysicsState {
   qvel: Float64Array;
   act: Float64Array;
   time: number;
+  /** Mocap body positions/orientations (only when the model has mocap bodies, e.g. reacher's target). */
+  mocapPos?: Float64Array;
+  mocapQuat?: Float64Array;
 }
 
 export type ObjectKind = "body" | "joint" | "geom" | "site" | "sensor" | "actuator";
@@ -221,15 +224,22 @@ export class Physics {
   }
   /** [lo, hi] of a joint's range, or [-Inf, Inf] when it is not limited. */
   jointRange(name: string): [number, number] {
+    // The wasm build cannot read mjtByte arrays (jnt_limited throws a BindingError); MuJoCo leaves the range of an
+    // unlimited joint at [0, 0], so a non-empty range means "limited".
     const j = this.id("joint", name);
-    if (!this.model.jnt_limited[j]) return [-Infinity, Infinity];
-    return [this.model.jnt_range[2 * j]!, this.model.jnt_range[2 * j + 1]!];
+    const lo = this.model.jnt_range[2 * j]!;
+    const hi = this.model.jnt_range[2 * j + 1]!;
+    return lo < hi ? [lo, hi] : [-Infinity, Infinity];
   }
   /** Actuator control ranges as [lo, hi] pairs ([-Inf, Inf] when the actuator is not ctrl-limited). */
   controlRanges(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
+    const r = this.model.actuator_ctrlrange;
     for (let i = 0; i < this.nu; i++) {
-      out.push(this.model.actuator_ctrllimited[i] ? [this.model.actuator_ctrlrange[2 * i]!, this.model.actuator_ctrlrange[2 * i + 1]!] : [-Infinity, Infinity]);
+      // actuator_ctrllimited is an mjtByte array the wasm build cannot read; an unlimited actuator has range [0, 0].
+      const lo = r[2 * i]!;
+      const hi = r[2 * i + 1]!;
+      out.push(lo < hi ? [lo, hi] : [-Infinity, Infinity]);
     }
     return out;
   }
@@ -271,7 +281,12 @@ export class Physics {
 
   /** A copy of (qpos, qvel, act, time). */
   getState(): PhysicsState {
-    return { qpos: this.qpos.slice(), qvel: this.qvel.slice(), act: this.act.slice(), time: this.data.time };
+    const s: PhysicsState = { qpos: this.qpos.slice(), qvel: this.qvel.slice(), act: this.act.slice(), time: this.data.time };
+    if (this.model.nmocap > 0) {
+      s.mocapPos = this.data.mocap_pos.slice();
+      s.mocapQuat = this.data.mocap_quat.slice();
+    }
+    return s;
   }
 
   /** Restore a state from `getState()` and recompute derived quantities (`mj_forward`). */
@@ -285,6 +300,8 @@ export class Physics {
     this.qvel.set(s.qvel);
     this.act.set(s.act);
     this.data.time = s.time;
+    if (s.mocapPos) this.data.mocap_pos.set(s.mocapPos);
+    if (s.mocapQuat) this.data.mocap_quat.set(s.mocapQuat);
     this.forward();
   }
 

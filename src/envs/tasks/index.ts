@@ -3,13 +3,22 @@
  * exporting `tasks: TaskDefinition[]` (see the comment block in ../task.ts), import it here and list it below.
  */
 import { registerTask, type TaskDefinition } from "../task.js";
-// classic control (envs helper)
-// (imports of pendulum, cartpole, acrobot, reacher, point_mass are added here by the envs helper)
+// classic control
+import { tasks as acrobot } from "./acrobot.js";
+import { tasks as cartpole } from "./cartpole.js";
+import { tasks as pendulum } from "./pendulum.js";
+import { tasks as pointMass } from "./point_mass.js";
+import { tasks as reacher } from "./reacher.js";
 // locomotion (locomotion helper): one import line per domain, e.g.
 // import { tasks as cheetah } from "./cheetah.js";
 
 /** All task lists, in the order `tdmpc env list` shows them. */
 export const ALL_TASK_MODULES: ReadonlyArray<readonly TaskDefinition[]> = [
+  pendulum,
+  cartpole,
+  acrobot,
+  reacher,
+  pointMass,
   // cheetah, walker, hopper, finger,
 ];
 
