@@ -18,3 +18,46 @@ export { isQuick, budget, QUICK_ENV } from "./util/quick.js";
 export { progress, type Progress } from "./util/progress.js";
 export { exportFigure, FigureExporter, findChromium, type ExportOptions, type ImageFormat } from "./viz/export.js";
 export { Rng } from "./util/random.js";
+
+// ─── envs (issue 5): tasks, Gymnasium-shaped environments, registry, vectorised rollouts, replays ───
+export { Physics, type PhysicsState, type ObjectKind } from "./envs/physics.js";
+export {
+  defineTask,
+  tolerance,
+  sigmoid,
+  SIGMOIDS,
+  DEFAULT_VALUE_AT_MARGIN,
+  registerTask,
+  getTask,
+  registeredTaskNames,
+  observationSize,
+  type TaskDefinition,
+  type TaskInput,
+  type MjcfSource,
+  type Sigmoid,
+} from "./envs/task.js";
+export {
+  MujocoEnv,
+  createMujocoEnv,
+  readMjcf,
+  clipAction,
+  boxSpace,
+  type Env,
+  type EnvState,
+  type BoxSpace,
+  type StepResult,
+  type ResetResult,
+  type StepInfo,
+} from "./envs/env.js";
+export { ActionRepeat } from "./envs/wrappers.js";
+export { makeEnv, listTasks, taskInfo, type MakeEnvOptions } from "./envs/registry.js";
+export { VecEnv, makeVecEnv, type VecStepResult, type MakeVecEnvOptions } from "./envs/vec.js";
+export { checkEnv, type CheckReport } from "./envs/check.js";
+export {
+  HAND_CONTROLLERS,
+  pendulumSwingupController,
+  cartpoleBalanceController,
+  cartpoleSwingupController,
+  pointMassController,
+  type Policy,
+} from "./envs/controllers.js";

@@ -59,7 +59,11 @@ export interface TaskDefinition {
   readonly observationSpec: ReadonlyArray<readonly [name: string, size: number]>;
   /** Plane of motion for 2-D replays ("xz": side view, "xy": top view); undefined: no 2-D view. */
   readonly plane?: "xz" | "xy";
-  /** Range a uniform-random policy's undiscounted 1000-step return falls in (used by the tests). */
+  /**
+   * Range a uniform-random policy's undiscounted 1000-step return falls in (used by the tests): actions drawn
+   * i.i.d. U[-1, 1] at every control step, no action repeat. Set from our own measurement (30 episodes, seed 7,
+   * scratch run) with a margin; e.g. cartpole-balance: min 306, median 360, max 465.
+   */
   readonly randomReturn: readonly [number, number];
   /** One-line description for `tdmpc env list`. */
   readonly description?: string;

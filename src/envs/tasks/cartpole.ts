@@ -75,8 +75,8 @@ function cartpole(task: string, swingUp: boolean, sparse: boolean, randomReturn:
   });
 }
 
-export const cartpoleBalance = cartpole("balance", false, false, [100, 600], "keep the pole upright from a near-upright start (smooth reward)");
-export const cartpoleBalanceSparse = cartpole("balance_sparse", false, true, [0, 600], "keep the pole within cos θ ≥ 0.995 and the cart within ±0.25 (sparse)");
+export const cartpoleBalance = cartpole("balance", false, false, [200, 600], "keep the pole upright from a near-upright start (smooth reward)");
+export const cartpoleBalanceSparse = cartpole("balance_sparse", false, true, [0, 250], "keep the pole within cos θ ≥ 0.995 and the cart within ±0.25 (sparse)");
 export const cartpoleSwingup = cartpole("swingup", true, false, [0, 150], "swing the pole up from hanging and balance it (smooth reward)");
 export const cartpoleSwingupSparse = cartpole("swingup_sparse", true, true, [0, 20], "swing up and balance, reward only when upright and centred (sparse)");
 

@@ -19,7 +19,7 @@ export const pointMassEasy: TaskDefinition = defineTask({
     ["position", 2],
     ["velocity", 2],
   ],
-  randomReturn: [0, 150],
+  randomReturn: [0, 20],
   initializeEpisode(p, rng) {
     for (const j of ["root_x", "root_y"]) {
       const [lo, hi] = p.jointRange(j);

@@ -59,7 +59,7 @@ function reacher(task: string, targetSize: number, randomReturn: [number, number
   });
 }
 
-export const reacherEasy = reacher("easy", 0.05, [0, 250]);
-export const reacherHard = reacher("hard", 0.015, [0, 100]);
+export const reacherEasy = reacher("easy", 0.05, [0, 700]);
+export const reacherHard = reacher("hard", 0.015, [0, 400]);
 
 export const tasks = [reacherEasy, reacherHard];
