@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkEnv } from "../../src/envs/check.js";
-import { createMujocoEnv, type Env } from "../../src/envs/env.js";
+import { createMujocoEnv, type Env, type StepResult } from "../../src/envs/env.js";
 import { MjcfError } from "../../src/envs/mujoco.js";
 import { Physics } from "../../src/envs/physics.js";
 import { listTasks, makeEnv } from "../../src/envs/registry.js";
@@ -155,7 +155,7 @@ describe("environment API", () => {
     const env = await makeEnv("pendulum-swingup", { actionRepeat: 1 });
     expect(() => env.step([0])).toThrow(/before reset/);
     env.reset(0);
-    let last;
+    let last: StepResult | undefined;
     for (let t = 0; t < 1000; t++) last = env.step([0]);
     expect(last!.truncated).toBe(true);
     expect(last!.terminated).toBe(false);
