@@ -9,8 +9,11 @@ import { tasks as cartpole } from "./cartpole.js";
 import { tasks as pendulum } from "./pendulum.js";
 import { tasks as pointMass } from "./point_mass.js";
 import { tasks as reacher } from "./reacher.js";
-// locomotion (locomotion helper): one import line per domain, e.g.
-// import { tasks as cheetah } from "./cheetah.js";
+// locomotion and manipulation
+import { tasks as cheetah } from "./cheetah.js";
+import { tasks as finger } from "./finger.js";
+import { tasks as hopper } from "./hopper.js";
+import { tasks as walker } from "./walker.js";
 
 /** All task lists, in the order `tdmpc env list` shows them. */
 export const ALL_TASK_MODULES: ReadonlyArray<readonly TaskDefinition[]> = [
@@ -19,7 +22,10 @@ export const ALL_TASK_MODULES: ReadonlyArray<readonly TaskDefinition[]> = [
   acrobot,
   reacher,
   pointMass,
-  // cheetah, walker, hopper, finger,
+  cheetah,
+  walker,
+  hopper,
+  finger,
 ];
 
 for (const list of ALL_TASK_MODULES) for (const t of list) registerTask(t);
