@@ -56,9 +56,11 @@ export const cheetahRun: TaskDefinition = defineTask({
   // measured with our env (uniform random actions, 1000 steps): see tests/unit/envs-locomotion.test.ts
   randomReturn: [0, 30],
   initializeEpisode(physics, rng) {
+    // dm_control's reset runs mj_forward at qpos0, then the task draws the joints and steps without another
+    // forward: Physics.step begins with mj_step2 (dm_control's "legacy" stepping), which uses that forward's
+    // results for its first step. Doing the same calls in the same order gives the suite's exact start.
+    physics.forward();
     randomizeLegJoints(physics, rng);
-    // The suite steps without a forward() in between (its reset already ran one at qpos0); Physics.step mirrors
-    // dm_control's stepping, so this is the same sequence of MuJoCo calls.
     physics.step(SETTLE_STEPS);
     physics.data.time = 0;
   },

@@ -17,6 +17,7 @@
 import { defineTask, tolerance, type TaskDefinition } from "../task.js";
 import type { Physics } from "../physics.js";
 import type { Rng } from "../../util/random.js";
+import { XX, XZ, ZZ } from "./util.js";
 
 /** Torso height (m) above which the standing term is 1 (suite: `_STAND_HEIGHT`). */
 export const WALKER_STAND_HEIGHT = 1.2;
@@ -53,7 +54,7 @@ export function walkerTorsoHeight(physics: Physics): number {
 
 /** Projection of the torso's z axis on the world z axis (1 upright, -1 upside down). */
 export function walkerTorsoUpright(physics: Physics): number {
-  return physics.bodyXmat("torso")[8]!;
+  return physics.bodyXmat("torso")[ZZ]!;
 }
 
 /** Horizontal velocity of the centre of mass (m/s). */
@@ -75,8 +76,8 @@ function walkerObservation(physics: Physics): Float32Array {
   const xmat = physics.xmat;
   let k = 0;
   for (let b = 1; b < nbody; b++) {
-    obs[k++] = xmat[9 * b]!; // xx
-    obs[k++] = xmat[9 * b + 2]!; // xz
+    obs[k++] = xmat[9 * b + XX]!;
+    obs[k++] = xmat[9 * b + XZ]!;
   }
   obs[k++] = walkerTorsoHeight(physics);
   obs.set(physics.qvel, k);
