@@ -61,3 +61,6 @@ export {
   pointMassController,
   type Policy,
 } from "./envs/controllers.js";
+export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
+export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
+export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";
