@@ -194,8 +194,8 @@ function animationControls(frameNames: string[], durationMs: number): Record<str
       {
         type: "buttons",
         showactive: false,
-        x: 0.02,
-        y: -0.06,
+        x: 0.0,
+        y: -0.2,
         xanchor: "left",
         yanchor: "top",
         direction: "left",
@@ -208,8 +208,8 @@ function animationControls(frameNames: string[], durationMs: number): Record<str
     sliders: [
       {
         x: 0.2,
-        len: 0.78,
-        y: -0.02,
+        len: 0.8,
+        y: -0.16,
         currentvalue: { visible: false },
         steps: frameNames.map((n) => ({ label: "", method: "animate", args: [[n], { frame: { duration: 0, redraw: true }, transition: { duration: 0 }, mode: "immediate" }] })),
       },
@@ -289,11 +289,11 @@ export function replayFigure2d(rec: Recording, opts: ReplayOptions & { plane?: "
     frames: figFrames,
     layout: {
       title: { text: frameTitle(rec, frames[0]!, title) },
-      height: opts.height ?? 460,
+      height: opts.height ?? 500,
       xaxis: { range: xrange(frames[0]!), title: { text: "x (m)" }, zeroline: false },
       yaxis: { range: [ymin - pad, ymax + pad], title: { text: plane === "xz" ? "z (m)" : "y (m)" }, scaleanchor: "x", scaleratio: 1, zeroline: false },
       plot_bgcolor: "rgb(245,247,250)",
-      margin: { t: 50, b: 90 },
+      margin: { t: 50, b: 120 },
       ...animationControls(names, (1000 * dt) / (opts.speed ?? 1)),
     },
   };
@@ -416,9 +416,9 @@ export function replayFigure3d(rec: Recording, opts: ReplayOptions = {}): Figure
         zaxis: { range: [lo[2], hi[2]], title: { text: "z" } },
         aspectmode: "manual",
         aspectratio: { x: ext[0]! / m, y: ext[1]! / m, z: ext[2]! / m },
-        camera: rec.plane === "xy" ? { eye: { x: 0.1, y: -0.7, z: 1.2 } } : { eye: { x: 0.25, y: -1.3, z: 0.45 } },
+        camera: rec.plane === "xy" ? { eye: { x: 0.1, y: -0.7, z: 1.2 } } : { eye: { x: 0.2, y: -1.0, z: 0.35 } },
       },
-      margin: { t: 50, b: 80, l: 0, r: 0 },
+      margin: { t: 50, b: 100, l: 0, r: 0 },
       ...animationControls(names, (1000 * dt) / (opts.speed ?? 1)),
     },
   };
