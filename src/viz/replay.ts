@@ -247,11 +247,12 @@ export function replayFigure2d(rec: Recording, opts: ReplayOptions & { plane?: "
       return { x: h.map((p) => r3(p[0])), y: h.map((p) => r3(p[1])) };
     });
   });
-  const pad = 0.1 * Math.max(xmax - xmin, ymax - ymin, 0.2);
-  const followX = (f: number) => rec.frames[f]!.xpos[3 * followBody]!;
-  const halfWidth = followBody >= 0 ? Math.max(1.5, (ymax - ymin) * 1.2) : 0;
-  const xrange = (f: number) => (followBody >= 0 ? [r3(followX(f) - halfWidth), r3(followX(f) + halfWidth)] : [xmin - pad, xmax + pad]);
   for (const fl of floors) ymin = Math.min(ymin, fl.pos[2]);
+  // Following a body, the window is sized by the body's height range, not by the whole track.
+  const pad = 0.1 * Math.max(followBody >= 0 ? 0 : xmax - xmin, ymax - ymin, 0.2);
+  const followX = (f: number) => rec.frames[f]!.xpos[3 * followBody]!;
+  const halfWidth = followBody >= 0 ? Math.max(1.2, ymax - ymin + 2 * pad) : 0;
+  const xrange = (f: number) => (followBody >= 0 ? [r3(followX(f) - halfWidth), r3(followX(f) + halfWidth)] : [xmin - pad, xmax + pad]);
 
   const data: Record<string, unknown>[] = [];
   for (const fl of floors) {
