@@ -25,60 +25,96 @@ export interface EnvBenchRow {
   nativeNote?: string;
 }
 
-/** Time `fn` (which performs `steps` physics steps) after a warm-up run (wasm tiers up); best of `repeats`. */
-function rate(steps: number, fn: () => void, repeats = 3): number {
+/** Seconds `fn` takes. */
+function seconds(fn: () => void): number {
+  const t0 = performance.now();
   fn();
-  let best = 0;
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    fn();
-    best = Math.max(best, steps / ((performance.now() - t0) / 1000));
-  }
-  return best;
+  return (performance.now() - t0) / 1000;
 }
 
-export async function benchApi(task: string, controlSteps: number): Promise<number> {
+/** A timed workload: `run()` performs `physicsSteps` physics steps; `close()` frees it. */
+interface Workload {
+  physicsSteps: number;
+  run(): void;
+  close(): void;
+}
+
+/** `controlSteps` control steps through `env.step` (actionRepeat 1), uniform-random actions, reset every episode. */
+export async function apiWorkload(task: string, controlSteps: number): Promise<Workload> {
   const env = await makeEnv(task, { seed: 0, actionRepeat: 1 });
   const m = env.actionSpace.shape[0]!;
   const rng = new Rng(0);
   const actions = new Float32Array(controlSteps * m).map(() => rng.uniform(-1, 1));
-  const run = () => {
-    env.reset(0);
-    for (let t = 0; t < controlSteps; t++) {
-      const r = env.step(actions.subarray(t * m, t * m + m));
-      if (r.truncated) env.reset();
-    }
+  return {
+    physicsSteps: controlSteps * env.task.physicsStepsPerControlStep,
+    run() {
+      env.reset(0);
+      for (let t = 0; t < controlSteps; t++) {
+        const r = env.step(actions.subarray(t * m, t * m + m));
+        if (r.truncated) env.reset();
+      }
+    },
+    close: () => env.close(),
   };
-  try {
-    return rate(controlSteps * env.task.physicsStepsPerControlStep, run);
-  } finally {
-    env.close();
-  }
 }
 
-export async function benchRaw(task: string, controlSteps: number): Promise<number> {
+/** The same control sequence as a bare `mj_step` loop on the same wasm model (no rewards, no observations). */
+export async function rawWorkload(task: string, controlSteps: number): Promise<Workload> {
   const t = getTask(task);
   const { mj, model, data, delete: free } = await loadModelFromXml(readMjcf(t.mjcf));
   const nu = model.nu;
   const n = t.physicsStepsPerControlStep;
   const rng = new Rng(0);
   const actions = new Float64Array(controlSteps * nu).map(() => rng.uniform(-1, 1));
-  const run = () => {
-    mj.mj_resetData(model, data);
-    let ctrl = data.ctrl;
-    for (let c = 0; c < controlSteps; c++) {
-      if (c % t.episodeLength === 0 && c > 0) {
-        mj.mj_resetData(model, data);
-        ctrl = data.ctrl;
+  return {
+    physicsSteps: controlSteps * n,
+    run() {
+      mj.mj_resetData(model, data);
+      let ctrl = data.ctrl;
+      for (let c = 0; c < controlSteps; c++) {
+        if (c % t.episodeLength === 0 && c > 0) {
+          mj.mj_resetData(model, data);
+          ctrl = data.ctrl;
+        }
+        for (let i = 0; i < nu; i++) ctrl[i] = actions[c * nu + i]!;
+        for (let s = 0; s < n; s++) mj.mj_step(model, data);
       }
-      for (let i = 0; i < nu; i++) ctrl[i] = actions[c * nu + i]!;
-      for (let s = 0; s < n; s++) mj.mj_step(model, data);
-    }
+    },
+    close: free,
   };
+}
+
+/**
+ * Physics steps per second of each workload: one warm-up run each (V8 tiers the wasm up only after a few thousand
+ * steps), then `rounds` rounds that run every workload once, interleaved so that load from other processes hits
+ * them alike; the best round of each counts.
+ */
+export function interleavedRates(workloads: Workload[], rounds = 3): number[] {
+  for (const w of workloads) w.run();
+  const best = workloads.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    workloads.forEach((w, i) => {
+      best[i] = Math.max(best[i]!, w.physicsSteps / seconds(() => w.run()));
+    });
+  }
+  return best;
+}
+
+export async function benchApi(task: string, controlSteps: number): Promise<number> {
+  const w = await apiWorkload(task, controlSteps);
   try {
-    return rate(controlSteps * n, run);
+    return interleavedRates([w])[0]!;
   } finally {
-    free();
+    w.close();
+  }
+}
+
+export async function benchRaw(task: string, controlSteps: number): Promise<number> {
+  const w = await rawWorkload(task, controlSteps);
+  try {
+    return interleavedRates([w])[0]!;
+  } finally {
+    w.close();
   }
 }
 
@@ -157,12 +193,16 @@ export async function benchEnv(tasks: string[], controlSteps: number, log: (msg:
   try {
     for (const task of tasks) {
       log(`bench env: ${task}`);
-      const row: EnvBenchRow = {
-        task,
-        apiStepsPerSec: await benchApi(task, controlSteps),
-        rawStepsPerSec: await benchRaw(task, controlSteps),
-        nativeStepsPerSec: null,
-      };
+      const api = await apiWorkload(task, controlSteps);
+      const raw = await rawWorkload(task, controlSteps);
+      let rates: number[];
+      try {
+        rates = interleavedRates([api, raw]);
+      } finally {
+        api.close();
+        raw.close();
+      }
+      const row: EnvBenchRow = { task, apiStepsPerSec: rates[0]!, rawStepsPerSec: rates[1]!, nativeStepsPerSec: null };
       if ("error" in native) row.nativeNote = native.error;
       else {
         try {

@@ -49,6 +49,7 @@ export class Physics {
   private readonly ownsModel: boolean;
   private v: Views | undefined;
   private readonly ids = new Map<string, number>();
+  private readonly memos = new Map<string, unknown>();
   private readonly rk4: boolean;
   private freed = false;
 
@@ -172,6 +173,17 @@ export class Physics {
       this.ids.set(key, id);
     }
     return id;
+  }
+
+  /**
+   * A value computed once per simulator and kept (model constants a reward reads every step, e.g. a target's
+   * radius): reading MjModel arrays from JS allocates a view each time, which costs more than the reward itself.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = compute();
+    this.memos.set(key, v);
+    return v;
   }
 
   /** Name of object `id` of a kind ('' if unnamed). */

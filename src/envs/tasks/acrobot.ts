@@ -31,7 +31,7 @@ export const acrobotSwingup: TaskDefinition = defineTask({
     return flat(u[XZ]!, l[XZ]!, u[ZZ]!, l[ZZ]!, physics.qvel);
   },
   reward(physics) {
-    const radius = physics.model.site_size[3 * physics.id("site", "target")]!;
+    const radius = physics.memo("acrobot:targetRadius", () => physics.model.site_size[3 * physics.id("site", "target")]!);
     return tolerance(norm3(physics.siteXpos("target"), physics.siteXpos("tip")), [0, radius], 1);
   },
 });

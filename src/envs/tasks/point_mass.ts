@@ -30,7 +30,7 @@ export const pointMassEasy: TaskDefinition = defineTask({
     return flat(p.qpos, p.qvel);
   },
   reward(p) {
-    const targetSize = p.model.geom_size[3 * p.id("geom", "target")]!;
+    const targetSize = p.memo("point_mass:targetSize", () => p.model.geom_size[3 * p.id("geom", "target")]!);
     const nearTarget = tolerance(norm3(p.geomXpos("target"), p.geomXpos("pointmass")), [0, targetSize], targetSize);
     const ctrl = p.ctrl;
     let c = 0;

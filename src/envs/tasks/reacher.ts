@@ -51,8 +51,8 @@ function reacher(task: string, targetSize: number, randomReturn: [number, number
       return flat(p.jointQpos("shoulder"), p.jointQpos("wrist"), toTarget(p), p.qvel);
     },
     reward(p) {
-      const size = p.model.geom_size;
-      const radii = size[3 * p.id("geom", "target")]! + size[3 * p.id("geom", "finger")]!;
+      // the sizes are task constants (the target's is written at every reset, always the same value)
+      const radii = p.memo(`${task}:radii`, () => p.model.geom_size[3 * p.id("geom", "target")]! + p.model.geom_size[3 * p.id("geom", "finger")]!);
       const [dx, dy, dz] = toTarget(p);
       return tolerance(Math.hypot(dx, dy, dz), [0, radii]);
     },
