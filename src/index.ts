@@ -59,6 +59,7 @@ export {
   cartpoleBalanceController,
   cartpoleSwingupController,
   pointMassController,
+  reacherController,
   type Policy,
 } from "./envs/controllers.js";
 export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";

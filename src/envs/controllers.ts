@@ -76,6 +76,27 @@ export const SWINGUP_GAINS = { pump: 40, x: 0.3, v: 0.3 };
 /** Point mass: a PD law towards the target at the origin. Observation: [x, y, ẋ, ẏ]. */
 export const pointMassController: Policy = (obs) => Float32Array.of(clip1(-20 * obs[0]! - 3 * obs[2]!), clip1(-20 * obs[1]! - 3 * obs[3]!));
 
+/**
+ * Reacher: Jacobian-transpose control. The fingertip of the two-link arm (links 0.12 m, finger 0.12 m past the
+ * wrist) sits at p(q); the torques τ = Jᵀ(q)·k·(target − p) − d·q̇ pull it towards the target like a spring.
+ * Observation: [q_shoulder, q_wrist, Δx, Δy, Δz, q̇_shoulder, q̇_wrist] with Δ = target − finger.
+ */
+export const reacherController: Policy = (obs) => {
+  const q1 = obs[0]!;
+  const q12 = q1 + obs[1]!;
+  const dx = obs[2]!;
+  const dy = obs[3]!;
+  const l = 0.12;
+  // ∂p/∂q1 = (−l sin q1 − l sin q12, l cos q1 + l cos q12), ∂p/∂q2 = (−l sin q12, l cos q12)
+  const j11 = -l * Math.sin(q1) - l * Math.sin(q12);
+  const j12 = l * Math.cos(q1) + l * Math.cos(q12);
+  const j21 = -l * Math.sin(q12);
+  const j22 = l * Math.cos(q12);
+  const k = 150;
+  const d = 0.5;
+  return Float32Array.of(clip1(k * (j11 * dx + j12 * dy) - d * obs[5]!), clip1(k * (j21 * dx + j22 * dy) - d * obs[6]!));
+};
+
 /** The hand-written controllers by task name. */
 export const HAND_CONTROLLERS: Readonly<Record<string, Policy>> = {
   "pendulum-swingup": pendulumSwingupController,
@@ -84,4 +105,6 @@ export const HAND_CONTROLLERS: Readonly<Record<string, Policy>> = {
   "cartpole-swingup": cartpoleSwingupController,
   "cartpole-swingup_sparse": cartpoleSwingupController,
   "point_mass-easy": pointMassController,
+  "reacher-easy": reacherController,
+  "reacher-hard": reacherController,
 };

@@ -5,7 +5,8 @@ import { budget } from "../../src/util/quick.js";
 
 // Hand-written controllers (energy-based swing-up, linear balance, PD reach) must earn a high return: that shows
 // the dynamics (gear, masses, timestep) and the rewards mean what the suite's do. A random policy gets
-// pendulum ≈ 0, cartpole-swingup ≈ 30, balance ≈ 360, swingup_sparse 0, point_mass ≈ 0 (see randomReturn).
+// pendulum ≈ 0, cartpole-swingup ≈ 30, balance ≈ 360, swingup_sparse 0, point_mass ≈ 0, reacher-easy ≈ 30 (median),
+// reacher-hard ≈ 0 (median) (see randomReturn).
 const MIN_RETURN: Record<string, number> = {
   "pendulum-swingup": 600,
   "cartpole-balance": 950,
@@ -13,6 +14,8 @@ const MIN_RETURN: Record<string, number> = {
   "cartpole-swingup": 650,
   "cartpole-swingup_sparse": 300,
   "point_mass-easy": 750,
+  "reacher-easy": 600,
+  "reacher-hard": 550,
 };
 
 describe.each(Object.keys(MIN_RETURN))("hand-written controller on %s", (name) => {
