@@ -15,7 +15,7 @@ import { tasks as finger } from "./finger.js";
 import { tasks as hopper } from "./hopper.js";
 import { tasks as walker } from "./walker.js";
 
-/** All task lists, in the order `tdmpc env list` shows them. */
+/** All task lists (the registry, `listTasks()` and `tdmpc env list` sort tasks by name). */
 export const ALL_TASK_MODULES: ReadonlyArray<readonly TaskDefinition[]> = [
   pendulum,
   cartpole,
