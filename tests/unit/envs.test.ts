@@ -238,6 +238,32 @@ describe("environment API", () => {
   });
 });
 
+describe("Physics", () => {
+  it("fork() makes a second data object on the same model, in the same state; freeing it leaves the original intact", async () => {
+    const env = await makeEnv("cartpole-swingup", { seed: 0, actionRepeat: 1 });
+    env.reset();
+    env.step([1]);
+    const copy = env.physics.fork();
+    expect(copy.model).toBe(env.physics.model);
+    expect(Array.from(copy.qpos)).toEqual(Array.from(env.physics.qpos));
+    copy.setControl([1]);
+    copy.step(1);
+    copy.delete();
+    expect(copy.deleted).toBe(true);
+    expect(() => copy.step(1)).toThrow(/deleted/);
+    expect(env.step([1]).obs.length).toBe(5); // the model is still alive
+    env.close();
+  });
+
+  it("named accessors fail with the object's name and kind", async () => {
+    const env = await makeEnv("pendulum-swingup");
+    expect(() => env.physics.bodyXpos("nope")).toThrow(/the model has no body named 'nope'/);
+    expect(() => env.physics.sensor("nope")).toThrow(/no sensor named 'nope'/);
+    expect(env.physics.jointRange("hinge")).toEqual([-Infinity, Infinity]);
+    env.close();
+  });
+});
+
 describe("vectorised environment", () => {
   it("N copies on one model step like N single environments", async () => {
     const n = 3;
