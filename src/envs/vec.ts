@@ -81,7 +81,8 @@ export class VecEnv {
     const k = Math.min(this.actionRepeat, this.task.episodeLength - this.steps);
     if (k <= 0) throw new Error("step() after the episode ended: call reset() or setState() first");
     for (let i = 0; i < this.num; i++) {
-      const u = clipAction(Array.prototype.slice.call(actions, i * m, i * m + m) as number[], this.actionSpace, this.u);
+      const row = ArrayBuffer.isView(actions) ? (actions as Float32Array).subarray(i * m, i * m + m) : (Array.prototype.slice.call(actions, i * m, i * m + m) as number[]);
+      const u = clipAction(row, this.actionSpace, this.u);
       const p = this.physics[i]!;
       for (let r = 0; r < k; r++) {
         if (this.task.beforeStep) this.task.beforeStep(p, u);
