@@ -8,6 +8,7 @@ import { formatChecks, runChecks } from "./tooling/doctor.js";
 import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook } from "./tooling/notebooks.js";
 import { projectRoot } from "./tooling/paths.js";
 import { register as registerOptim } from "./optim/cli.js";
+import { register as registerEnv } from "./envs/cli.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -30,9 +31,9 @@ export function buildCli(): Command {
 
   // Each module registers its own sub-commands (src/<module>/cli.ts): `tdmpc bench <topic>`, `tdmpc env …`.
   const bench = program.command("bench").description("benchmarks against peers run in the same call (PyTorch CPU, native MuJoCo)");
-  void bench; // sub-commands: registered by the modules below
   // (register module commands here, one line each)
   registerOptim(program, bench);
+  registerEnv(program, bench);
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")

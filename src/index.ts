@@ -32,3 +32,49 @@ export {
   type IpopOptions,
   type TestFunction,
 } from "./optim/index.js";
+// ─── envs (issue 5): tasks, Gymnasium-shaped environments, registry, vectorised rollouts, replays ───
+export { Physics, type PhysicsState, type ObjectKind } from "./envs/physics.js";
+export {
+  defineTask,
+  tolerance,
+  sigmoid,
+  SIGMOIDS,
+  DEFAULT_VALUE_AT_MARGIN,
+  registerTask,
+  getTask,
+  registeredTaskNames,
+  observationSize,
+  type TaskDefinition,
+  type TaskInput,
+  type MjcfSource,
+  type Sigmoid,
+} from "./envs/task.js";
+export {
+  MujocoEnv,
+  createMujocoEnv,
+  readMjcf,
+  clipAction,
+  boxSpace,
+  type Env,
+  type EnvState,
+  type BoxSpace,
+  type StepResult,
+  type ResetResult,
+  type StepInfo,
+} from "./envs/env.js";
+export { ActionRepeat } from "./envs/wrappers.js";
+export { makeEnv, listTasks, taskInfo, type MakeEnvOptions } from "./envs/registry.js";
+export { VecEnv, makeVecEnv, type VecStepResult, type MakeVecEnvOptions } from "./envs/vec.js";
+export { checkEnv, type CheckReport } from "./envs/check.js";
+export {
+  HAND_CONTROLLERS,
+  pendulumSwingupController,
+  cartpoleBalanceController,
+  cartpoleSwingupController,
+  pointMassController,
+  reacherController,
+  type Policy,
+} from "./envs/controllers.js";
+export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
+export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
+export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";

@@ -171,7 +171,7 @@ export async function runNotebook(path: string, opts: RunOptions = {}): Promise<
 export function listNotebooks(root = projectRoot()): string[] {
   const dir = join(root, "notebooks");
   return readdirSync(dir)
-    .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+    .filter((f) => /^\d\d[a-z]?-.*\.ipynb$/.test(f)) // 00-setup, 00b-mujoco-tasks, 01-…
     .sort()
     .map((f) => join(dir, f));
 }
