@@ -81,3 +81,4 @@ export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult
 
 // ---- planning (chapter 2): random shooting, CEM, MPPI, CMA-ES planners, MPC loop, simulator as model ----
 export * as planning from "./planning/index.js";
+export * as experiments from "./experiments/index.js";

@@ -1,0 +1,146 @@
+/**
+ * Chapter 2's measurements: MPC with the true simulator as the model. Each run plays one episode (or its first
+ * `steps` agent steps) with a planner and records the return and the wall-clock per action. The sweeps vary one
+ * knob at a time around a base configuration: samples, horizon, planner, receding horizon vs open loop.
+ * Notebook 02 plots them; the full mode writes data/results/ch02-mpc.csv.
+ */
+import { makeEnv } from "../envs/registry.js";
+import { makeVecEnv } from "../envs/vec.js";
+import { CmaesPlanner } from "../planning/cmaes-planner.js";
+import { runMpcEpisode } from "../planning/mpc.js";
+import { cemPlanner, mppiPlanner, randomShooting } from "../planning/sampling.js";
+import { SimulatorModel } from "../planning/simulator-model.js";
+import type { Planner } from "../planning/types.js";
+
+export type PlannerKind = "random" | "cem" | "mppi" | "cmaes";
+
+export interface MpcRunSpec {
+  /** Which sweep the run belongs to (for grouping in plots). */
+  sweep: string;
+  task: string;
+  planner: PlannerKind;
+  numSamples: number;
+  horizon: number;
+  iterations: number;
+  /** Agent steps (after action repeat) to play. */
+  steps: number;
+  /** Actions executed per plan: 1 = receding horizon, `horizon` = open loop. */
+  replanEvery: number;
+  actionRepeat?: number;
+  seed: number;
+}
+
+export interface MpcRunResult extends MpcRunSpec {
+  episodeReturn: number;
+  /** Median wall-clock milliseconds per planning call. */
+  msPerPlan: number;
+  /** Mean wall-clock milliseconds per executed action (planning cost spread over the actions it serves). */
+  msPerAction: number;
+  /** Seconds of simulated time the planner looks ahead. */
+  lookaheadSec: number;
+}
+
+export function makePlanner(kind: PlannerKind, actionDim: number, s: Pick<MpcRunSpec, "numSamples" | "horizon" | "iterations" | "seed">): Planner {
+  const common = { horizon: s.horizon, numSamples: s.numSamples, iterations: s.iterations, seed: s.seed };
+  const elites = Math.max(2, Math.round(s.numSamples / 8));
+  switch (kind) {
+    // random shooting gets the same number of model evaluations as the iterative planners
+    case "random":
+      return randomShooting(actionDim, { ...common, numSamples: s.numSamples * s.iterations });
+    case "cem":
+      return cemPlanner(actionDim, { ...common, numElites: elites });
+    case "mppi":
+      return mppiPlanner(actionDim, { ...common, numElites: elites });
+    case "cmaes":
+      return new CmaesPlanner(actionDim, { horizon: s.horizon, iterations: s.iterations, popsize: s.numSamples, seed: s.seed });
+    default:
+      throw new Error(`unknown planner '${String(kind)}': use random, cem, mppi or cmaes`);
+  }
+}
+
+export async function runMpcExperiment(spec: MpcRunSpec): Promise<MpcRunResult> {
+  const env = await makeEnv(spec.task, { seed: spec.seed, actionRepeat: spec.actionRepeat });
+  const vec = await makeVecEnv(spec.task, spec.numSamples, { actionRepeat: spec.actionRepeat });
+  try {
+    const model = new SimulatorModel(vec);
+    const planner = makePlanner(spec.planner, env.actionSpace.shape[0]!, spec);
+    const t0 = performance.now();
+    const ep = await runMpcEpisode(env, planner, () => model.setStart(env.getState()), {
+      maxSteps: spec.steps,
+      replanEvery: spec.replanEvery,
+      seed: spec.seed,
+    });
+    const sorted = [...ep.planMs].sort((a, b) => a - b);
+    const controlDt = env.task.physicsStepsPerControlStep * env.physics.timestep;
+    return {
+      ...spec,
+      episodeReturn: ep.totalReturn,
+      msPerPlan: sorted[Math.floor(sorted.length / 2)] ?? 0,
+      msPerAction: (performance.now() - t0) / ep.steps,
+      lookaheadSec: spec.horizon * env.actionRepeat * controlDt,
+    };
+  } finally {
+    vec.close();
+    env.close();
+  }
+}
+
+/**
+ * The chapter's sweeps. Base: cartpole-swingup, CEM, 64 samples, horizon 12 (≈ 1 s), 3 iterations, receding
+ * horizon. `steps` agent steps per run (full: a whole 1000-control-step episode, 125 agent steps at repeat 8).
+ */
+export function ch02Sweeps(opts: { quick: boolean; seeds?: number[] }): MpcRunSpec[] {
+  const q = opts.quick;
+  const seeds = opts.seeds ?? (q ? [0] : [0, 1]);
+  const steps = q ? 6 : 125;
+  const base = { task: "cartpole-swingup", planner: "cem" as PlannerKind, numSamples: q ? 16 : 64, horizon: q ? 4 : 12, iterations: 3, steps, replanEvery: 1 };
+  const specs: MpcRunSpec[] = [];
+  for (const seed of seeds) {
+    for (const numSamples of q ? [8, 16] : [8, 16, 32, 64, 128]) specs.push({ ...base, sweep: "samples", numSamples, seed });
+    for (const horizon of q ? [2, 4] : [2, 4, 8, 12, 20]) specs.push({ ...base, sweep: "horizon", horizon, seed });
+    for (const planner of ["random", "cem", "mppi", "cmaes"] as PlannerKind[]) specs.push({ ...base, sweep: "planner", planner, seed });
+    specs.push({ ...base, sweep: "loop", replanEvery: 1, seed });
+    specs.push({ ...base, sweep: "loop", replanEvery: base.horizon, seed });
+  }
+  return specs;
+}
+
+/**
+ * Myopia on pendulum-swingup (sparse reward: only within 8° of upright pays). The pole cannot be held at an
+ * angle by the weak motor; the planner must see the reward within its lookahead, so short horizons earn nothing.
+ * Action repeat 8 (0.16 s per agent step) so that long lookaheads stay cheap.
+ */
+export function ch02MyopiaRuns(opts: { quick: boolean; seeds?: number[] }): MpcRunSpec[] {
+  const q = opts.quick;
+  const seeds = opts.seeds ?? (q ? [1] : [1, 2, 5]);
+  const specs: MpcRunSpec[] = [];
+  for (const seed of seeds)
+    for (const horizon of q ? [3, 6] : [3, 6, 12, 25])
+      specs.push({ sweep: "myopia", task: "pendulum-swingup", planner: "cem", numSamples: q ? 16 : 64, horizon, iterations: 3, steps: q ? 6 : 60, replanEvery: 1, actionRepeat: 8, seed });
+  return specs;
+}
+
+export const CH02_CSV_COLUMNS: (keyof MpcRunResult)[] = [
+  "sweep", "task", "planner", "numSamples", "horizon", "iterations", "steps", "replanEvery", "actionRepeat", "seed",
+  "episodeReturn", "msPerPlan", "msPerAction", "lookaheadSec",
+];
+
+export function toCsv(rows: MpcRunResult[], columns = CH02_CSV_COLUMNS): string {
+  const cell = (v: unknown) => (v === undefined ? "" : typeof v === "number" ? String(Math.round(v * 1000) / 1000) : String(v));
+  return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+}
+
+/** Parse the committed CSV back into rows (numbers where a column is numeric). */
+export function fromCsv(text: string): MpcRunResult[] {
+  const [head, ...lines] = text.trim().split("\n");
+  const cols = head!.split(",");
+  return lines.map((line) => {
+    const cells = line.split(",");
+    const row: Record<string, unknown> = {};
+    cols.forEach((c, i) => {
+      const v = cells[i] ?? "";
+      row[c] = v === "" ? undefined : Number.isNaN(Number(v)) ? v : Number(v);
+    });
+    return row as unknown as MpcRunResult;
+  });
+}

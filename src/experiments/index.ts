@@ -1,0 +1,2 @@
+/** One module per reproduced figure or chapter measurement. */
+export * as ch02 from "./ch02-mpc.js";
