@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { formatChecks, runChecks } from "./tooling/doctor.js";
 import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook } from "./tooling/notebooks.js";
 import { projectRoot } from "./tooling/paths.js";
+import { register as registerNn } from "./nn/cli.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -31,6 +32,7 @@ export function buildCli(): Command {
   const bench = program.command("bench").description("benchmarks against peers run in the same call (PyTorch CPU, native MuJoCo)");
   void bench; // sub-commands: registered by the modules below
   // (register module commands here, one line each)
+  registerNn(program, bench);
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")

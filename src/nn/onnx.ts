@@ -96,14 +96,15 @@ function attribute_(name: string, v: Attr): onnxProto.onnx.IAttributeProto {
 // ---------------------------------------------------------------------------------------------------------------
 // The rollout-value graph
 
-interface WeightInput {
+export interface WeightInput {
   name: string;
   dims: number[];
   /** reads the current values from the world model (and packs the two planning Q heads) */
   read: (wm: WorldModel, heads: [number, number]) => Float32Array;
 }
 
-function mlpGraph(g: GraphBuilder, spec: MlpSpec, x: string, weights: WeightInput[], declared: Set<string>): string {
+/** An MLP created by `mlp` as graph nodes; its parameters become graph inputs named `w:<param>`. */
+export function onnxMlpGraph(g: GraphBuilder, spec: MlpSpec, x: string, weights: WeightInput[], declared: Set<string>): string {
   const L = spec.dims.length - 1;
   let h = x;
   for (let i = 0; i < L; i++) {
@@ -244,13 +245,13 @@ export class OnnxRolloutEngine {
     for (let t = 0; t < this.horizon; t++) {
       const a = g.node("Gather", [actions, g.constInt64([t], [])], { axis: 0 });
       const za = g.node("Concat", [z, a], { axis: 1 });
-      const r = twoHotInvGraph(g, mlpGraph(g, wm.rew, za, this.weights, declared), wm);
+      const r = twoHotInvGraph(g, onnxMlpGraph(g, wm.rew, za, this.weights, declared), wm);
       const rd = disc === 1 ? r : g.node("Mul", [r, g.constFloat([disc], [])]);
       G = G ? g.node("Add", [G, rd]) : rd;
-      z = mlpGraph(g, wm.dyn, za, this.weights, declared);
+      z = onnxMlpGraph(g, wm.dyn, za, this.weights, declared);
       disc *= wm.train.discount;
     }
-    const piOut = mlpGraph(g, wm.pi, z, this.weights, declared);
+    const piOut = onnxMlpGraph(g, wm.pi, z, this.weights, declared);
     const mu = g.node("Tanh", [g.node("Slice", [piOut, g.constInt64([0]), g.constInt64([A]), g.constInt64([1])])]);
     const q = qPairGraph(g, wm, g.node("Concat", [z, mu], { axis: 1 }), this.weights);
     const out = g.node("Add", [G ?? g.constFloat([0], []), g.node("Mul", [q, g.constFloat([disc], [])])], {}, "G");
