@@ -62,16 +62,26 @@ class Ensemble(nn.Module):
         self.b2 = nn.Parameter(torch.zeros(E, 1, dout))
         self.dropout = dropout
 
-    def forward(self, x):
+    def forward(self, x, heads=None):
+        """All heads, or only `heads` (weights indexed first, as src/nn/layers.ts applyEnsemble)."""
         B = x.shape[0]
-        y = x @ self.w0 + self.b0
+        if heads is None:
+            E, w0, b0, g0, c0 = self.E, self.w0, self.b0, self.g0, self.c0
+            w1, b1, g1, c1, w2, b2 = self.w1, self.b1, self.g1, self.c1, self.w2, self.b2
+        else:
+            E = len(heads)
+            w0 = self.w0.view(self.w0.shape[0], self.E, self.h)[:, heads].reshape(self.w0.shape[0], E * self.h)
+            b0 = self.b0.view(self.E, self.h)[heads].reshape(-1)
+            g0, c0 = self.g0[heads], self.c0[heads]
+            w1, b1, g1, c1, w2, b2 = (t[heads] for t in (self.w1, self.b1, self.g1, self.c1, self.w2, self.b2))
+        y = x @ w0 + b0
         if self.dropout and self.training:
             y = F.dropout(y, self.dropout)
-        y = y.view(B, self.E, self.h)
-        y = F.mish(F.layer_norm(y, (self.h,)) * self.g0 + self.c0).transpose(0, 1)  # [E, B, h]
-        y = torch.baddbmm(self.b1, y, self.w1)
-        y = F.mish(F.layer_norm(y, (self.h,)) * self.g1 + self.c1)
-        return torch.baddbmm(self.b2, y, self.w2)  # [E, B, dout]
+        y = y.view(B, E, self.h)
+        y = F.mish(F.layer_norm(y, (self.h,)) * g0 + c0).transpose(0, 1)  # [E, B, h]
+        y = torch.baddbmm(b1, y, w1)
+        y = F.mish(F.layer_norm(y, (self.h,)) * g1 + c1)
+        return torch.baddbmm(b2, y, w2)  # [E, B, dout]
 
 
 def symexp(x):
@@ -131,10 +141,9 @@ class WorldModel(nn.Module):
 
     def q_value(self, z, a, kind, target=False, heads=None):
         net = self.q_target if target else self.q
-        out = net(torch.cat([z, a], -1))
         if heads is None:
             heads = torch.randperm(self.p["num_q"])[:2]
-        v = self.two_hot_inv(out[heads])
+        v = self.two_hot_inv(net(torch.cat([z, a], -1), heads))
         return v.min(0).values if kind == "min" else v.mean(0)
 
     def rollout_value(self, z, actions, heads, discount):

@@ -97,9 +97,15 @@ const dense2dCustom = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tens
 
 function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (ensembleMode() === "batched") return tf.matMul(a, b);
-  const as = tf.unstack(a, 0) as tf.Tensor2D[];
-  const bs = tf.unstack(b, 0) as tf.Tensor2D[];
+  // per-head slices (tf.unstack's wasm kernel bypasses the patched Slice and copies the whole input per head)
+  const as = heads3d(a);
+  const bs = heads3d(b);
   return tf.stack(as.map((x, e) => tf.matMul(x, bs[e]!))) as tf.Tensor3D;
+}
+
+function heads3d(t: tf.Tensor3D): tf.Tensor2D[] {
+  const [E, r, c] = t.shape;
+  return Array.from({ length: E }, (_, e) => tf.reshape(tf.slice(t, [e, 0, 0], [1, r, c]), [r, c]) as tf.Tensor2D);
 }
 
 /** Σ over the rows of dy [B, out] as a matMul 1ᵀ·dy: on wasm a reduction over axis 0 transposes first (slow). */
@@ -123,20 +129,48 @@ const dense3dCustom = tf.customGrad(((x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tens
   };
 }) as never) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor3D;
 
+/**
+ * Dense ops for *frozen* weights (e.g. the Q heads inside TD-MPC2's policy loss): the gradient flows to x only.
+ * A custom gradient computes every input's gradient at once, so without this the unused xᵀ·dy matMuls would run.
+ */
+const dense2dFrozen = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: Save) => {
+  save([w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [ws] = saved as [tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(ws)), tf.zerosLike(ws), tf.zeros(b.shape)];
+    },
+  };
+}) as never) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+const dense3dFrozen = tf.customGrad(((x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor3D, save: Save) => {
+  save([w]);
+  return {
+    value: tf.add(bmm(x, w), b),
+    gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+      const [ws] = saved as [tf.Tensor3D];
+      return [bmm(dy, tf.transpose(ws, [0, 2, 1])), tf.zerosLike(ws), tf.zeros(b.shape)];
+    },
+  };
+}) as never) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor3D;
+
 /** y = x·W + b for x [B, in], W [in, out], b [out]. */
-export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, frozen = false): tf.Tensor2D {
   if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0]) {
     throw new Error(`dense: input [${x.shape}] does not match weight [${w.shape}]`);
   }
-  return denseGrad() === "custom" ? dense2dCustom(x, w, b) : tf.add(tf.matMul(x, w as tf.Tensor2D), b);
+  if (denseGrad() !== "custom") return tf.add(tf.matMul(x, w as tf.Tensor2D), b);
+  return frozen ? dense2dFrozen(x, w, b) : dense2dCustom(x, w, b);
 }
 
 /** Batched dense for an ensemble: x [E, B, in], W [E, in, out], b [E, 1, out] → [E, B, out]. */
-export function denseBatched(x: tf.Tensor3D, w: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
+export function denseBatched(x: tf.Tensor3D, w: tf.Tensor, b: tf.Tensor, frozen = false): tf.Tensor3D {
   if (x.rank !== 3 || w.rank !== 3 || x.shape[0] !== w.shape[0] || x.shape[2] !== w.shape[1]) {
     throw new Error(`denseBatched: input [${x.shape}] does not match weight [${w.shape}]`);
   }
-  return denseGrad() === "custom" ? dense3dCustom(x, w, b) : tf.add(tf.matMul(x, w as tf.Tensor3D), b);
+  if (denseGrad() !== "custom") return tf.add(bmm(x, w as tf.Tensor3D), b);
+  return frozen ? dense3dFrozen(x, w, b) : dense3dCustom(x, w, b);
 }
 
 /**
@@ -162,16 +196,82 @@ export const LN_EPS = 1e-5;
 
 /** LayerNorm over the last axis (Ba et al. 2016), as torch.nn.LayerNorm(eps=1e-5) with affine gain and bias. */
 export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor): T {
+  return (fusedActive() ? layerNormFused(x, gamma, beta) : layerNormAutodiff(x, gamma, beta)) as T;
+}
+
+/** The textbook composition; tfjs differentiates it op by op (~25 kernels forward + backward). */
+export function layerNormAutodiff<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor): T {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), gamma), beta) as T;
 }
 
+/** Sum `t` down to `shape` (the broadcast axes of a gain/bias), as a matMul when it is a row sum. */
+function sumTo(t: tf.Tensor, shape: number[]): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (t.size % size === 0 && t.shape.slice(t.rank - shape.length).every((d, i) => d === shape[i])) {
+    return tf.reshape(sumRows(tf.reshape(t, [t.size / size, size]) as tf.Tensor2D), shape);
+  }
+  const axes: number[] = [];
+  const off = t.rank - shape.length;
+  for (let i = 0; i < t.rank; i++) if (i < off || shape[i - off] === 1) axes.push(i);
+  return tf.reshape(tf.sum(t, axes), shape);
+}
+
+/**
+ * LayerNorm with its analytic gradient: x̂ = (x − μ)·r, r = 1/√(σ² + ε), y = γ·x̂ + β;
+ * dx = r·(g − mean(g) − x̂·mean(g·x̂)) with g = γ·dy; dγ = Σ dy·x̂; dβ = Σ dy.
+ */
+const layerNormFused = tf.customGrad(((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: Save) => {
+  const mu = tf.mean(x, -1, true);
+  const xc = tf.sub(x, mu);
+  const r = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS));
+  const xhat = tf.mul(xc, r);
+  save([xhat, r, gamma, beta]);
+  return {
+    value: tf.add(tf.mul(xhat, gamma), beta),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xh, rs, g, b] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const gd = tf.mul(dy, g);
+      const dx = tf.mul(rs, tf.sub(tf.sub(gd, tf.mean(gd, -1, true)), tf.mul(xh, tf.mean(tf.mul(gd, xh), -1, true))));
+      return [dx, sumTo(tf.mul(dy, xh), g.shape), sumTo(dy, b.shape)];
+    },
+  };
+}) as never) as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** Fused LayerNorm/Mish gradients: on wherever dense uses the custom path (fewer kernels), off with autodiff. */
+let fusedForced: boolean | undefined;
+export function fusedActive(): boolean {
+  return fusedForced ?? denseGrad() === "custom";
+}
+export function setFused(on: boolean | undefined): void {
+  fusedForced = on;
+}
+
 /** Mish (Misra 2019): x·tanh(softplus(x)) = x·(1−u²)/(1+u²) with u = sigmoid(−x); no Tanh/Softplus kernels. */
 export function mish<T extends tf.Tensor>(x: T): T {
+  return (fusedActive() ? mishFused(x) : mishAutodiff(x)) as T;
+}
+
+export function mishAutodiff<T extends tf.Tensor>(x: T): T {
   const u = tf.sigmoid(tf.neg(x));
   const u2 = tf.square(u);
   return tf.div(tf.mul(x, tf.sub(1, u2)), tf.add(1, u2)) as T;
 }
+
+/** Mish with its analytic gradient: with t = tanh(softplus(x)) = (1−u²)/(1+u²), mish′(x) = t + x·(1−t²)·(1−u). */
+const mishFused = tf.customGrad(((x: tf.Tensor, save: Save) => {
+  const u = tf.sigmoid(tf.neg(x));
+  const u2 = tf.square(u);
+  const t = tf.div(tf.sub(1, u2), tf.add(1, u2));
+  save([x, t, u]);
+  return {
+    value: tf.mul(x, t),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ts, us] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      return [tf.mul(dy, tf.add(ts, tf.mul(tf.mul(xs, tf.sub(1, tf.square(ts))), tf.sub(1, us))))];
+    },
+  };
+}) as never) as (x: tf.Tensor) => tf.Tensor;
 
 /**
  * SimNorm (TD-MPC2, Hansen et al. 2024, §3): split the last axis into groups of `dim` (8) and softmax each group,
@@ -281,6 +381,13 @@ function layerNormed(spec: MlpSpec, i: number): boolean {
 export interface ApplyOptions {
   training?: boolean;
   rng?: Rng;
+  /** the weights get no gradient (only the input does): skips the weight-gradient matMuls */
+  frozen?: boolean;
+}
+
+export interface EnsembleApplyOptions extends ApplyOptions {
+  /** evaluate only these heads (e.g. the two TD-MPC2 draws for its min/avg), output [heads.length, B, out] */
+  heads?: number[];
 }
 
 /** Apply an MLP created by `mlp` to x [B, in]. */
@@ -289,7 +396,7 @@ export function applyMlp(params: Params, spec: MlpSpec, x: tf.Tensor2D, opts: Ap
   let h = x;
   for (let i = 0; i < L; i++) {
     const p = `${spec.prefix}/${i}`;
-    h = dense(h, params.get(`${p}/W`), params.get(`${p}/b`));
+    h = dense(h, params.get(`${p}/W`), params.get(`${p}/b`), opts.frozen);
     if (i === 0 && spec.dropout > 0) h = dropout(h, spec.dropout, !!opts.training, opts.rng?.int(2 ** 31));
     if (layerNormed(spec, i)) h = layerNorm(h, params.get(`${p}/ln_g`), params.get(`${p}/ln_b`));
     h = activate(h, i === L - 1 ? spec.outAct : spec.act, spec.simnormDim);
@@ -345,24 +452,43 @@ export function ensemble(params: Params, prefix: string, heads: number, dims: nu
   return spec;
 }
 
-/** Apply the ensemble to a shared input x [B, in] → [heads, B, out]. */
-export function applyEnsemble(params: Params, spec: EnsembleSpec, x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor3D {
+/** Apply the ensemble to a shared input x [B, in] → [heads, B, out] (or only `opts.heads`). */
+export function applyEnsemble(params: Params, spec: EnsembleSpec, x: tf.Tensor2D, opts: EnsembleApplyOptions = {}): tf.Tensor3D {
   const L = spec.dims.length - 1;
-  const E = spec.heads;
   const B = x.shape[0];
+  const sel = opts.heads;
+  if (sel && sel.some((e) => !Number.isInteger(e) || e < 0 || e >= spec.heads)) {
+    throw new Error(`applyEnsemble: heads [${sel}] out of range 0…${spec.heads - 1}`);
+  }
+  const E = sel ? sel.length : spec.heads;
+  // weights of the selected heads: column blocks of layer 0, leading-axis blocks of the stacked layers
+  const pick = (t: tf.Tensor, axis: number, width: number): tf.Tensor => {
+    if (!sel) return t;
+    const parts = sel.map((e) => {
+      const begin = t.shape.map(() => 0);
+      const size = t.shape.slice();
+      begin[axis] = e * width;
+      size[axis] = width;
+      return tf.slice(t, begin, size);
+    });
+    return parts.length === 1 ? parts[0]! : tf.concat(parts, axis);
+  };
+  const h1 = spec.dims[1]!;
   const p0 = `${spec.prefix}/0`;
-  let h2 = dense(x, params.get(`${p0}/W`), params.get(`${p0}/b`)); // [B, E·hidden]: all heads in one matMul
+  const W0 = pick(params.get(`${p0}/W`), 1, h1);
+  const b0 = pick(params.get(`${p0}/b`), 0, h1);
+  let h2 = dense(x, W0, b0, opts.frozen); // [B, E·hidden]: all heads in one matMul
   if (spec.dropout > 0) h2 = dropout(h2, spec.dropout, !!opts.training, opts.rng?.int(2 ** 31));
-  let h3 = tf.reshape(h2, [B, E, spec.dims[1]!]) as tf.Tensor3D; // LayerNorm per head = over the last axis
-  if (layerNormed(spec, 0)) h3 = layerNorm(h3, params.get(`${p0}/ln_g`), params.get(`${p0}/ln_b`));
+  let h3 = tf.reshape(h2, [B, E, h1]) as tf.Tensor3D; // LayerNorm per head = over the last axis
+  if (layerNormed(spec, 0)) h3 = layerNorm(h3, pick(params.get(`${p0}/ln_g`), 0, 1), pick(params.get(`${p0}/ln_b`), 0, 1));
   h3 = activate(h3, L === 1 ? spec.outAct : spec.act, spec.simnormDim);
   let h = tf.transpose(h3, [1, 0, 2]) as tf.Tensor3D; // [E, B, hidden]: each head's rows contiguous
   for (let i = 1; i < L; i++) {
     const p = `${spec.prefix}/${i}`;
-    h = denseBatched(h, params.get(`${p}/W`), params.get(`${p}/b`));
+    h = denseBatched(h, pick(params.get(`${p}/W`), 0, 1), pick(params.get(`${p}/b`), 0, 1), opts.frozen);
     if (layerNormed(spec, i)) {
       const shape = [E, 1, spec.dims[i + 1]!];
-      h = layerNorm(h, tf.reshape(params.get(`${p}/ln_g`), shape), tf.reshape(params.get(`${p}/ln_b`), shape));
+      h = layerNorm(h, tf.reshape(pick(params.get(`${p}/ln_g`), 0, 1), shape), tf.reshape(pick(params.get(`${p}/ln_b`), 0, 1), shape));
     }
     h = activate(h, i === L - 1 ? spec.outAct : spec.act, spec.simnormDim);
   }

@@ -88,18 +88,23 @@ export class WorldModel {
     return applyMlp(this.params, this.rew, tf.concat([z, a], 1));
   }
 
-  /** All Q heads' logits [num_q, B, num_bins]; `target` uses the Polyak-averaged copy. */
-  qLogits(z: tf.Tensor2D, a: tf.Tensor2D, opts: { target?: boolean; training?: boolean } = {}): tf.Tensor3D {
-    return applyEnsemble(opts.target ? this.target : this.params, this.q, tf.concat([z, a], 1), { training: opts.training, rng: this.rng });
+  /** Q heads' logits [num_q (or heads.length), B, num_bins]; `target` uses the Polyak-averaged copy. */
+  qLogits(z: tf.Tensor2D, a: tf.Tensor2D, opts: { target?: boolean; training?: boolean; heads?: number[]; frozen?: boolean } = {}): tf.Tensor3D {
+    return applyEnsemble(opts.target ? this.target : this.params, this.q, tf.concat([z, a], 1), {
+      training: opts.training,
+      rng: this.rng,
+      heads: opts.heads,
+      frozen: opts.frozen,
+    });
   }
 
-  /** Q value from two randomly chosen heads: their min (TD targets) or mean (policy loss, planning) → [B, 1]. */
-  qValue(z: tf.Tensor2D, a: tf.Tensor2D, kind: "min" | "avg", opts: { target?: boolean; heads?: [number, number] } = {}): tf.Tensor2D {
+  /**
+   * Q value from two randomly chosen heads: their min (TD targets) or mean (policy loss, planning) → [B, 1].
+   * Only the two drawn heads are evaluated (the values equal those of evaluating all heads and picking two).
+   */
+  qValue(z: tf.Tensor2D, a: tf.Tensor2D, kind: "min" | "avg", opts: { target?: boolean; heads?: [number, number]; frozen?: boolean } = {}): tf.Tensor2D {
     const heads = opts.heads ?? this.twoHeads();
-    const all = this.qLogits(z, a, opts);
-    const [, B, K] = all.shape;
-    // slices, not tf.gather: gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks
-    const logits = tf.concat(heads.map((h) => tf.slice(all, [h, 0, 0], [1, B, K])), 0); // [2, B, bins]
+    const logits = this.qLogits(z, a, { ...opts, heads }); // [2, B, bins]
     const v = twoHotInv(logits, this.twoHot); // [2, B, 1]
     return (kind === "min" ? tf.min(v, 0) : tf.mean(v, 0)) as tf.Tensor2D;
   }
@@ -194,7 +199,7 @@ export class WorldModel {
     const rhoPi = tf.tensor2d(Float32Array.from({ length: (Hh + 1) * B }, (_, i) => T.rho ** Math.floor(i / B)), [(Hh + 1) * B, 1]);
     const pi = trainStep(this.piOpt, () => {
       const { action, logProb } = this.policy(zsAll);
-      const q = this.qValue(zsAll, action, "avg");
+      const q = this.qValue(zsAll, action, "avg", { frozen: true });
       const perRow = tf.sub(tf.mul(T.entropy_coef, logProb), q);
       return { loss: tf.div(tf.sum(tf.mul(perRow, rhoPi)), (Hh + 1) * B) as tf.Scalar };
     });

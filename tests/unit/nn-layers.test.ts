@@ -9,6 +9,8 @@ import {
   layerNorm,
   mish,
   mlp,
+  mishAutodiff,
+  layerNormAutodiff,
   Params,
   setDenseGrad,
   setEnsembleMode,
@@ -91,6 +93,26 @@ describe("activations and normalisation", () => {
     const x = tf.linspace(-8, 8, 101);
     const ref = tf.mul(x, tf.tanh(tf.softplus(x)));
     expect(maxAbsDiff(mish(x), ref)).toBeLessThan(1e-5);
+  });
+
+  it("fused LayerNorm and Mish gradients equal tfjs's autodiff of the plain compositions", () => {
+    const rng = new Rng(9);
+    const cases: [number[], number[]][] = [
+      [[6, 8], [8]],
+      [[6, 3, 8], [3, 8]], // ensemble layer 0: [B, E, h] with per-head gain [E, h]
+      [[3, 6, 8], [3, 1, 8]], // stacked layers: [E, B, h] with gain [E, 1, h]
+    ];
+    for (const [xs, gs] of cases) {
+      const n = (sh: number[]) => sh.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(rng.fillNormal(new Float32Array(n(xs)), 0, 2), xs);
+      const g = tf.tensor(rng.fillNormal(new Float32Array(n(gs)), 1, 0.3), gs);
+      const b = tf.tensor(rng.fillNormal(new Float32Array(n(gs))), gs);
+      const R = tf.tensor(rng.fillNormal(new Float32Array(n(xs))), xs);
+      const ref = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(mishAutodiff(layerNormAutodiff(a, c, d)), R)))([x, g, b]);
+      const got = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(mish(layerNorm(a, c, d)), R)))([x, g, b]);
+      for (let i = 0; i < 3; i++) expect(maxAbsDiff(got[i]!, ref[i]!)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(mish(layerNorm(x, g, b)), mishAutodiff(layerNormAutodiff(x, g, b)))).toBeLessThan(1e-5);
+    }
   });
 
   it("SimNorm: every group of 8 is a probability vector", () => {
