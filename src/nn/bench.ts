@@ -62,14 +62,18 @@ class TorchPeer {
       else this.lines.push(l);
     });
     this.proc.stderr.on("data", (d: Buffer) => process.stderr.write(`[torch] ${d.toString()}`));
+    this.proc.once("exit", (code) => {
+      this.exited = `PyTorch peer exited (code ${code})`;
+      for (const w of this.waiters.splice(0)) w(JSON.stringify({ error: this.exited }));
+    });
   }
 
+  private exited: string | undefined;
+
   async call(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (this.exited) throw new Error(this.exited);
     this.proc.stdin.write(JSON.stringify(msg) + "\n");
-    const line = this.lines.shift() ?? (await new Promise<string>((res, rej) => {
-      this.waiters.push(res);
-      this.proc.once("exit", (code) => rej(new Error(`PyTorch peer exited (code ${code})`)));
-    }));
+    const line = this.lines.shift() ?? (await new Promise<string>((res) => this.waiters.push(res)));
     const r = JSON.parse(line) as Record<string, unknown>;
     if (r.error) throw new Error(`PyTorch peer: ${String(r.error)}`);
     return r;

@@ -53,7 +53,7 @@ export const MODEL_PRESETS: Record<string, ModelConfig> = {
   "1M": { name: "1M", enc_dim: 256, num_enc_layers: 2, mlp_dim: 384, latent_dim: 128, ...COMMON, num_q: 2 },
   // TD-MPC2 model_size 5 (the default): 5M parameters
   "5M": { name: "5M", enc_dim: 256, num_enc_layers: 2, mlp_dim: 512, latent_dim: 512, ...COMMON },
-  // course preset: ~0.3M parameters; keeps TD-MPC2's structure (SimNorm, two-hot, 5 Q heads)
+  // course preset: 0.31M parameters (obs 24, action 6); keeps TD-MPC2's structure (SimNorm, two-hot, 5 Q heads)
   laptop: { name: "laptop", enc_dim: 128, num_enc_layers: 2, mlp_dim: 128, latent_dim: 64, ...COMMON },
 };
 
