@@ -35,7 +35,11 @@ function zerosVariable(like: tf.Tensor): tf.Variable {
   return v;
 }
 
-/** Adam over the parameters of `params` whose names start with one of `prefixes` (all by default). */
+/**
+ * Adam over the parameters of `params` whose names start with one of `prefixes` (all by default).
+ * One moment pair per parameter. A variant with all moments in one flat vector (fewer kernels: concat, ~15 flat
+ * ops, split) was measured slower on wasm (laptop update 564 vs 372 ms, 5M 3540 vs 3057 ms) and dropped.
+ */
 export class Adam {
   readonly cfg: Required<AdamConfig>;
   readonly state: AdamState = { step: 0, m: new Map(), v: new Map() };
