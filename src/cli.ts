@@ -9,6 +9,7 @@ import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook 
 import { projectRoot } from "./tooling/paths.js";
 import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
+import { register as registerNn } from "./nn/cli.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -34,6 +35,7 @@ export function buildCli(): Command {
   // (register module commands here, one line each)
   registerOptim(program, bench);
   registerEnv(program, bench);
+  registerNn(program, bench);
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")

@@ -55,6 +55,7 @@ async function select(): Promise<BackendInfo> {
       try {
         if (await tf.setBackend(tfBackend)) {
           await tf.ready();
+          if (tfBackend === "wasm") (await import("./wasm-kernels.js")).patchWasmKernels();
           return { name, tfBackend, tfjsVersion: tf.version.tfjs, skipped };
         }
         reason = `tf.setBackend('${tfBackend}') returned false`;

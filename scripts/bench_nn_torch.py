@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `tdmpc bench nn`: the same TD-MPC2-shaped networks, update step and planning loop as
+src/nn/worldmodel.ts + src/nn/planner.ts, timed on the CPU.
+
+Run with /usr/bin/python3 (Debian python3-torch). Protocol: one JSON object per line on stdin, one JSON answer per
+line on stdout.
+  {"cmd": "setup", "case": NAME, "preset": {...}, "obs_dim": O, "action_dim": A, ...}   -> {"ok": true}
+  {"cmd": "run", "case": NAME, "reps": K, "threads": T}                                -> {"times_ms": [...]}
+  {"cmd": "quit"}
+"""
+import json
+import math
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SimNorm(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        shp = x.shape
+        x = x.view(*shp[:-1], -1, self.dim)
+        return F.softmax(x, dim=-1).view(*shp)
+
+
+def normed_linear(din, dout, act, dropout=0.0):
+    layers = [nn.Linear(din, dout)]
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    layers += [nn.LayerNorm(dout), act]
+    return nn.Sequential(*layers)
+
+
+def mlp(din, hidden, dout, out_act=None, dropout=0.0):
+    dims = [din] + hidden
+    layers = [normed_linear(dims[i], dims[i + 1], nn.Mish(), dropout if i == 0 else 0.0) for i in range(len(dims) - 1)]
+    layers.append(normed_linear(dims[-1], dout, out_act) if out_act is not None else nn.Linear(dims[-1], dout))
+    return nn.Sequential(*layers)
+
+
+class Ensemble(nn.Module):
+    """E MLP heads as stacked weights and batched matmuls (first layer: one wide matmul), as src/nn/layers.ts."""
+
+    def __init__(self, E, din, h, dout, dropout):
+        super().__init__()
+        self.E, self.h = E, h
+        self.w0 = nn.Parameter(torch.randn(din, E * h) * 0.02)
+        self.b0 = nn.Parameter(torch.zeros(E * h))
+        self.g0 = nn.Parameter(torch.ones(E, h))
+        self.c0 = nn.Parameter(torch.zeros(E, h))
+        self.w1 = nn.Parameter(torch.randn(E, h, h) * 0.02)
+        self.b1 = nn.Parameter(torch.zeros(E, 1, h))
+        self.g1 = nn.Parameter(torch.ones(E, 1, h))
+        self.c1 = nn.Parameter(torch.zeros(E, 1, h))
+        self.w2 = nn.Parameter(torch.zeros(E, h, dout))
+        self.b2 = nn.Parameter(torch.zeros(E, 1, dout))
+        self.dropout = dropout
+
+    def forward(self, x, heads=None):
+        """All heads, or only `heads` (weights indexed first, as src/nn/layers.ts applyEnsemble)."""
+        B = x.shape[0]
+        if heads is None:
+            E, w0, b0, g0, c0 = self.E, self.w0, self.b0, self.g0, self.c0
+            w1, b1, g1, c1, w2, b2 = self.w1, self.b1, self.g1, self.c1, self.w2, self.b2
+        else:
+            E = len(heads)
+            w0 = self.w0.view(self.w0.shape[0], self.E, self.h)[:, heads].reshape(self.w0.shape[0], E * self.h)
+            b0 = self.b0.view(self.E, self.h)[heads].reshape(-1)
+            g0, c0 = self.g0[heads], self.c0[heads]
+            w1, b1, g1, c1, w2, b2 = (t[heads] for t in (self.w1, self.b1, self.g1, self.c1, self.w2, self.b2))
+        y = x @ w0 + b0
+        if self.dropout and self.training:
+            y = F.dropout(y, self.dropout)
+        y = y.view(B, E, self.h)
+        y = F.mish(F.layer_norm(y, (self.h,)) * g0 + c0).transpose(0, 1)  # [E, B, h]
+        y = torch.baddbmm(b1, y, w1)
+        y = F.mish(F.layer_norm(y, (self.h,)) * g1 + c1)
+        return torch.baddbmm(b2, y, w2)  # [E, B, dout]
+
+
+def symexp(x):
+    return torch.sign(x) * (torch.exp(torch.abs(x)) - 1)
+
+
+def symlog(x):
+    return torch.sign(x) * torch.log1p(torch.abs(x))
+
+
+class WorldModel(nn.Module):
+    def __init__(self, p, O, A):
+        super().__init__()
+        L, H = p["latent_dim"], p["mlp_dim"]
+        self.p, self.A = p, A
+        sn = SimNorm(p["simnorm_dim"])
+        self.enc = mlp(O, [p["enc_dim"]] * max(0, p["num_enc_layers"] - 1), L, sn)
+        self.dyn = mlp(L + A, [H, H], L, sn)
+        self.rew = mlp(L + A, [H, H], p["num_bins"])
+        self.pi = mlp(L, [H, H], 2 * A)
+        self.q = Ensemble(p["num_q"], L + A, H, p["num_bins"], p["dropout"])
+        self.q_target = Ensemble(p["num_q"], L + A, H, p["num_bins"], 0.0)
+        self.q_target.load_state_dict(self.q.state_dict())
+        for q in self.q_target.parameters():
+            q.requires_grad_(False)
+        self.register_buffer("bins", torch.linspace(p["vmin"], p["vmax"], p["num_bins"]))
+
+    def two_hot(self, x):
+        p = self.p
+        bs = (p["vmax"] - p["vmin"]) / (p["num_bins"] - 1)
+        x = torch.clamp(symlog(x), p["vmin"], p["vmax"]).squeeze(-1)
+        pos = (x - p["vmin"]) / bs
+        idx = torch.floor(pos)
+        off = (pos - idx).unsqueeze(-1)
+        idx = idx.long()
+        out = torch.zeros(x.shape[0], p["num_bins"])
+        out.scatter_(1, idx.unsqueeze(1), 1 - off)
+        out.scatter_add_(1, torch.clamp(idx + 1, max=p["num_bins"] - 1).unsqueeze(1), off)
+        return out
+
+    def two_hot_inv(self, logits):
+        return symexp(torch.sum(F.softmax(logits, dim=-1) * self.bins, dim=-1, keepdim=True))
+
+    def soft_ce(self, logits, target):
+        return -(self.two_hot(target) * F.log_softmax(logits, dim=-1)).sum(-1, keepdim=True)
+
+    def policy(self, z, tr):
+        mu, log_std = self.pi(z).chunk(2, dim=-1)
+        lo, hi = tr["log_std_min"], tr["log_std_max"]
+        log_std = lo + 0.5 * (hi - lo) * (torch.tanh(log_std) + 1)
+        eps = torch.randn_like(mu)
+        pre = mu + eps * log_std.exp()
+        logp = (-0.5 * eps.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1, keepdim=True)
+        a = torch.tanh(pre)
+        logp = logp - torch.log(F.relu(1 - a.pow(2)) + 1e-6).sum(-1, keepdim=True)
+        return torch.tanh(mu), a, logp
+
+    def q_value(self, z, a, kind, target=False, heads=None):
+        net = self.q_target if target else self.q
+        if heads is None:
+            heads = torch.randperm(self.p["num_q"])[:2]
+        v = self.two_hot_inv(net(torch.cat([z, a], -1), heads))
+        return v.min(0).values if kind == "min" else v.mean(0)
+
+    def rollout_value(self, z, actions, heads, discount):
+        H = actions.shape[0]
+        G, disc = 0.0, 1.0
+        for t in range(H):
+            za = torch.cat([z, actions[t]], -1)
+            G = G + disc * self.two_hot_inv(self.rew(za))
+            z = self.dyn(za)
+            disc *= discount
+        mu, _, _ = self.policy(z, TRAIN)
+        return G + disc * self.q_value(z, mu, "avg", heads=heads)
+
+
+TRAIN = dict(lr=3e-4, enc_lr_scale=0.3, grad_clip_norm=20, tau=0.01, rho=0.5, horizon=3, consistency_coef=20,
+             reward_coef=0.1, value_coef=0.1, entropy_coef=1e-4, log_std_min=-10, log_std_max=2, discount=0.99)
+
+
+class Trainer:
+    def __init__(self, wm):
+        self.wm = wm
+        t = TRAIN
+        self.opt = torch.optim.Adam([
+            {"params": wm.enc.parameters(), "lr": t["lr"] * t["enc_lr_scale"]},
+            {"params": list(wm.dyn.parameters()) + list(wm.rew.parameters()) + list(wm.q.parameters())},
+        ], lr=t["lr"])
+        self.pi_opt = torch.optim.Adam(wm.pi.parameters(), lr=t["lr"], eps=1e-5)
+
+    def update(self, obs, action, reward):
+        wm, t = self.wm, TRAIN
+        H, B = action.shape[0], action.shape[1]
+        rho = torch.tensor([t["rho"] ** i for i in range(H)]).repeat_interleave(B).unsqueeze(1)
+        with torch.no_grad():
+            nz = wm.enc(obs[1:].reshape(H * B, -1))
+            _, a, _ = wm.policy(nz, t)
+            td = reward.reshape(H * B, 1) + t["discount"] * wm.q_value(nz, a, "min", target=True)
+        wm.train()
+        z = wm.enc(obs[0])
+        zs = [z]
+        cons = 0
+        for i in range(H):
+            z = wm.dyn(torch.cat([z, action[i]], -1))
+            cons = cons + t["rho"] ** i * F.mse_loss(z, nz[i * B:(i + 1) * B])
+            zs.append(z)
+        zin = torch.cat(zs[:-1], 0)
+        act = action.reshape(H * B, -1)
+        za = torch.cat([zin, act], -1)
+        rew_loss = (wm.soft_ce(wm.rew(za), reward.reshape(H * B, 1)) * rho).sum() / (B * H)
+        qs = wm.q(za)
+        E = qs.shape[0]
+        val_ce = wm.soft_ce(qs.reshape(E * H * B, -1), td.repeat(E, 1))
+        val_loss = (val_ce * rho.repeat(E, 1)).sum() / (B * H * E)
+        loss = t["consistency_coef"] * cons / H + t["reward_coef"] * rew_loss + t["value_coef"] * val_loss
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], t["grad_clip_norm"])
+        self.opt.step()
+        # policy
+        zs_all = torch.cat(zs, 0).detach()
+        rho_pi = torch.tensor([t["rho"] ** i for i in range(H + 1)]).repeat_interleave(B).unsqueeze(1)
+        for p in wm.q.parameters():
+            p.requires_grad_(False)
+        _, a, logp = wm.policy(zs_all, t)
+        q = wm.q_value(zs_all, a, "avg")
+        pi_loss = ((t["entropy_coef"] * logp - q) * rho_pi).sum() / ((H + 1) * B)
+        self.pi_opt.zero_grad(set_to_none=True)
+        pi_loss.backward()
+        torch.nn.utils.clip_grad_norm_(wm.pi.parameters(), t["grad_clip_norm"])
+        self.pi_opt.step()
+        for p in wm.q.parameters():
+            p.requires_grad_(True)
+        with torch.no_grad():
+            for pt, p in zip(wm.q_target.parameters(), wm.q.parameters()):
+                pt.lerp_(p, t["tau"])
+        return float(loss)
+
+
+@torch.no_grad()
+def plan(wm, z0, plan_cfg, A):
+    N, H, K = plan_cfg["num_samples"], plan_cfg["horizon"], plan_cfg["num_elites"]
+    mean = torch.zeros(H, A)
+    std = torch.full((H, A), float(plan_cfg["max_std"]))
+    z = z0.expand(N, -1)
+    wm.eval()
+    for _ in range(plan_cfg["iterations"]):
+        actions = torch.clamp(mean.unsqueeze(1) + std.unsqueeze(1) * torch.randn(H, N, A), -1, 1)
+        heads = torch.randperm(wm.p["num_q"])[:2]
+        G = wm.rollout_value(z, actions, heads, TRAIN["discount"]).squeeze(1)
+        val, idx = torch.topk(G, K)
+        w = torch.exp(plan_cfg["temperature"] * (val - val.max()))
+        w = w / w.sum()
+        el = actions[:, idx]  # [H, K, A]
+        mean = (w.view(1, K, 1) * el).sum(1)
+        std = torch.sqrt((w.view(1, K, 1) * (el - mean.unsqueeze(1)) ** 2).sum(1)).clamp(plan_cfg["min_std"], plan_cfg["max_std"])
+    return mean[0]
+
+
+def main():
+    cases = {}
+    for line in sys.stdin:
+        msg = json.loads(line)
+        cmd = msg["cmd"]
+        if cmd == "quit":
+            break
+        if cmd == "setup":
+            torch.manual_seed(0)
+            p, O, A = msg["preset"], msg["obs_dim"], msg["action_dim"]
+            wm = WorldModel(p, O, A)
+            kind = msg["kind"]
+            if kind == "forward":
+                N = msg["rows"]
+                z = F.softmax(torch.randn(N, p["latent_dim"] // p["simnorm_dim"], p["simnorm_dim"]), -1).view(N, -1)
+                a = torch.rand(N, A) * 2 - 1
+                wm.eval()
+
+                def run(wm=wm, z=z, a=a):
+                    with torch.no_grad():
+                        za = torch.cat([z, a], -1)
+                        return wm.dyn(za), wm.rew(za)
+            elif kind == "plan":
+                obs = torch.randn(1, O)
+                pc = msg["plan"]
+
+                def run(wm=wm, obs=obs, pc=pc, A=A):
+                    with torch.no_grad():
+                        z0 = wm.enc(obs)
+                    return plan(wm, z0, pc, A)
+            elif kind == "update":
+                B, H = msg["batch"], TRAIN["horizon"]
+                obs = torch.randn(H + 1, B, O)
+                action = torch.rand(H, B, A) * 2 - 1
+                reward = torch.rand(H, B)
+                tr = Trainer(wm)
+
+                def run(tr=tr, obs=obs, action=action, reward=reward):
+                    return tr.update(obs, action, reward)
+            else:
+                raise ValueError(f"unknown kind {kind}")
+            cases[msg["case"]] = run
+            print(json.dumps({"ok": True, "params": sum(x.numel() for x in wm.parameters() if x.requires_grad)}), flush=True)
+        elif cmd == "run":
+            torch.set_num_threads(int(msg["threads"]))
+            run = cases[msg["case"]]
+            if msg.get("warmup", 0):
+                for _ in range(msg["warmup"]):
+                    run()
+            times = []
+            for _ in range(msg["reps"]):
+                t0 = time.perf_counter()
+                run()
+                times.append((time.perf_counter() - t0) * 1000)
+            print(json.dumps({"times_ms": times}), flush=True)
+        else:
+            print(json.dumps({"error": f"unknown cmd {cmd}"}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
