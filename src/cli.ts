@@ -9,6 +9,7 @@ import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook 
 import { projectRoot } from "./tooling/paths.js";
 import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
+import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
 
 export function buildCli(): Command {
@@ -35,6 +36,7 @@ export function buildCli(): Command {
   // (register module commands here, one line each)
   registerOptim(program, bench);
   registerEnv(program, bench);
+  registerAgents(program);
   registerNn(program, bench);
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");

@@ -112,3 +112,7 @@ export { MODEL_PRESETS, TRAIN_DEFAULTS, PLAN_DEFAULTS, modelPreset, type ModelCo
 export { WorldModel, randomBatch, type Batch, type UpdateInfo } from "./nn/worldmodel.js";
 export { OnnxRolloutEngine, TfjsRolloutEngine, GraphBuilder, loadOrt, type RolloutEngine, type OnnxEngineOptions } from "./nn/onnx.js";
 export { planMppi, topK, type ValueEngine, type PlanResult } from "./nn/planner.js";
+
+// ---- models and agents (chapter 3): PETS ensembles, trajectory sampling, the PETS loop ----
+export * as models from "./models/index.js";
+export * as agents from "./agents/index.js";

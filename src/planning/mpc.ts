@@ -28,6 +28,8 @@ export interface MpcEpisode {
   steps: number;
   rewards: number[];
   actions: Float32Array[];
+  /** Observations o_0 … o_T (one more than actions): transition t is (o_t, a_t, r_t, o_{t+1}). */
+  observations: Float32Array[];
   /** Wall-clock milliseconds per planning call (median is what `bench plan` reports). */
   planMs: number[];
 }
@@ -51,7 +53,7 @@ export async function runMpcEpisode(
   const maxSteps = opts.maxSteps ?? env.maxEpisodeSteps;
   planner.reset();
   let { obs } = env.reset(opts.seed);
-  const ep: MpcEpisode = { totalReturn: 0, steps: 0, rewards: [], actions: [], planMs: [] };
+  const ep: MpcEpisode = { totalReturn: 0, steps: 0, rewards: [], actions: [], observations: [obs], planMs: [] };
   let plan: Plan | undefined;
   let offset = 0; // index of the next action to execute within `plan`
 
@@ -67,6 +69,7 @@ export async function runMpcEpisode(
     offset++;
     const r = env.step(action);
     obs = r.obs;
+    ep.observations.push(obs);
     ep.steps++;
     ep.totalReturn += r.reward;
     ep.rewards.push(r.reward);
