@@ -11,6 +11,7 @@ import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
 import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
+import { register as registerPlan } from "./planning/cli.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -38,6 +39,7 @@ export function buildCli(): Command {
   registerEnv(program, bench);
   registerAgents(program);
   registerNn(program, bench);
+  registerPlan(program, bench);
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")

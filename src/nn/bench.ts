@@ -26,6 +26,8 @@ export interface BenchRow {
   torchMs: number | null;
   torchThreads: number | null;
   ratio: number | null;
+  /** Planning cases: the configuration timed (`tdmpc bench plan` sweeps these). */
+  plan?: PlanConfig;
 }
 
 export interface BenchOptions {
@@ -37,6 +39,10 @@ export interface BenchOptions {
   obsDim: number;
   actionDim: number;
   log: (s: string) => void;
+  /** Planning configurations to time (default: TD-MPC2's defaults at horizon 5). */
+  planConfigs?: PlanConfig[];
+  /** PyTorch thread counts to compare with (default 1 and 2). */
+  torchThreads?: number[];
 }
 
 export const TORCH_PYTHON = "/usr/bin/python3";
@@ -140,32 +146,26 @@ export async function runNnBench(opts: BenchOptions): Promise<{ rows: BenchRow[]
   const A = opts.actionDim;
 
   // Time `ours` and the torch case alternately, reps times; medians.
-  const interleave = async (caseName: string, backend: string, ours: () => Promise<void>, torchCase: string | undefined) => {
+  const threadCounts = opts.torchThreads ?? [1, 2];
+  const interleave = async (caseName: string, backend: string, ours: () => Promise<void>, torchCase: string | undefined, plan?: PlanConfig) => {
     await ours(); // warm-up (session creation, XNNPACK packing, JIT)
-    if (peer && torchCase) {
-      await peer.time(torchCase, 1);
-      await peer.time(torchCase, 2);
-    }
+    if (peer && torchCase) for (const th of threadCounts) await peer.time(torchCase, th);
     const t: number[] = [];
-    const t1: number[] = [];
-    const t2: number[] = [];
+    const tt: number[][] = threadCounts.map(() => []);
     for (let r = 0; r < opts.reps; r++) {
       const t0 = performance.now();
       await ours();
       t.push(performance.now() - t0);
-      if (peer && torchCase) {
-        t1.push(await peer.time(torchCase, 1));
-        t2.push(await peer.time(torchCase, 2));
-      }
+      if (peer && torchCase) for (let k = 0; k < threadCounts.length; k++) tt[k]!.push(await peer.time(torchCase, threadCounts[k]!));
     }
     const ms = median(t);
     if (peer && torchCase) {
-      for (const [th, ts] of [[1, t1], [2, t2]] as const) {
-        const tm = median(ts);
-        rows.push({ case: caseName, backend, tfjsMs: ms, torchMs: tm, torchThreads: th, ratio: ms / tm });
-      }
-    } else rows.push({ case: caseName, backend, tfjsMs: ms, torchMs: null, torchThreads: null, ratio: null });
-    opts.log(`${caseName} [${backend}]: ${ms.toFixed(1)} ms${peer && torchCase ? `; torch 1T ${median(t1).toFixed(1)} ms, 2T ${median(t2).toFixed(1)} ms` : ""}`);
+      threadCounts.forEach((th, k) => {
+        const tm = median(tt[k]!);
+        rows.push({ case: caseName, backend, tfjsMs: ms, torchMs: tm, torchThreads: th, ratio: ms / tm, ...(plan ? { plan } : {}) });
+      });
+    } else rows.push({ case: caseName, backend, tfjsMs: ms, torchMs: null, torchThreads: null, ratio: null, ...(plan ? { plan } : {}) });
+    opts.log(`${caseName} [${backend}]: ${ms.toFixed(1)} ms${peer && torchCase ? threadCounts.map((th, k) => `; torch ${th}T ${median(tt[k]!).toFixed(1)} ms`).join("") : ""}`);
   };
 
   const rng = new Rng(0);
@@ -196,26 +196,27 @@ export async function runNnBench(opts: BenchOptions): Promise<{ rows: BenchRow[]
       zaT.dispose();
     }
     if (opts.cases.includes("plan")) {
-      const pc: PlanConfig = { ...PLAN_DEFAULTS, horizon: 5 };
-      const caseName = `plan ${preset} ${pc.num_samples}x${pc.iterations} H${pc.horizon}`;
-      const tcase = `plan-${preset}`;
-      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "plan", preset: presetForTorch(preset), obs_dim: O, action_dim: A, plan: pc });
-      const obs = tf.tensor2d(rng.fillNormal(new Float32Array(O)), [1, O]);
-      const engines: [string, () => Promise<RolloutEngine>][] = [];
-      if (opts.engines.includes("tfjs")) engines.push([`tfjs-${info.name}`, async () => new TfjsRolloutEngine(wm, pc.horizon)]);
-      if (opts.engines.includes("onnx1")) engines.push(["onnxruntime-node 1T", () => new OnnxRolloutEngine(wm, pc.horizon, { threads: 1 }).init()]);
-      if (opts.engines.includes("onnx2")) engines.push(["onnxruntime-node 2T", () => new OnnxRolloutEngine(wm, pc.horizon, { threads: 2 }).init()]);
-      for (const [name, make] of engines) {
-        const engine = await make();
-        await interleave(caseName, name, async () => {
-          const zt = wm.encode(obs);
-          const z0 = (await zt.data()) as Float32Array;
-          zt.dispose();
-          await planMppi(engine, z0, A, wm.cfg.num_q, pc, rng);
-        }, tcase);
-        await engine.dispose();
+      for (const [ci, pc] of (opts.planConfigs ?? [{ ...PLAN_DEFAULTS, horizon: 5 }]).entries()) {
+        const caseName = `plan ${preset} ${pc.num_samples}x${pc.iterations} H${pc.horizon}`;
+        const tcase = `plan-${preset}-${ci}`;
+        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "plan", preset: presetForTorch(preset), obs_dim: O, action_dim: A, plan: pc });
+        const obs = tf.tensor2d(rng.fillNormal(new Float32Array(O)), [1, O]);
+        const engines: [string, () => Promise<RolloutEngine>][] = [];
+        if (opts.engines.includes("tfjs")) engines.push([`tfjs-${info.name}`, async () => new TfjsRolloutEngine(wm, pc.horizon)]);
+        if (opts.engines.includes("onnx1")) engines.push(["onnxruntime-node 1T", () => new OnnxRolloutEngine(wm, pc.horizon, { threads: 1 }).init()]);
+        if (opts.engines.includes("onnx2")) engines.push(["onnxruntime-node 2T", () => new OnnxRolloutEngine(wm, pc.horizon, { threads: 2 }).init()]);
+        for (const [name, make] of engines) {
+          const engine = await make();
+          await interleave(caseName, name, async () => {
+            const zt = wm.encode(obs);
+            const z0 = (await zt.data()) as Float32Array;
+            zt.dispose();
+            await planMppi(engine, z0, A, wm.cfg.num_q, pc, rng);
+          }, tcase, pc);
+          await engine.dispose();
+        }
+        obs.dispose();
       }
-      obs.dispose();
     }
     wm.dispose();
   }
