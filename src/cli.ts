@@ -12,6 +12,7 @@ import { register as registerEnv } from "./envs/cli.js";
 import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
 import { register as registerPlan } from "./planning/cli.js";
+import { register as registerFigures } from "./experiments/cli.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -40,6 +41,7 @@ export function buildCli(): Command {
   registerAgents(program);
   registerNn(program, bench);
   registerPlan(program, bench);
+  registerFigures(program);
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")

@@ -11,6 +11,7 @@ import { runMpcEpisode } from "../planning/mpc.js";
 import { cemPlanner, mppiPlanner, randomShooting } from "../planning/sampling.js";
 import { SimulatorModel } from "../planning/simulator-model.js";
 import type { Planner } from "../planning/types.js";
+import type { Figure } from "../viz/plotly.js";
 
 export type PlannerKind = "random" | "cem" | "mppi" | "cmaes";
 
@@ -143,4 +144,77 @@ export function fromCsv(text: string): MpcRunResult[] {
     });
     return row as unknown as MpcRunResult;
   });
+}
+
+// ─── figures (the notebook shows them; `tdmpc figures ch02` exports them from the committed CSV) ───────────────
+
+type Row = MpcRunResult;
+
+/** Mean of `value` over seeds for each value of `key`, in first-seen order. */
+export function meanBy(rows: Row[], key: keyof Row, value: keyof Row): { x: (number | string)[]; y: number[] } {
+  const groups = new Map<number | string, number[]>();
+  for (const r of rows) groups.set(r[key] as number | string, [...(groups.get(r[key] as number | string) ?? []), r[value] as number]);
+  const x = [...groups.keys()];
+  return { x, y: x.map((k) => groups.get(k)!.reduce((a, b) => a + b, 0) / groups.get(k)!.length) };
+}
+
+/** The chapter's figures from its results: samples, horizon, myopia, planners, loop. */
+export function ch02Figures(rows: Row[]): Record<"samples" | "horizon" | "myopia" | "planners" | "loop", Figure> {
+  const sweep = (name: string) => rows.filter((r) => r.sweep === name);
+  const seeds = (name: string) => new Set(sweep(name).map((r) => r.seed)).size;
+  const s1 = meanBy(sweep("samples"), "numSamples", "episodeReturn");
+  const s2 = meanBy(sweep("samples"), "numSamples", "msPerAction");
+  const h1 = meanBy(sweep("horizon"), "horizon", "episodeReturn");
+  const h2 = meanBy(sweep("horizon"), "horizon", "msPerAction");
+  const myo = sweep("myopia");
+  const p1 = meanBy(sweep("planner"), "planner", "episodeReturn");
+  const p2 = meanBy(sweep("planner"), "planner", "msPerAction");
+  const l1 = meanBy(sweep("loop"), "replanEvery", "episodeReturn");
+  const twoAxes = (title: string, xTitle: string, extra: Record<string, unknown> = {}) => ({
+    title: { text: title },
+    xaxis: { title: { text: xTitle }, ...extra },
+    yaxis: { title: { text: "episode return (max 1000)" } },
+    yaxis2: { title: { text: "ms per action" }, overlaying: "y", side: "right" },
+    legend: { orientation: "h", y: -0.25 },
+    height: 420,
+  });
+  return {
+    samples: {
+      data: [
+        { x: s1.x, y: s1.y, name: "return", type: "scatter", mode: "lines+markers" },
+        { x: s2.x, y: s2.y, name: "ms per action", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { dash: "dot" } },
+      ],
+      layout: twoAxes(`Samples per iteration (cartpole-swingup, CEM, H = 12, mean of ${seeds("samples")} seeds)`, "samples", { type: "log" }),
+    },
+    horizon: {
+      data: [
+        { x: h1.x, y: h1.y, name: "return", type: "scatter", mode: "lines+markers" },
+        { x: h2.x, y: h2.y, name: "ms per action", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { dash: "dot" } },
+      ],
+      layout: twoAxes(`Horizon (cartpole-swingup, CEM, 64 samples, mean of ${seeds("horizon")} seeds)`, "horizon H (agent steps of 0.08 s)"),
+    },
+    myopia: {
+      data: [...new Set(myo.map((r) => r.seed))].map((seed) => {
+        const m = meanBy(myo.filter((r) => r.seed === seed), "lookaheadSec", "episodeReturn");
+        return { x: m.x, y: m.y, name: `start seed ${seed}`, type: "scatter", mode: "lines+markers" };
+      }),
+      layout: {
+        title: { text: "Myopia: sparse pendulum-swingup pays only what the planner can see (CEM, 64 samples)" },
+        xaxis: { title: { text: "lookahead (seconds of simulated time)" } },
+        yaxis: { title: { text: `return over ${myo[0]?.steps ?? "?"} agent steps` } },
+        height: 400,
+      },
+    },
+    planners: {
+      data: [
+        { x: p1.x, y: p1.y, name: "return", type: "bar", offsetgroup: "a" },
+        { x: p2.x, y: p2.y, name: "ms per action", type: "bar", yaxis: "y2", offsetgroup: "b", opacity: 0.55 },
+      ],
+      layout: { ...twoAxes(`Four planners, equal model evaluations (cartpole-swingup, mean of ${seeds("planner")} seeds)`, "planner"), barmode: "group" },
+    },
+    loop: {
+      data: [{ x: l1.x.map((k) => (k === 1 ? "receding horizon (replan every step)" : `open loop (replan every ${k} steps)`)), y: l1.y, type: "bar" }],
+      layout: { title: { text: "Receding horizon vs open loop (CEM, H = 12)" }, yaxis: { title: { text: "episode return" } }, height: 360 },
+    },
+  };
 }

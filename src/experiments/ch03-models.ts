@@ -10,6 +10,7 @@ import type { Env } from "../envs/env.js";
 import { makeEnv } from "../envs/registry.js";
 import { decomposeVariance, type DynamicsEnsemble, type TransitionData } from "../models/ensemble.js";
 import { Rng } from "../util/random.js";
+import type { Figure } from "../viz/plotly.js";
 
 export type ActPolicy = (obs: Float32Array, rng: Rng) => ArrayLike<number>;
 
@@ -128,4 +129,50 @@ export function uncertaintyAlong(model: DynamicsEnsemble, ep: Episode): { aleato
     epistemic.push(Math.sqrt(e));
   }
   return { aleatoric, epistemic };
+}
+
+// ─── the PETS learning curve (notebook 03 shows it; `tdmpc figures ch03` exports it from the committed CSV) ─────
+
+export interface PetsCsvRow {
+  seed: number;
+  envSteps: number;
+  episodeReturn: number;
+  wallSec: number;
+}
+
+/** Rows of a `tdmpc train pets` CSV (columns task, seed, iteration, kind, envSteps, episodeReturn, modelLoss, wallSec). */
+export function parsePetsCsv(text: string): PetsCsvRow[] {
+  const [head, ...lines] = text.trim().split("\n");
+  const cols = head!.split(",");
+  const at = (name: string) => {
+    const i = cols.indexOf(name);
+    if (i < 0) throw new Error(`PETS CSV: no column '${name}' in '${head}'`);
+    return i;
+  };
+  const [seed, env, ret, wall] = [at("seed"), at("envSteps"), at("episodeReturn"), at("wallSec")];
+  return lines.map((l) => {
+    const c = l.split(",");
+    return { seed: Number(c[seed]), envSteps: Number(c[env]), episodeReturn: Number(c[ret]), wallSec: Number(c[wall]) };
+  });
+}
+
+/** Return vs environment steps: every seed, their mean and min–max band, and an optional oracle line. */
+export function petsCurveFigure(rows: PetsCsvRow[], oracleReturn?: number, title = "PETS on cartpole-swingup"): Figure {
+  const seeds = [...new Set(rows.map((r) => r.seed))];
+  const curves = seeds.map((s) => rows.filter((r) => r.seed === s).sort((a, b) => a.envSteps - b.envSteps));
+  const n = Math.min(...curves.map((c) => c.length));
+  const xs = curves.length ? curves[0]!.slice(0, n).map((r) => r.envSteps) : [];
+  const col = (i: number) => curves.map((c) => c[i]!.episodeReturn);
+  const meanY = xs.map((_, i) => col(i).reduce((a, b) => a + b, 0) / curves.length);
+  const data: Record<string, unknown>[] = [
+    ...curves.map((c, i) => ({ x: c.map((r) => r.envSteps), y: c.map((r) => r.episodeReturn), name: `seed ${seeds[i]}`, type: "scatter", mode: "lines", line: { width: 1 }, opacity: 0.5 })),
+    { x: xs, y: xs.map((_, i) => Math.max(...col(i))), type: "scatter", mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
+    { x: xs, y: xs.map((_, i) => Math.min(...col(i))), type: "scatter", mode: "lines", fill: "tonexty", line: { width: 0 }, name: "min–max over seeds" },
+    { x: xs, y: meanY, name: `mean of ${curves.length} seeds`, type: "scatter", mode: "lines+markers", line: { width: 3 } },
+  ];
+  if (oracleReturn !== undefined && xs.length) data.push({ x: [0, xs[xs.length - 1]], y: [oracleReturn, oracleReturn], name: "CEM-MPC on the true simulator (ch. 2)", type: "scatter", mode: "lines", line: { dash: "dash" } });
+  return {
+    data,
+    layout: { title: { text: title }, xaxis: { title: { text: "environment steps (control steps)" } }, yaxis: { title: { text: "episode return (max 1000)" } }, legend: { orientation: "h", y: -0.25 }, height: 440 },
+  };
 }
