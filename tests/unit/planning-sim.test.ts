@@ -44,6 +44,35 @@ describe("MPC on the true simulator", () => {
     expect(model.physicsSteps).toBeGreaterThan(0);
   });
 
+  it("CEM-MPC swings the sparse pendulum up from 25° off vertical (the weak motor cannot hold it there) with 1.92 s of lookahead, not with 0.96 s", async () => {
+    // pendulum-swingup pays only within 8° of upright; action repeat 8 so that H = 12 looks 1.92 s ahead
+    // (chapter 2's myopia sweep: from this start H ≤ 6 earns nothing, H = 12 about 415 of 480 in 60 steps).
+    const task = "pendulum-swingup";
+    const pvec = await makeVecEnv(task, 64, { actionRepeat: 8 });
+    const env = await makeEnv(task, { seed: 1, actionRepeat: 8 });
+    try {
+      const { obs } = env.reset(1);
+      expect(obs[0]!).toBeGreaterThan(0.85); // cos θ: 25° from upright …
+      expect(obs[0]!).toBeLessThan(0.95); // … outside the 8° that pays
+      const model = new SimulatorModel(pvec);
+      const planner = cemPlanner(1, { horizon: 12, numSamples: 64, numElites: 8, iterations: 3, seed: 1 });
+      const ep = await runMpcEpisode(env, planner, () => model.setStart(env.getState()), { maxSteps: 60, seed: 1 });
+      let random = 0;
+      const rng = new Rng(1);
+      env.reset(1);
+      for (let t = 0; t < 60; t++) random += env.step([rng.uniform(-1, 1)]).reward;
+      expect(ep.totalReturn).toBeGreaterThan(250); // of at most 60 × 8 = 480
+      expect(random).toBeLessThan(ep.totalReturn / 4);
+      // myopia: with 0.96 s of lookahead no sampled sequence reaches the paying region, and nothing is earned
+      const myopic = cemPlanner(1, { horizon: 6, numSamples: 64, numElites: 8, iterations: 3, seed: 1 });
+      const short = await runMpcEpisode(env, myopic, () => model.setStart(env.getState()), { maxSteps: 60, seed: 1 });
+      expect(short.totalReturn).toBeLessThan(ep.totalReturn / 4);
+    } finally {
+      env.close();
+      pvec.close();
+    }
+  });
+
   it("the simulator model evaluates in chunks of its batch, leaves the real env untouched, and is exact", async () => {
     const env = await makeEnv(TASK, { seed: 3 });
     env.reset(3);
