@@ -97,6 +97,69 @@ export const reacherController: Policy = (obs) => {
   return Float32Array.of(clip1(k * (j11 * dx + j12 * dy) - d * obs[5]!), clip1(k * (j21 * dx + j22 * dy) - d * obs[6]!));
 };
 
+// Acrobot (data/mjcf/acrobot.xml, the suite's model): two 1 kg, 1 m capsule links, centres of mass 0.5 m from their
+// hinges, inertia about the centre of mass 0.0953 kg·m² (MuJoCo's body_inertia for the capsule), elbow motor gear 2
+// (|τ| ≤ 2 N·m, less than the 4.9 N·m gravity puts on the elbow with the lower link level: the controller must pump).
+// Joint angles are 0 with both links pointing up, where the tip touches the target 4 m above the floor.
+const ACRO_I = 0.0953037;
+const ACRO_G = 9.81;
+/** Potential energy (J) of the acrobot at rest upright, relative to the shoulder's height. */
+const ACRO_E_UP = ACRO_G * 0.5 + ACRO_G * 1.5;
+
+/**
+ * Discrete LQR gain for the acrobot balanced upright, u = −K·[q1, q2, q̇1, q̇2] (u the normalised elbow control).
+ * Obtained offline: A, B by central finite differences of one 0.01 s RK4 step of the env's simulator about the upright
+ * rest state (ε = 1e−5), then scipy.linalg.solve_discrete_are with Q = diag(10, 10, 1, 1), R = 100. The gains are
+ * large next to |u| ≤ 1, so the balance only catches states very close to the top.
+ */
+export const ACROBOT_LQR_GAIN = [-109.942, -27.3474, -40.338, -11.9599] as const;
+
+/** Gains of the acrobot's swing-up: picked by a random search (log-uniform ranges, ≈ 3000 candidates) scoring the returns on
+ * seeds 0–9 of this env; tests/unit/envs-controllers.test.ts lists the returns they earn. */
+export const ACROBOT_SWINGUP_GAINS = {
+  pumpElbow: 11.8505,
+  pumpShoulder: -0.60978,
+  eOffset: -0.50800,
+  kp: 1.06166,
+  kd: 0.217512,
+  wc: 2.95953,
+  kdd: 0.0582279,
+  catchU: 6.85329,
+  catchCos: 0.928705,
+};
+
+/**
+ * Acrobot swing-up: energy pumping through the elbow followed by a linear balance at the top (Spong 1995, "The swing
+ * up control problem for the acrobot"; energy-based pumping as in Xin & Kaneda 2007). The power the elbow motor puts
+ * into the total energy E is τ·q̇2, so τ ∝ (E* − E)·q̇2 raises E towards E*, the energy of resting upright; a term in
+ * the shoulder velocity shapes the phase, a spring-damper on the elbow keeps the arm near straight, and elbow speeds
+ * beyond `wc` are damped rather than pumped (otherwise the energy ends up in a spinning elbow under a hanging upper
+ * arm). Once the balance law would need only a moderate control and the upper arm points up, the LQR takes over.
+ * Observation: [sin θ1, sin θ2, cos θ1, cos θ2, q̇1, q̇2] with θ1 = q1, θ2 = q1 + q2 the absolute link angles.
+ */
+export const acrobotSwingupController: Policy = (obs) => {
+  const g = ACROBOT_SWINGUP_GAINS;
+  const q1 = Math.atan2(obs[0]!, obs[2]!);
+  const q12 = Math.atan2(obs[1]!, obs[3]!);
+  const q2 = Math.atan2(Math.sin(q12 - q1), Math.cos(q12 - q1));
+  const w1 = obs[4]!;
+  const w2 = obs[5]!;
+  const k = ACROBOT_LQR_GAIN;
+  const balance = -(k[0] * q1 + k[1] * q2 + k[2] * w1 + k[3] * w2);
+  if (Math.abs(balance) < g.catchU && Math.cos(q1) > g.catchCos) return Float32Array.of(clip1(balance));
+  // Mass matrix of the two-link arm (m = 1, l = 1, lc = 0.5) and total energy, zero potential at the shoulder.
+  const c2 = Math.cos(q2);
+  const m11 = 2 * ACRO_I + 0.25 + (1 + 0.25 + c2);
+  const m12 = ACRO_I + 0.25 + 0.5 * c2;
+  const m22 = ACRO_I + 0.25;
+  const kinetic = 0.5 * (m11 * w1 * w1 + 2 * m12 * w1 * w2 + m22 * w2 * w2);
+  const energy = kinetic + ACRO_G * (1.5 * Math.cos(q1) + 0.5 * Math.cos(q12));
+  const w2c = Math.max(-g.wc, Math.min(g.wc, w2));
+  const deficit = ACRO_E_UP + g.eOffset - energy;
+  const u = (g.pumpElbow * w2c + g.pumpShoulder * w1) * deficit - g.kp * Math.sin(q2) - g.kd * w2 - g.kdd * (w2 - w2c);
+  return Float32Array.of(clip1(u));
+};
+
 /** The hand-written controllers by task name. */
 export const HAND_CONTROLLERS: Readonly<Record<string, Policy>> = {
   "pendulum-swingup": pendulumSwingupController,
@@ -107,4 +170,5 @@ export const HAND_CONTROLLERS: Readonly<Record<string, Policy>> = {
   "point_mass-easy": pointMassController,
   "reacher-easy": reacherController,
   "reacher-hard": reacherController,
+  "acrobot-swingup": acrobotSwingupController,
 };
