@@ -345,15 +345,9 @@ export interface MlpSpec extends Required<Omit<MlpOptions, "zeroLast">> {
   dims: number[];
 }
 
-/**
- * Create the parameters of an MLP with layer sizes `dims` (input, hidden…, output) under `prefix`:
- * `${prefix}/${i}/W` [in, out], `/b`, and for normalised layers `/ln_g`, `/ln_b`.
- */
-export function mlp(params: Params, prefix: string, dims: number[], rng: Rng, opts: MlpOptions = {}): MlpSpec {
-  if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new Error(`mlp "${prefix}": dims must be ≥ 2 positive integers, got [${dims}]`);
-  }
-  const spec: MlpSpec = {
+/** The options of `mlp`/`ensemble` with TD-MPC2's defaults filled in (Mish, LayerNorm, linear output). */
+function mlpSpec(prefix: string, dims: number[], opts: MlpOptions): MlpSpec {
+  return {
     prefix,
     dims,
     act: opts.act ?? "mish",
@@ -362,6 +356,17 @@ export function mlp(params: Params, prefix: string, dims: number[], rng: Rng, op
     dropout: opts.dropout ?? 0,
     simnormDim: opts.simnormDim ?? 8,
   };
+}
+
+/**
+ * Create the parameters of an MLP with layer sizes `dims` (input, hidden…, output) under `prefix`:
+ * `${prefix}/${i}/W` [in, out], `/b`, and for normalised layers `/ln_g`, `/ln_b`.
+ */
+export function mlp(params: Params, prefix: string, dims: number[], rng: Rng, opts: MlpOptions = {}): MlpSpec {
+  if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new Error(`mlp "${prefix}": dims must be ≥ 2 positive integers, got [${dims}]`);
+  }
+  const spec = mlpSpec(prefix, dims, opts);
   const L = dims.length - 1;
   for (let i = 0; i < L; i++) {
     const last = i === L - 1;
@@ -423,16 +428,7 @@ export interface EnsembleSpec extends MlpSpec {
 export function ensemble(params: Params, prefix: string, heads: number, dims: number[], rng: Rng, opts: MlpOptions = {}): EnsembleSpec {
   if (!Number.isInteger(heads) || heads < 1) throw new Error(`ensemble "${prefix}": heads must be a positive integer, got ${heads}`);
   if (dims.length < 3) throw new Error(`ensemble "${prefix}": needs at least one hidden layer, got dims [${dims}]`);
-  const spec: EnsembleSpec = {
-    prefix,
-    dims,
-    heads,
-    act: opts.act ?? "mish",
-    norm: opts.norm ?? "layer",
-    outAct: opts.outAct ?? "none",
-    dropout: opts.dropout ?? 0,
-    simnormDim: opts.simnormDim ?? 8,
-  };
+  const spec: EnsembleSpec = { ...mlpSpec(prefix, dims, opts), heads };
   const L = dims.length - 1;
   for (let i = 0; i < L; i++) {
     const [din, dout] = [dims[i]!, dims[i + 1]!];
