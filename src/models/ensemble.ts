@@ -165,7 +165,7 @@ export class DynamicsEnsemble {
     const xb = new Float32Array(E * B * this.inDim);
     const yb = new Float32Array(E * B * this.outDim);
     for (let ep = 0; ep < epochs; ep++) {
-      for (const a of idx) shuffleInPlace(a, this.rng);
+      for (const a of idx) this.rng.shuffle(a);
       const batches = Math.floor(data.n / B);
       let total = 0;
       for (let b = 0; b < batches; b++) {
@@ -284,14 +284,5 @@ function checkData(d: TransitionData, obsDim: number, actDim: number): void {
     const arr = d[k as keyof typeof want];
     if (arr.length !== len) throw new RangeError(`transition data: ${k} has ${arr.length} values, expected ${len}`);
     for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i]!)) throw new RangeError(`transition data: ${k}[${i}] is ${arr[i]} (not finite)`);
-  }
-}
-
-function shuffleInPlace(a: Uint32Array, rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
   }
 }

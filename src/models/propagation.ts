@@ -116,12 +116,7 @@ export class EnsemblePlanningModel implements PlanningModel {
   private randomBalancedAssignment(R: number, E: number): Int32Array {
     const perm = new Uint32Array(R);
     for (let i = 0; i < R; i++) perm[i] = i;
-    for (let i = R - 1; i > 0; i--) {
-      const j = this.rng.int(i + 1);
-      const t = perm[i]!;
-      perm[i] = perm[j]!;
-      perm[j] = t;
-    }
+    this.rng.shuffle(perm);
     const member = new Int32Array(R);
     const per = R / E;
     for (let k = 0; k < R; k++) member[perm[k]!] = Math.floor(k / per);

@@ -93,8 +93,8 @@ export class Rng {
     return out;
   }
 
-  /** In-place Fisher–Yates shuffle. */
-  shuffle<T>(xs: T[]): T[] {
+  /** In-place Fisher–Yates shuffle of an array or typed array. */
+  shuffle<A extends { length: number; [i: number]: unknown }>(xs: A): A {
     for (let i = xs.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       [xs[i], xs[j]] = [xs[j]!, xs[i]!];
