@@ -12,6 +12,7 @@
  * Smoothing (PETS' α, TD-MPC's `momentum`): μ ← m·μ + (1 − m)·μ'. Std is clamped to [minStd, maxStd].
  * Warm start ("receding horizon"): the next call starts from the previous mean shifted by one step.
  */
+import { argsort } from "../optim/base.js";
 import { Rng } from "../util/random.js";
 import { shiftSequence } from "./shift.js";
 import { checkPositiveInt, checkRange, clipActions, evaluateChecked, type Plan, type Planner, type PlanningModel } from "./types.js";
@@ -99,7 +100,7 @@ export class SamplingPlanner implements Planner {
       this.sample(actions, mean, std, N);
       const returns = await evaluateChecked(model, actions, N, H);
       evaluations += N;
-      const order = argsortDescending(returns);
+      const order = argsort(Array.from(returns, (r) => -r)); // best first
       if (returns[order[0]!]! > bestReturn) {
         bestReturn = returns[order[0]!]!;
         bestSequence.set(actions.subarray(order[0]! * D, order[0]! * D + D));
@@ -137,7 +138,7 @@ export class SamplingPlanner implements Planner {
   }
 
   /** Weights of the top-k sequences (summing to 1): uniform for CEM, exp(τ·(R − max R)) for MPPI. */
-  private eliteWeights(returns: Float32Array, order: Uint32Array, k: number): Float64Array {
+  private eliteWeights(returns: Float32Array, order: number[], k: number): Float64Array {
     const w = new Float64Array(k);
     if (this.weighting === "elites-uniform") return w.fill(1 / k);
     const max = returns[order[0]!]!;
@@ -148,15 +149,8 @@ export class SamplingPlanner implements Planner {
   }
 }
 
-/** Indices sorting `v` from largest to smallest. */
-export function argsortDescending(v: Float32Array): Uint32Array {
-  const idx = new Uint32Array(v.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => v[b]! - v[a]!);
-}
-
 /** Weighted mean and std of the first w.length sequences in `order`. */
-function weightedMoments(actions: Float32Array, order: Uint32Array, w: Float64Array, D: number): [Float64Array, Float64Array] {
+function weightedMoments(actions: Float32Array, order: number[], w: Float64Array, D: number): [Float64Array, Float64Array] {
   const mean = new Float64Array(D);
   const std = new Float64Array(D);
   for (let e = 0; e < w.length; e++) {
