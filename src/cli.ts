@@ -84,6 +84,12 @@ export function buildCli(): Command {
   return program;
 }
 
+/** Run the CLI. A failing command prints `error: <message>` (the stack with TDMPC_DEBUG=1) and exits with 1. */
 export async function main(argv: string[] = process.argv): Promise<void> {
-  await buildCli().parseAsync(argv);
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (e) {
+    console.error(process.env.TDMPC_DEBUG && e instanceof Error ? e.stack : `error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
 }

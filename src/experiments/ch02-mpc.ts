@@ -7,7 +7,7 @@
 import { makeEnv } from "../envs/registry.js";
 import { makeVecEnv } from "../envs/vec.js";
 import { CmaesPlanner } from "../planning/cmaes-planner.js";
-import { runMpcEpisode } from "../planning/mpc.js";
+import { runMpcEpisode, type MpcOptions } from "../planning/mpc.js";
 import { cemPlanner, mppiPlanner, randomShooting } from "../planning/sampling.js";
 import { SimulatorModel } from "../planning/simulator-model.js";
 import type { Planner } from "../planning/types.js";
@@ -59,7 +59,7 @@ export function makePlanner(kind: PlannerKind, actionDim: number, s: Pick<MpcRun
   }
 }
 
-export async function runMpcExperiment(spec: MpcRunSpec): Promise<MpcRunResult> {
+export async function runMpcExperiment(spec: MpcRunSpec, opts: { onStep?: MpcOptions["onStep"] } = {}): Promise<MpcRunResult> {
   const env = await makeEnv(spec.task, { seed: spec.seed, actionRepeat: spec.actionRepeat });
   const vec = await makeVecEnv(spec.task, spec.numSamples, { actionRepeat: spec.actionRepeat });
   try {
@@ -70,6 +70,7 @@ export async function runMpcExperiment(spec: MpcRunSpec): Promise<MpcRunResult> 
       maxSteps: spec.steps,
       replanEvery: spec.replanEvery,
       seed: spec.seed,
+      onStep: opts.onStep,
     });
     const sorted = [...ep.planMs].sort((a, b) => a - b);
     const controlDt = env.task.physicsStepsPerControlStep * env.physics.timestep;

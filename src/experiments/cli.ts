@@ -10,6 +10,9 @@ import { FigureExporter } from "../viz/export.js";
 import type { Figure } from "../viz/plotly.js";
 import { ch02Figures, fromCsv } from "./ch02-mpc.js";
 import { parsePetsCsv, petsCurveFigure } from "./ch03-models.js";
+import { ORACLE_SETTINGS, oracleSummary, readOracleCsv, runOracle } from "./oracle-mpc.js";
+import { progress, type Progress } from "../util/progress.js";
+import { textTable } from "../envs/cli.js";
 
 function read(path: string, how: string): string {
   if (!existsSync(path)) throw new Error(`${path} does not exist: ${how}`);
@@ -36,7 +39,42 @@ export function chapterFigures(chapter: string, root = projectRoot()): Record<st
   }
 }
 
+function parseList(flag: string, text: string): number[] {
+  const v = text.split(",").map((x) => Number(x.trim()));
+  if (v.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`${flag} must be comma-separated non-negative integers, got '${text}'`);
+  return v;
+}
+
 export function register(program: Command): void {
+  program
+    .command("oracle")
+    .description("MPC on the true simulator for each task (the reference return of every chapter); appends one CSV row per finished episode and skips the ones already there (resume)")
+    .option("--tasks <names>", "comma-separated tasks (default: all)", Object.keys(ORACLE_SETTINGS).join(","))
+    .option("--seeds <list>", "comma-separated seeds", "0,1")
+    .option("--steps <n>", "agent steps per episode (default: the whole episode)")
+    .option("--out <csv>", "results file", join(projectRoot(), "data", "results", "oracle-mpc.csv"))
+    .option("--json", "print exactly one JSON array of the per-task summary {task, seeds, mean, min, max}")
+    .action(async (o: { tasks: string; seeds: string; steps?: string; out: string; json?: boolean }) => {
+      const steps = o.steps === undefined ? undefined : parseList("--steps", o.steps)[0];
+      let bar: Progress | undefined;
+      await runOracle({
+        tasks: o.tasks.split(",").map((t) => t.trim()),
+        seeds: parseList("--seeds", o.seeds),
+        out: o.out,
+        steps,
+        onEpisodeStart: (spec) => (bar = progress(spec.steps, `oracle ${spec.task} seed ${spec.seed}`)),
+        onStep: (_spec, step, ret) => bar?.update(step, { ret: Math.round(ret * 10) / 10 }),
+        onEpisode: (row) => {
+          bar?.stop();
+          console.error(`${row.task} seed ${row.seed}: return ${row.episodeReturn.toFixed(1)} (${(row.msPerAction / 1000).toFixed(2)} s/action)`);
+        },
+      });
+      const summary = oracleSummary(readOracleCsv(o.out));
+      if (o.json) console.log(JSON.stringify(summary));
+      else console.log(textTable(summary.map((s) => ({ ...s, mean: Math.round(s.mean), min: Math.round(s.min), max: Math.round(s.max) }))));
+    });
+
+
   program
     .command("figures")
     .description("export a chapter's figures (PNG + SVG in figures/) from its committed results in data/results/")

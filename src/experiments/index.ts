@@ -1,3 +1,4 @@
 /** One module per reproduced figure or chapter measurement. */
 export * as ch02 from "./ch02-mpc.js";
 export * as ch03 from "./ch03-models.js";
+export * as oracle from "./oracle-mpc.js";
