@@ -7,7 +7,7 @@
 import { makeEnv } from "../envs/registry.js";
 import { makeVecEnv } from "../envs/vec.js";
 import { CmaesPlanner } from "../planning/cmaes-planner.js";
-import { runMpcEpisode, type MpcOptions } from "../planning/mpc.js";
+import { runMpcEpisode, type MpcEpisode, type MpcOptions } from "../planning/mpc.js";
 import { cemPlanner, mppiPlanner, randomShooting } from "../planning/sampling.js";
 import { SimulatorModel } from "../planning/simulator-model.js";
 import type { Planner } from "../planning/types.js";
@@ -59,32 +59,38 @@ export function makePlanner(kind: PlannerKind, actionDim: number, s: Pick<MpcRun
   }
 }
 
-export async function runMpcExperiment(spec: MpcRunSpec, opts: { onStep?: MpcOptions["onStep"] } = {}): Promise<MpcRunResult> {
+/** One MPC episode on the true simulator as `spec` describes it, with every action and reward kept. */
+export async function playMpc(spec: MpcRunSpec, opts: { onStep?: MpcOptions["onStep"] } = {}): Promise<{ episode: MpcEpisode; wallMs: number; lookaheadSec: number }> {
   const env = await makeEnv(spec.task, { seed: spec.seed, actionRepeat: spec.actionRepeat });
   const vec = await makeVecEnv(spec.task, spec.numSamples, { actionRepeat: spec.actionRepeat });
   try {
     const model = new SimulatorModel(vec);
     const planner = makePlanner(spec.planner, env.actionSpace.shape[0]!, spec);
     const t0 = performance.now();
-    const ep = await runMpcEpisode(env, planner, () => model.setStart(env.getState()), {
+    const episode = await runMpcEpisode(env, planner, () => model.setStart(env.getState()), {
       maxSteps: spec.steps,
       replanEvery: spec.replanEvery,
       seed: spec.seed,
       onStep: opts.onStep,
     });
-    const sorted = [...ep.planMs].sort((a, b) => a - b);
     const controlDt = env.task.physicsStepsPerControlStep * env.physics.timestep;
-    return {
-      ...spec,
-      episodeReturn: ep.totalReturn,
-      msPerPlan: sorted[Math.floor(sorted.length / 2)] ?? 0,
-      msPerAction: (performance.now() - t0) / ep.steps,
-      lookaheadSec: spec.horizon * env.actionRepeat * controlDt,
-    };
+    return { episode, wallMs: performance.now() - t0, lookaheadSec: spec.horizon * env.actionRepeat * controlDt };
   } finally {
     vec.close();
     env.close();
   }
+}
+
+export async function runMpcExperiment(spec: MpcRunSpec, opts: { onStep?: MpcOptions["onStep"] } = {}): Promise<MpcRunResult> {
+  const { episode: ep, wallMs, lookaheadSec } = await playMpc(spec, opts);
+  const sorted = [...ep.planMs].sort((a, b) => a - b);
+  return {
+    ...spec,
+    episodeReturn: ep.totalReturn,
+    msPerPlan: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    msPerAction: wallMs / ep.steps,
+    lookaheadSec,
+  };
 }
 
 /**

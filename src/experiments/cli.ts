@@ -10,7 +10,7 @@ import { FigureExporter } from "../viz/export.js";
 import type { Figure } from "../viz/plotly.js";
 import { ch02Figures, fromCsv } from "./ch02-mpc.js";
 import { parsePetsCsv, petsCurveFigure } from "./ch03-models.js";
-import { ORACLE_SETTINGS, oracleSummary, readOracleCsv, runOracle } from "./oracle-mpc.js";
+import { ORACLE_SETTINGS, oracleFigure, oracleSummary, readOracleCsv, runOracle } from "./oracle-mpc.js";
 import { progress, type Progress } from "../util/progress.js";
 import { textTable } from "../envs/cli.js";
 
@@ -34,8 +34,13 @@ export function chapterFigures(chapter: string, root = projectRoot()): Record<st
       return ch02Figures(fromCsv(read(join(results, "ch02-mpc.csv"), "run notebooks/02-mpc.ipynb in full mode")));
     case "ch03":
       return { pets: petsCurveFigure(parsePetsCsv(read(join(results, "pets-cartpole-swingup.csv"), "run `npx tdmpc train pets --seeds 0,1,2 --out data/results/pets-cartpole-swingup.csv`")), oracleReturn(root)) };
+    case "ch00b": {
+      const rows = readOracleCsv(join(results, "oracle-mpc.csv"));
+      if (!rows.length) throw new Error("data/results/oracle-mpc.csv holds no oracle rows: run `npx tdmpc oracle`");
+      return { oracle: oracleFigure(rows) };
+    }
     default:
-      throw new Error(`no figures for '${chapter}': known chapters ch02, ch03`);
+      throw new Error(`no figures for '${chapter}': known chapters ch00b, ch02, ch03`);
   }
 }
 
@@ -78,7 +83,7 @@ export function register(program: Command): void {
   program
     .command("figures")
     .description("export a chapter's figures (PNG + SVG in figures/) from its committed results in data/results/")
-    .argument("<chapter>", "ch02 or ch03")
+    .argument("<chapter>", "ch00b (the oracle), ch02 or ch03")
     .action(async (chapter: string) => {
       const figs = chapterFigures(chapter);
       const ex = await FigureExporter.open();

@@ -9,8 +9,10 @@
  * run resumes where it stopped (finished (task, seed) rows are skipped).
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { CH02_CSV_COLUMNS, fromCsv, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
+import { CH02_CSV_COLUMNS, fromCsv, playMpc, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
 import { getTask } from "../envs/task.js";
+import type { MpcEpisode } from "../planning/mpc.js";
+import type { Figure } from "../viz/plotly.js";
 
 /** Planner settings per task, chosen so that one full episode takes minutes, not hours, on one laptop core. */
 export type OracleSettings = Omit<MpcRunSpec, "sweep" | "task" | "seed" | "steps" | "replanEvery">;
@@ -48,6 +50,16 @@ export function oracleSpec(task: string, seed: number, steps?: number): MpcRunSp
   const actionRepeat = settings.actionRepeat ?? t.actionRepeat;
   const episodeSteps = Math.ceil(t.episodeLength / actionRepeat);
   return { sweep: "oracle", task, seed, steps: steps ?? episodeSteps, replanEvery: 1, ...settings, actionRepeat };
+}
+
+/**
+ * One oracle episode with its actions kept (a notebook replays them: the env is deterministic under the seed, so
+ * `recordEpisode(env, (_obs, t) => episode.actions[t], { seed })` shows exactly this episode).
+ */
+export async function oracleEpisode(task: string, seed: number, opts: { steps?: number; onStep?: (step: number, totalReturn: number) => void } = {}): Promise<{ spec: MpcRunSpec; episode: MpcEpisode }> {
+  const spec = oracleSpec(task, seed, opts.steps);
+  const { episode } = await playMpc(spec, { onStep: (i) => opts.onStep?.(i.step, i.totalReturn) });
+  return { spec, episode };
 }
 
 /** Rows of an oracle CSV (the chapter-2 columns), or none when the file does not exist yet. */
@@ -96,4 +108,29 @@ export function oracleSummary(rows: MpcRunResult[]): { task: string; seeds: numb
   const byTask = new Map<string, number[]>();
   for (const r of rows) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r.episodeReturn]);
   return [...byTask].map(([task, v]) => ({ task, seeds: v.length, mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) }));
+}
+
+/** Bar chart of the oracle's return per task (mean over seeds, whiskers from the worst to the best seed). */
+export function oracleFigure(rows: MpcRunResult[]): Figure {
+  const s = oracleSummary(rows).sort((a, b) => b.mean - a.mean);
+  return {
+    data: [
+      {
+        type: "bar",
+        x: s.map((r) => r.task),
+        y: s.map((r) => r.mean),
+        error_y: { type: "data", symmetric: false, array: s.map((r) => r.max - r.mean), arrayminus: s.map((r) => r.mean - r.min) },
+        text: s.map((r) => `${Math.round(r.mean)}`),
+        textposition: "outside",
+        name: "MPC on the true simulator",
+      },
+    ],
+    layout: {
+      title: { text: `MPC on the true simulator: return per task (mean of ${Math.max(...s.map((r) => r.seeds))} seeds, whiskers min–max)` },
+      yaxis: { title: { text: "episode return (of 1000)" }, range: [0, 1100] },
+      xaxis: { tickangle: -35 },
+      margin: { b: 140 },
+      height: 460,
+    },
+  };
 }
