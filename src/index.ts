@@ -75,6 +75,8 @@ export {
   reacherController,
   type Policy,
 } from "./envs/controllers.js";
+// hopper-stand: LQR balance about the standing equilibrium (src/envs/hopper-controller.ts)
+export { hopperBalanceController, HOPPER_STAND_EQUILIBRIUM, HOPPER_LQR_GAIN } from "./envs/hopper-controller.js";
 export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
 export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
 export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";
