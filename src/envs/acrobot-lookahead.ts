@@ -15,15 +15,12 @@
  * same clipping, same reward); its score is the reward summed over those steps minus `energyWeight` × |locked
  * energy − upright energy| at the end (`acrobotLockedEnergy`: the energy the arm would keep with its elbow locked,
  * so a spinning lower arm does not count as progress). The best variant then acts until the next choice.
- * Cost: variants × horizon / replanEvery ≈ 500 simulator steps per env step (≈ 0.5 M per 1000-step episode).
+ * Cost: variants × horizon / replanEvery ≈ 1700 simulator steps per env step before the catch, one horizon per
+ * choice while the balance holds.
  */
-import {
-  ACROBOT_UPRIGHT_ENERGY,
-  acrobotLockedEnergy,
-  acrobotSwingupAction,
-} from "./controllers.js";
+import { ACROBOT_UPRIGHT_ENERGY, acrobotBalance, acrobotLockedEnergy, acrobotSwingupAction } from "./controllers.js";
 import type { Env } from "./env.js";
-import type { Physics } from "./physics.js";
+import type { Physics, PhysicsState } from "./physics.js";
 
 /** A controller that acts on the env itself (it may read and copy the simulator's state), not on the observation alone. */
 export interface LookaheadController {
@@ -35,27 +32,41 @@ export interface LookaheadController {
   close(): void;
 }
 
-/** One pumping law of the family: see `acrobotSwingupAction`. */
+/** One law of the family: a pumping law (see `acrobotSwingupAction`), or with `balance` the balance law alone. */
 export interface AcrobotSwingVariant {
   energyOffset: number;
   postureScale: number;
+  /** Apply the balance law now, wherever the arm is (the lookahead tells whether it catches from here). */
+  balance?: boolean;
+}
+
+/** The action of one variant and whether the balance law holds the arm afterwards. */
+export function acrobotVariantAction(obs: Float32Array, v: AcrobotSwingVariant, caught: boolean): { u: number; caught: boolean } {
+  if (v.balance) return { u: Math.max(-1, Math.min(1, acrobotBalance(obs))), caught: true };
+  return acrobotSwingupAction(obs, v.energyOffset, v.postureScale, caught);
 }
 
 export interface AcrobotLookaheadOptions {
-  /** Steps each variant is simulated ahead (default 400 = 4 s). */
+  /** Steps each variant is simulated ahead (default 300 = 3 s). */
   horizon?: number;
-  /** Steps between two choices (default 20). */
+  /** Steps between two choices (default 10). */
   replanEvery?: number;
-  /** Weight of |locked energy − upright energy| (J) at the end of a lookahead, against the summed reward (default 2). */
+  /** Weight of |locked energy − upright energy| (J) at the end of a lookahead, against the summed reward (default 1). */
   energyWeight?: number;
   /** The variants to choose from (default `ACROBOT_SWING_VARIANTS`). */
   variants?: readonly AcrobotSwingVariant[];
 }
 
-/** Energy offsets (J) × elbow-spring scales: 9 × 3 = 27 variants. */
-export const ACROBOT_SWING_VARIANTS: readonly AcrobotSwingVariant[] = [-30, -10, -3, -1.5, -0.5, 0, 0.5, 1.5, 3].flatMap(
-  (energyOffset) => [0.3, 1, 3].map((postureScale) => ({ energyOffset, postureScale })),
-);
+/**
+ * Energy offsets (J; −30 and −10 brake the elbow, +10 and +30 pump flat out) × elbow-spring scales (0.3: a loose
+ * elbow, 30: an arm held nearly straight), plus the balance law alone: 11 × 5 + 1 = 56 variants.
+ */
+export const ACROBOT_SWING_VARIANTS: readonly AcrobotSwingVariant[] = [
+  ...[-30, -10, -3, -1.5, -0.5, 0, 0.5, 1.5, 3, 10, 30].flatMap((energyOffset) =>
+    [0.3, 1, 3, 10, 30].map((postureScale) => ({ energyOffset, postureScale })),
+  ),
+  { energyOffset: 0, postureScale: 1, balance: true },
+];
 
 export class AcrobotLookaheadController implements LookaheadController {
   readonly horizon: number;
@@ -70,9 +81,9 @@ export class AcrobotLookaheadController implements LookaheadController {
   lookaheadSteps = 0;
 
   constructor(opts: AcrobotLookaheadOptions = {}) {
-    this.horizon = opts.horizon ?? 400;
-    this.replanEvery = opts.replanEvery ?? 20;
-    this.energyWeight = opts.energyWeight ?? 2;
+    this.horizon = opts.horizon ?? 300;
+    this.replanEvery = opts.replanEvery ?? 10;
+    this.energyWeight = opts.energyWeight ?? 1;
     this.variants = opts.variants ?? ACROBOT_SWING_VARIANTS;
     for (const [name, v] of [
       ["horizon", this.horizon],
@@ -98,7 +109,7 @@ export class AcrobotLookaheadController implements LookaheadController {
       this.stepsSinceChoice = 0;
     }
     this.stepsSinceChoice++;
-    const r = acrobotSwingupAction(env.observe(), this.current.energyOffset, this.current.postureScale, this.caught);
+    const r = acrobotVariantAction(env.observe(), this.current, this.caught);
     this.caught = r.caught;
     return Float32Array.of(r.u);
   }
@@ -108,36 +119,53 @@ export class AcrobotLookaheadController implements LookaheadController {
     this.scratch = undefined;
   }
 
-  /** Score every variant by playing it ahead on a copy of the simulator; the best one (first on ties) wins. */
+  /**
+   * Score every variant by playing it ahead on a copy of the simulator; the best one (first on ties) wins. While the
+   * balance law holds the arm, every variant acts alike as long as it keeps holding: one lookahead of the current
+   * variant shows whether it does, and only a predicted drop calls for comparing them all.
+   */
   private choose(env: Env): AcrobotSwingVariant {
     if (!this.scratch || this.scratch.deleted) this.scratch = env.physics.fork();
-    const sim = this.scratch;
-    const { task } = env;
     const start = env.getState();
     const steps = Math.min(this.horizon, env.maxEpisodeSteps - start.step);
+    if (this.caught) {
+      // The balance variant holds by fiat; ask a pumping variant whether the hold lasts (it lets go below cos θ1 = 0.5).
+      const holder = this.current.balance ? this.variants.find((v) => !v.balance) : this.current;
+      if (holder && this.lookahead(env, start.physics, holder, steps).keepsHolding) return holder;
+    }
     let best = this.variants[0]!;
     let bestScore = -Infinity;
     for (const v of this.variants) {
-      sim.setState(start.physics);
-      let caught = this.caught;
-      let score = 0;
-      for (let t = 0; t < steps; t++) {
-        const r = acrobotSwingupAction(task.observation(sim), v.energyOffset, v.postureScale, caught);
-        caught = r.caught;
-        sim.setControl([r.u]);
-        sim.step(task.physicsStepsPerControlStep);
-        score += task.reward(sim);
-      }
-      this.lookaheadSteps += steps;
-      const [q1, q2] = sim.qpos;
-      const [w1, w2] = sim.qvel;
-      score -= this.energyWeight * Math.abs(acrobotLockedEnergy(q1!, q2!, w1!, w2!) - ACROBOT_UPRIGHT_ENERGY);
+      const { score } = this.lookahead(env, start.physics, v, steps);
       if (score > bestScore) {
         bestScore = score;
         best = v;
       }
     }
     return best;
+  }
+
+  /** Play variant `v` for `steps` steps from `start` on the simulator copy: its score, and whether the balance held throughout. */
+  private lookahead(env: Env, start: PhysicsState, v: AcrobotSwingVariant, steps: number): { score: number; keepsHolding: boolean } {
+    const sim = this.scratch!;
+    const { task } = env;
+    sim.setState(start);
+    let caught = this.caught;
+    let keepsHolding = caught;
+    let score = 0;
+    for (let t = 0; t < steps; t++) {
+      const r = acrobotVariantAction(task.observation(sim), v, caught);
+      caught = r.caught;
+      keepsHolding &&= caught;
+      sim.setControl([r.u]);
+      sim.step(task.physicsStepsPerControlStep);
+      score += task.reward(sim);
+    }
+    this.lookaheadSteps += steps;
+    const [q1, q2] = sim.qpos;
+    const [w1, w2] = sim.qvel;
+    score -= this.energyWeight * Math.abs(acrobotLockedEnergy(q1!, q2!, w1!, w2!) - ACROBOT_UPRIGHT_ENERGY);
+    return { score, keepsHolding };
   }
 }
 

@@ -139,6 +139,21 @@ export const ACROBOT_SWINGUP_GAINS = {
  */
 export const acrobotSwingupController: Policy = (obs) => Float32Array.of(acrobotSwingupAction(obs, 0, 1, false).u);
 
+/** Joint angles (wrapped to (−π, π]) and velocities from the acrobot's observation. */
+function acrobotJoints(obs: Float32Array): { q1: number; q12: number; q2: number; w1: number; w2: number } {
+  const q1 = Math.atan2(obs[0]!, obs[2]!);
+  const q12 = Math.atan2(obs[1]!, obs[3]!);
+  const q2 = Math.atan2(Math.sin(q12 - q1), Math.cos(q12 - q1));
+  return { q1, q12, q2, w1: obs[4]!, w2: obs[5]! };
+}
+
+/** The upright balance law u = −K·[q1, q2, q̇1, q̇2] (`ACROBOT_LQR_GAIN`), before clipping. */
+export function acrobotBalance(obs: Float32Array): number {
+  const { q1, q2, w1, w2 } = acrobotJoints(obs);
+  const k = ACROBOT_LQR_GAIN;
+  return -(k[0] * q1 + k[1] * q2 + k[2] * w1 + k[3] * w2);
+}
+
 /**
  * The law of `acrobotSwingupController` with two knobs and the catch made explicit, for controllers that switch
  * between variants of it (src/envs/acrobot-lookahead.ts): `energyOffset` (J) moves the energy the pump aims at
@@ -149,13 +164,8 @@ export const acrobotSwingupController: Policy = (obs) => Float32Array.of(acrobot
  */
 export function acrobotSwingupAction(obs: Float32Array, energyOffset: number, postureScale: number, caught: boolean): { u: number; caught: boolean } {
   const g = ACROBOT_SWINGUP_GAINS;
-  const q1 = Math.atan2(obs[0]!, obs[2]!);
-  const q12 = Math.atan2(obs[1]!, obs[3]!);
-  const q2 = Math.atan2(Math.sin(q12 - q1), Math.cos(q12 - q1));
-  const w1 = obs[4]!;
-  const w2 = obs[5]!;
-  const k = ACROBOT_LQR_GAIN;
-  const balance = -(k[0] * q1 + k[1] * q2 + k[2] * w1 + k[3] * w2);
+  const { q1, q12, q2, w1, w2 } = acrobotJoints(obs);
+  const balance = acrobotBalance(obs);
   const c1 = Math.cos(q1);
   const hold = (caught && c1 > 0.5) || (Math.abs(balance) < g.catchU && c1 > g.catchCos);
   if (hold) return { u: clip1(balance), caught: true };
