@@ -136,6 +136,8 @@ export const ACROBOT_SWINGUP_GAINS = {
  * beyond `wc` are damped rather than pumped (otherwise the energy ends up in a spinning elbow under a hanging upper
  * arm). Once the balance law would need only a moderate control and the upper arm points up, the LQR takes over.
  * Observation: [sin θ1, sin θ2, cos θ1, cos θ2, q̇1, q̇2] with θ1 = q1, θ2 = q1 + q2 the absolute link angles.
+ * This law alone lands the arm in the balance's small catch region only by luck; `AcrobotLookaheadController`
+ * (src/envs/acrobot-lookahead.ts) chooses among variants of it by looking ahead with the true simulator.
  */
 export const acrobotSwingupController: Policy = (obs) => Float32Array.of(acrobotSwingupAction(obs, 0, 1, false).u);
 
