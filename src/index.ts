@@ -77,6 +77,16 @@ export {
 } from "./envs/controllers.js";
 // hopper-stand: LQR balance about the standing equilibrium (src/envs/hopper-controller.ts)
 export { hopperBalanceController, HOPPER_STAND_EQUILIBRIUM, HOPPER_LQR_GAIN } from "./envs/hopper-controller.js";
+// ---- acrobot lookahead controller (issue 5): a hand-written swing-up that looks ahead with the true simulator ----
+export {
+  AcrobotLookaheadController,
+  ACROBOT_SWING_VARIANTS,
+  LOOKAHEAD_CONTROLLERS,
+  type AcrobotLookaheadOptions,
+  type AcrobotSwingVariant,
+  type LookaheadController,
+} from "./envs/acrobot-lookahead.js";
+export { acrobotSwingupController, acrobotSwingupAction, acrobotLockedEnergy } from "./envs/controllers.js";
 export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
 export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
 export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";

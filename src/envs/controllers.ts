@@ -136,29 +136,70 @@ export const ACROBOT_SWINGUP_GAINS = {
  * beyond `wc` are damped rather than pumped (otherwise the energy ends up in a spinning elbow under a hanging upper
  * arm). Once the balance law would need only a moderate control and the upper arm points up, the LQR takes over.
  * Observation: [sin θ1, sin θ2, cos θ1, cos θ2, q̇1, q̇2] with θ1 = q1, θ2 = q1 + q2 the absolute link angles.
+ * This law alone lands the arm in the balance's small catch region only by luck; `AcrobotLookaheadController`
+ * (src/envs/acrobot-lookahead.ts) chooses among variants of it by looking ahead with the true simulator.
  */
-export const acrobotSwingupController: Policy = (obs) => {
-  const g = ACROBOT_SWINGUP_GAINS;
+export const acrobotSwingupController: Policy = (obs) => Float32Array.of(acrobotSwingupAction(obs, 0, 1, false).u);
+
+/** Joint angles (wrapped to (−π, π]) and velocities from the acrobot's observation. */
+function acrobotJoints(obs: Float32Array): { q1: number; q12: number; q2: number; w1: number; w2: number } {
   const q1 = Math.atan2(obs[0]!, obs[2]!);
   const q12 = Math.atan2(obs[1]!, obs[3]!);
   const q2 = Math.atan2(Math.sin(q12 - q1), Math.cos(q12 - q1));
-  const w1 = obs[4]!;
-  const w2 = obs[5]!;
+  return { q1, q12, q2, w1: obs[4]!, w2: obs[5]! };
+}
+
+/** The upright balance law u = −K·[q1, q2, q̇1, q̇2] (`ACROBOT_LQR_GAIN`), before clipping. */
+export function acrobotBalance(obs: Float32Array): number {
+  const { q1, q2, w1, w2 } = acrobotJoints(obs);
   const k = ACROBOT_LQR_GAIN;
-  const balance = -(k[0] * q1 + k[1] * q2 + k[2] * w1 + k[3] * w2);
-  if (Math.abs(balance) < g.catchU && Math.cos(q1) > g.catchCos) return Float32Array.of(clip1(balance));
+  return -(k[0] * q1 + k[1] * q2 + k[2] * w1 + k[3] * w2);
+}
+
+/**
+ * The law of `acrobotSwingupController` with two knobs and the catch made explicit, for controllers that switch
+ * between variants of it (src/envs/acrobot-lookahead.ts): `energyOffset` (J) moves the energy the pump aims at
+ * (very negative: the pump turns into an elbow brake), `postureScale` multiplies the elbow's spring, and `caught`
+ * says the balance law already holds the arm (a caught arm stays caught while the upper arm points up, cos θ1 > 0.5;
+ * with `caught` false the law behaves exactly like `acrobotSwingupController`). Returns the clipped action and
+ * whether the balance law acts now.
+ */
+export function acrobotSwingupAction(obs: Float32Array, energyOffset: number, postureScale: number, caught: boolean): { u: number; caught: boolean } {
+  const g = ACROBOT_SWINGUP_GAINS;
+  const { q1, q12, q2, w1, w2 } = acrobotJoints(obs);
+  const balance = acrobotBalance(obs);
+  const c1 = Math.cos(q1);
+  const hold = (caught && c1 > 0.5) || (Math.abs(balance) < g.catchU && c1 > g.catchCos);
+  if (hold) return { u: clip1(balance), caught: true };
   // Mass matrix of the two-link arm (m = 1, l = 1, lc = 0.5) and total energy, zero potential at the shoulder.
   const c2 = Math.cos(q2);
   const m11 = 2 * ACRO_I + 0.25 + (1 + 0.25 + c2);
   const m12 = ACRO_I + 0.25 + 0.5 * c2;
   const m22 = ACRO_I + 0.25;
   const kinetic = 0.5 * (m11 * w1 * w1 + 2 * m12 * w1 * w2 + m22 * w2 * w2);
-  const energy = kinetic + ACRO_G * (1.5 * Math.cos(q1) + 0.5 * Math.cos(q12));
+  const energy = kinetic + ACRO_G * (1.5 * c1 + 0.5 * Math.cos(q12));
   const w2c = Math.max(-g.wc, Math.min(g.wc, w2));
-  const deficit = ACRO_E_UP + g.eOffset - energy;
-  const u = (g.pumpElbow * w2c + g.pumpShoulder * w1) * deficit - g.kp * Math.sin(q2) - g.kd * w2 - g.kdd * (w2 - w2c);
-  return Float32Array.of(clip1(u));
-};
+  const deficit = ACRO_E_UP + g.eOffset + energyOffset - energy;
+  const u = (g.pumpElbow * w2c + g.pumpShoulder * w1) * deficit - postureScale * g.kp * Math.sin(q2) - g.kd * w2 - g.kdd * (w2 - w2c);
+  return { u: clip1(u), caught: false };
+}
+
+/**
+ * Energy the acrobot would keep if its elbow were locked at once (J, zero potential at the shoulder): an impulsive
+ * elbow torque changes the elbow's momentum only, so the shoulder's generalised momentum p1 = m11 q̇1 + m12 q̇2
+ * survives the lock and the locked arm turns at q̇1 = p1 / m11. Energy spent spinning the lower arm alone does not
+ * count: it is the energy that can carry the straight arm to the top (E_UP, `ACROBOT_UPRIGHT_ENERGY`).
+ */
+export function acrobotLockedEnergy(q1: number, q2: number, w1: number, w2: number): number {
+  const c2 = Math.cos(q2);
+  const m11 = 2 * ACRO_I + 0.25 + (1 + 0.25 + c2);
+  const m12 = ACRO_I + 0.25 + 0.5 * c2;
+  const p1 = m11 * w1 + m12 * w2;
+  return (0.5 * p1 * p1) / m11 + ACRO_G * (1.5 * Math.cos(q1) + 0.5 * Math.cos(q1 + q2));
+}
+
+/** Potential energy (J) of the acrobot at rest upright, relative to the shoulder's height. */
+export const ACROBOT_UPRIGHT_ENERGY = ACRO_E_UP;
 
 /** The hand-written controllers by task name. */
 export const HAND_CONTROLLERS: Readonly<Record<string, Policy>> = {
