@@ -165,8 +165,8 @@ export const acrobotSwingupController: Policy = (obs) => {
 // distal link turns by q2 more. The fingertip sits ≈ L1 + L2 from the hinge when straight. Joint damping (2.5) is
 // so large next to the links' inertia that each joint is close to a velocity source: full control settles within a
 // few ms at gear/damping = 30/2.5 = 12 rad/s (proximal) and 15/2.5 = 6 rad/s (distal). The spinner is a flat body
-// 0.26 m long and 0.12 m wide on a free hinge; with damping 0.03 and friction loss 0.1 it loses ≈ 50 rad/s² near
-// 15 rad/s, so it must be pushed on every half turn. Only the fingertip capsule touches it, and the fingertip can
+// 0.26 m long and 0.12 m wide on a free hinge; with damping 0.03 and friction loss 0.1 it loses ≈ 45 rad/s² near
+// 15 rad/s (measured), so it must be pushed on every half turn. Only the fingertip capsule touches it, and the fingertip can
 // reach only the spinner's left side (≈ 125°–235° around its hinge), where the paying spin (hinge velocity < 0,
 // clockwise with x right and z up) moves the body upwards.
 const FINGER_L1 = 0.18;
@@ -242,8 +242,10 @@ function fingerJoints(phi: number, reach: number): [number, number] {
  *    R = R0 + b sin(ψ + c2) whose phase is the spinner's own angle, ψ = −2α (α the angle of the spinner's tip site
  *    about its hinge, from obs[2..3]; doubled because the body is symmetric under a half turn). So the sweep up
  *    through the spinner's reach meets an arm of the body as it comes round the left side and drives it on, and
- *    the sweep down runs while the body is turned out of the way, whatever the spin rate: a phase-locked drive, as
- *    a commutated motor's coils are switched by the rotor's angle. ψ̇ = −2ω gives the feed-forward velocity.
+ *    the sweep down runs while the body is turned out of the way: the timing comes from the body's angle, not from
+ *    a clock, as a commutated motor's coils are switched by the rotor's angle, or as the "mirror law" of robot
+ *    juggling makes the paddle's motion a function of the ball's state (Bühler & Koditschek 1990). ψ̇ = −2ω gives
+ *    the feed-forward velocity.
  *  - Start-up (spinner at rest or slow): a relay oscillation of the proximal joint, up with the fingertip deep in
  *    the spinner's reach and down 2 cm shallower; moving up continues while the proximal speed exceeds `upSpeed`
  *    (the velocity is the relay's memory, so the law stays a function of the observation). Whatever the body's

@@ -297,7 +297,7 @@ describe("hopper-stand", () => {
 
 // The hand controller (fingerSpinController: one upward strike per half turn, phase-locked to the spinner's angle,
 // after a relay start-up) earns 964, 964, 979, 961, 988 on seeds 0–4 (955–992 over seeds 0–19, mean 972.7): the spinner
-// passes 15 rad/s after 17–37 steps and then turns at ≈ 19.6 rad/s in an 8-step limit cycle. The threshold leaves room
+// passes 15 rad/s after 5–37 steps and then turns at ≈ 19.6 rad/s in an 8-step limit cycle. The threshold leaves room
 // for floating-point drift between machines, far above what a random policy (< 20) or an open-loop flick (57–87) gets.
 const FINGER_SPIN_MIN_RETURN = 900;
 const fingerSpinPolicy: Policy = (env) => fingerSpinController(env.task.observation(env.physics));
