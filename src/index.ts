@@ -87,6 +87,8 @@ export {
   type LookaheadController,
 } from "./envs/acrobot-lookahead.js";
 export { acrobotSwingupController, acrobotSwingupAction, acrobotLockedEnergy } from "./envs/controllers.js";
+// ---- finger-spin hand controller (envs/controllers.ts): phase-locked strikes, gains and a factory for gain searches ----
+export { fingerSpinController, makeFingerSpinController, FINGER_SPIN_GAINS, type FingerSpinGains } from "./envs/controllers.js";
 export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
 export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
 export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";

@@ -201,6 +201,131 @@ export function acrobotLockedEnergy(q1: number, q2: number, w1: number, w2: numb
 /** Potential energy (J) of the acrobot at rest upright, relative to the shoulder's height. */
 export const ACROBOT_UPRIGHT_ENERGY = ACRO_E_UP;
 
+// Finger (data/mjcf/finger.xml, the suite's model; gravity off). Seen in the x–z plane from the proximal hinge at
+// (−0.2, 0.4), a joint angle q1 = 0 points the proximal link at the spinner's hinge (0.2, 0.4), 0.4 m away; the
+// distal link turns by q2 more. The fingertip sits ≈ L1 + L2 from the hinge when straight. Joint damping (2.5) is
+// so large next to the links' inertia that each joint is close to a velocity source: full control settles within a
+// few ms at gear/damping = 30/2.5 = 12 rad/s (proximal) and 15/2.5 = 6 rad/s (distal). The spinner is a flat body
+// 0.26 m long and 0.12 m wide on a free hinge; with damping 0.03 and friction loss 0.1 it loses ≈ 45 rad/s² near
+// 15 rad/s (measured), so it must be pushed on every half turn. Only the fingertip capsule touches it, and the fingertip can
+// reach only the spinner's left side (≈ 125°–235° around its hinge), where the paying spin (hinge velocity < 0,
+// clockwise with x right and z up) moves the body upwards.
+const FINGER_L1 = 0.18;
+const FINGER_L2 = 0.16;
+const FINGER_PROXIMAL_SPEED = 30 / 2.5;
+const FINGER_DISTAL_SPEED = 15 / 2.5;
+
+/**
+ * Gains of `fingerSpinController`. Found by CMA-ES (src/optim) over the gains scaled to boxes, in two stages that
+ * scripts/finger-spin-search.mjs re-runs: first the loop (`phi0` … `ff`) for the return of 300 steps started with
+ * the spinner at −20 rad/s, seeds 0–4 (3000 evaluations, popsize 24); then the start-up (`wStart` … `kStartDistal`)
+ * for full 1000-step episodes from reset, seeds 0–9 (600 evaluations, popsize 16); rounded to 2–3 digits afterwards
+ * (returns unchanged within ±5). tests/unit/envs-locomotion.test.ts lists the returns they earn.
+ */
+export const FINGER_SPIN_GAINS: FingerSpinGains = {
+  // spinning: fingertip target on a loop locked to the spinner's angle, one loop per half turn
+  phi0: 0.02, // mean direction of the fingertip from the proximal hinge (rad, 0 = at the spinner's hinge)
+  phiAmp: 0.535, // half-sweep of that direction (rad)
+  phiPhase: 0.93,
+  reach0: 0.258, // mean hinge–fingertip distance (m); 0.4 − reach is how close the tip gets to the spinner's hinge
+  reachAmp: 0.045,
+  reachPhase: 0.81,
+  kProximal: 3.34, // position gains (control per rad of joint error)
+  kDistal: 6.68,
+  ff: 0.22, // fraction of the loop's joint velocity fed forward (as control = velocity / steady speed)
+  // start-up, while the spinner turns slower than wStart in the paying direction
+  wStart: 4.6,
+  phiLow: -0.74, // the stroke turns back down-to-up below phiLow + phiBand and up-to-down above phiHigh − phiBand
+  phiHigh: 0.22,
+  phiBand: 0.03,
+  reachUp: 0.311, // upstroke deep in the spinner's reach (0.09 m from its hinge), downstroke 2 cm shallower
+  reachDown: 0.293,
+  upSpeed: 3.3, // proximal speed (rad/s) above which the stroke keeps going up: the relay's memory
+  kStartProximal: 5.3,
+  kStartDistal: 3.1,
+};
+
+export interface FingerSpinGains {
+  phi0: number;
+  phiAmp: number;
+  phiPhase: number;
+  reach0: number;
+  reachAmp: number;
+  reachPhase: number;
+  kProximal: number;
+  kDistal: number;
+  ff: number;
+  wStart: number;
+  phiLow: number;
+  phiHigh: number;
+  phiBand: number;
+  reachUp: number;
+  reachDown: number;
+  upSpeed: number;
+  kStartProximal: number;
+  kStartDistal: number;
+}
+
+/** Joint angles (elbow bent towards +q2) that put the fingertip at direction `phi` and distance `reach` from the proximal hinge. */
+function fingerJoints(phi: number, reach: number): [number, number] {
+  const c = (reach * reach - FINGER_L1 * FINGER_L1 - FINGER_L2 * FINGER_L2) / (2 * FINGER_L1 * FINGER_L2);
+  const q2 = Math.acos(Math.max(-1, Math.min(1, c)));
+  return [phi - Math.atan2(FINGER_L2 * Math.sin(q2), FINGER_L1 + FINGER_L2 * Math.cos(q2)), q2];
+}
+
+/**
+ * Finger-spin: strike the spinner upwards on its left side once per half turn, in step with its angle.
+ *
+ * The fingertip is steered in polar coordinates about the proximal hinge: direction φ (mostly the fast proximal
+ * joint) and reach R (the slow distal joint), turned into joint targets by the 2-link inverse kinematics and
+ * tracked by a P law plus velocity feed-forward (the joints behave as velocity sources, see above).
+ *  - Spinning (hinge velocity ≤ −wStart): the target runs around a small loop φ = φ0 + a sin(ψ + c1),
+ *    R = R0 + b sin(ψ + c2) whose phase is the spinner's own angle, ψ = −2α (α the angle of the spinner's tip site
+ *    about its hinge, from obs[2..3]; doubled because the body is symmetric under a half turn). So the sweep up
+ *    through the spinner's reach meets an arm of the body as it comes round the left side and drives it on, and
+ *    the sweep down runs while the body is turned out of the way: the timing comes from the body's angle, not from
+ *    a clock, as a commutated motor's coils are switched by the rotor's angle, or as the "mirror law" of robot
+ *    juggling makes the paddle's motion a function of the ball's state (Bühler & Koditschek 1990). ψ̇ = −2ω gives
+ *    the feed-forward velocity.
+ *  - Start-up (spinner at rest or slow): a relay oscillation of the proximal joint, up with the fingertip deep in
+ *    the spinner's reach and down 2 cm shallower; moving up continues while the proximal speed exceeds `upSpeed`
+ *    (the velocity is the relay's memory, so the law stays a function of the observation). Whatever the body's
+ *    angle, the deep upstroke pushes its left part up, which is the paying direction.
+ * Seen in a run (seed 0): the spinner passes 15 rad/s after 24 steps; from then on the finger and spinner settle
+ * into a cycle of 8 control steps (one half turn at ≈ 19.6 rad/s), the fingertip touching the body during 3 steps of
+ * the upstroke and never while the proximal joint moves down.
+ * Observation: [q1, q2, tip x − hinge x, tip z − hinge z, q̇1, q̇2, ω, log1p touch top, log1p touch bottom].
+ */
+export const makeFingerSpinController = (g: FingerSpinGains = FINGER_SPIN_GAINS): Policy => (obs) => {
+  const q1 = obs[0]!;
+  const q2 = obs[1]!;
+  const w = obs[6]!;
+  if (w > -g.wStart) {
+    const phi = q1 + Math.atan2(FINGER_L2 * Math.sin(q2), FINGER_L1 + FINGER_L2 * Math.cos(q2));
+    const up = phi <= g.phiLow + g.phiBand || (obs[4]! > g.upSpeed && phi < g.phiHigh - g.phiBand);
+    const [q1d, q2d] = up ? fingerJoints(g.phiHigh, g.reachUp) : fingerJoints(g.phiLow, g.reachDown);
+    return Float32Array.of(clip1(g.kStartProximal * (q1d - q1)), clip1(g.kStartDistal * (q2d - q2)));
+  }
+  const psi = -2 * Math.atan2(obs[3]!, obs[2]!);
+  const psiDot = -2 * w;
+  const phi = g.phi0 + g.phiAmp * Math.sin(psi + g.phiPhase);
+  const phiDot = g.phiAmp * Math.cos(psi + g.phiPhase) * psiDot;
+  const reachMax = FINGER_L1 + FINGER_L2 - 1e-3;
+  const reach = Math.min(reachMax, g.reach0 + g.reachAmp * Math.sin(psi + g.reachPhase));
+  const reachDot = g.reachAmp * Math.cos(psi + g.reachPhase) * psiDot;
+  const [q1d, q2d] = fingerJoints(phi, reach);
+  // Joint velocities of the loop: R depends on q2 alone (dR/dq2 = −L1 L2 sin q2 / R), φ = q1 + γ(q2).
+  const dReach = (-FINGER_L1 * FINGER_L2 * Math.sin(q2d)) / reach;
+  const w2d = Math.abs(dReach) > 1e-3 ? reachDot / dReach : 0;
+  const w1d = phiDot - ((FINGER_L2 * (FINGER_L2 + FINGER_L1 * Math.cos(q2d))) / (reach * reach)) * w2d;
+  return Float32Array.of(
+    clip1(g.kProximal * (q1d - q1) + (g.ff * w1d) / FINGER_PROXIMAL_SPEED),
+    clip1(g.kDistal * (q2d - q2) + (g.ff * w2d) / FINGER_DISTAL_SPEED),
+  );
+};
+
+export const fingerSpinController: Policy = makeFingerSpinController();
+
 /** The hand-written controllers by task name. */
 export const HAND_CONTROLLERS: Readonly<Record<string, Policy>> = {
   "pendulum-swingup": pendulumSwingupController,
@@ -212,4 +337,5 @@ export const HAND_CONTROLLERS: Readonly<Record<string, Policy>> = {
   "reacher-easy": reacherController,
   "reacher-hard": reacherController,
   "acrobot-swingup": acrobotSwingupController,
+  "finger-spin": fingerSpinController,
 };

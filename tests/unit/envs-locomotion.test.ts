@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { fingerSpinController } from "../../src/envs/controllers.js";
 import type { Env } from "../../src/envs/env.js";
 import { HOPPER_STAND_EQUILIBRIUM, hopperBalanceController } from "../../src/envs/hopper-controller.js";
 import { loadModelFromXml } from "../../src/envs/mujoco.js";
@@ -347,8 +348,12 @@ describe("hopper-stand", () => {
   });
 });
 
-/** Open-loop flicking: the fingertip circles through the spinner's reach and strikes it in the paying direction. */
-const fingerFlick: Policy = (_env, t) => [Math.sin(0.13 * t), 0.25 + Math.sin(0.13 * t - 1.2)];
+// The hand controller (fingerSpinController: one upward strike per half turn, phase-locked to the spinner's angle,
+// after a relay start-up) earns 964, 964, 979, 961, 988 on seeds 0–4 (955–992 over seeds 0–19, mean 972.7): the spinner
+// passes 15 rad/s after 5–37 steps and then turns at ≈ 19.6 rad/s in an 8-step limit cycle. The threshold leaves room
+// for floating-point drift between machines, far above what a random policy (< 20) or an open-loop flick (57–87) gets.
+const FINGER_SPIN_MIN_RETURN = 900;
+const fingerSpinPolicy: Policy = (env) => fingerSpinController(env.task.observation(env.physics));
 
 describe("finger-spin", () => {
   it("pays 1 only while the spinner turns at ≤ −15 rad/s about its hinge", async () => {
@@ -379,18 +384,15 @@ describe("finger-spin", () => {
     env.close();
   });
 
-  it("a flicking hand controller earns clearly more than a random policy", async () => {
+  it("the hand controller keeps the spinner above 15 rad/s almost all episode; a random policy does not", async () => {
     const env = await makeEnv("finger-spin", { actionRepeat: 1 });
     const rng = new Rng(3);
-    let flick = 0;
-    let random = 0;
-    for (const seed of [0, 1, 2]) {
-      flick += episodeReturn(env, seed, fingerFlick);
-      random += episodeReturn(env, seed, randomPolicy(rng));
+    for (const seed of [0, 1, 2, 3, 4]) {
+      expect(episodeReturn(env, seed, fingerSpinPolicy), `seed ${seed}`).toBeGreaterThanOrEqual(FINGER_SPIN_MIN_RETURN);
     }
+    let random = 0;
+    for (const seed of [0, 1, 2]) random += episodeReturn(env, seed, randomPolicy(rng));
     expect(random / 3).toBeLessThan(20);
-    expect(flick / 3).toBeGreaterThan(60);
-    expect(flick).toBeGreaterThan(3 * random + 100);
     env.close();
   });
 });
