@@ -110,27 +110,38 @@ export function oracleSummary(rows: MpcRunResult[]): { task: string; seeds: numb
   return [...byTask].map(([task, v]) => ({ task, seeds: v.length, mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) }));
 }
 
-/** Bar chart of the oracle's return per task (mean over seeds, whiskers from the worst to the best seed). */
+/** Bar chart of the oracle's mean return per task, with every seed's episode as a dot. */
 export function oracleFigure(rows: MpcRunResult[]): Figure {
   const s = oracleSummary(rows).sort((a, b) => b.mean - a.mean);
+  const order = new Map(s.map((r, i) => [r.task, i]));
+  const seeds = [...rows].sort((a, b) => order.get(a.task)! - order.get(b.task)!);
   return {
     data: [
       {
         type: "bar",
         x: s.map((r) => r.task),
         y: s.map((r) => r.mean),
-        error_y: { type: "data", symmetric: false, array: s.map((r) => r.max - r.mean), arrayminus: s.map((r) => r.mean - r.min) },
         text: s.map((r) => `${Math.round(r.mean)}`),
         textposition: "outside",
-        name: "MPC on the true simulator",
+        name: "mean over seeds",
+        marker: { color: "#9ecae1" },
+      },
+      {
+        type: "scatter",
+        mode: "markers",
+        x: seeds.map((r) => r.task),
+        y: seeds.map((r) => r.episodeReturn),
+        name: "one episode (seed)",
+        marker: { color: "#08519c", size: 8 },
       },
     ],
     layout: {
-      title: { text: `MPC on the true simulator: return per task (mean of ${Math.max(...s.map((r) => r.seeds))} seeds, whiskers min–max)` },
+      title: { text: `MPC on the true simulator: return per task (${Math.max(...s.map((r) => r.seeds))} seeds)` },
       yaxis: { title: { text: "episode return (of 1000)" }, range: [0, 1100] },
       xaxis: { tickangle: -35 },
-      margin: { b: 140 },
-      height: 460,
+      legend: { orientation: "h", x: 0.5, xanchor: "center", y: 1.08 },
+      margin: { b: 150, l: 110, t: 70 },
+      height: 480,
     },
   };
 }
