@@ -137,7 +137,8 @@ export class HopperLookaheadController implements LookaheadController {
   readonly unfoldBelow: number;
   readonly checkSteps: number;
   readonly recheckEvery: number;
-  readonly planner: SamplingPlanner;
+  readonly seed: number;
+  private planner: SamplingPlanner;
   private vec: VecEnv | undefined;
   private model: HopperPlanningModel | undefined;
   private scratch: Physics | undefined;
@@ -172,12 +173,18 @@ export class HopperLookaheadController implements LookaheadController {
     }
     if (!(this.heightWeight >= 0)) throw new RangeError(`HopperLookaheadController: heightWeight must be ≥ 0, got ${this.heightWeight}`);
     if (!(this.uprightWeight >= 0)) throw new RangeError(`HopperLookaheadController: uprightWeight must be ≥ 0, got ${this.uprightWeight}`);
-    this.planner = mppiPlanner(4, {
+    this.seed = opts.seed ?? 0;
+    this.planner = this.makePlanner();
+  }
+
+  /** A fresh MPPI planner (fresh noise stream): an episode's actions depend on its seed only, not on earlier episodes. */
+  private makePlanner(): SamplingPlanner {
+    return mppiPlanner(4, {
       horizon: this.horizon,
       numSamples: this.numSamples,
       numElites: this.numSamples,
       iterations: this.iterations,
-      seed: opts.seed ?? 0,
+      seed: this.seed,
     });
   }
 
@@ -186,7 +193,7 @@ export class HopperLookaheadController implements LookaheadController {
     this.planned = false;
     this.unfolding = false;
     this.stepsSinceDecision = Infinity;
-    this.planner.reset();
+    this.planner = this.makePlanner();
   }
 
   /** Whether the LQR holds the hopper now (the last check said it keeps standing). */
