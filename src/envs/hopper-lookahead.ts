@@ -47,6 +47,8 @@ export interface HopperLookaheadOptions {
   postureWeight?: number;
   /** Hip angle (rad; range −2.97…0.17) below which the leg is unfolded (hip motor +1) instead of planned (default −2; −Infinity: never). */
   unfoldBelow?: number;
+  /** Control steps the hip motor pushes at +1 once an unfolding starts (default 40 = 0.8 s: the hopper tips over onto its side). */
+  unfoldSteps?: number;
   /** Control steps the LQR is played ahead before it takes over (default 75 = 1.5 s). */
   checkSteps?: number;
   /** Control steps between two checks while the LQR holds (default 25). */
@@ -116,9 +118,6 @@ export class HopperPlanningModel implements PlanningModel {
   }
 }
 
-/** Hip angle (rad) at which an unfolding ends. */
-const UNFOLDED_HIP = -1;
-
 /** Euclidean norm of a velocity vector. */
 function speed(v: ArrayLike<number>): number {
   let s = 0;
@@ -135,6 +134,7 @@ export class HopperLookaheadController implements LookaheadController {
   readonly uprightWeight: number;
   readonly postureWeight: number;
   readonly unfoldBelow: number;
+  readonly unfoldSteps: number;
   readonly checkSteps: number;
   readonly recheckEvery: number;
   readonly seed: number;
@@ -146,7 +146,7 @@ export class HopperLookaheadController implements LookaheadController {
   private held = new Float32Array(4);
   private stepsSinceDecision = Infinity;
   private planned = false;
-  private unfolding = false;
+  private unfoldLeft = 0;
   /** Plans made, LQR checks made, and control steps the LQR acted, since construction (or `resetStats`). */
   stats = { plans: 0, checks: 0, balanceSteps: 0, planSteps: 0, unfoldSteps: 0 };
 
@@ -159,6 +159,7 @@ export class HopperLookaheadController implements LookaheadController {
     this.uprightWeight = opts.uprightWeight ?? 0.5;
     this.postureWeight = opts.postureWeight ?? 0;
     this.unfoldBelow = opts.unfoldBelow ?? -2;
+    this.unfoldSteps = opts.unfoldSteps ?? 40;
     this.checkSteps = opts.checkSteps ?? 75;
     this.recheckEvery = opts.recheckEvery ?? 25;
     for (const [name, v] of [
@@ -166,6 +167,7 @@ export class HopperLookaheadController implements LookaheadController {
       ["horizon", this.horizon],
       ["iterations", this.iterations],
       ["actionRepeat", this.actionRepeat],
+      ["unfoldSteps", this.unfoldSteps],
       ["checkSteps", this.checkSteps],
       ["recheckEvery", this.recheckEvery],
     ] as const) {
@@ -191,7 +193,7 @@ export class HopperLookaheadController implements LookaheadController {
   reset(): void {
     this.balancing = false;
     this.planned = false;
-    this.unfolding = false;
+    this.unfoldLeft = 0;
     this.stepsSinceDecision = Infinity;
     this.planner = this.makePlanner();
   }
@@ -245,9 +247,11 @@ export class HopperLookaheadController implements LookaheadController {
       return;
     }
     const hip = env.physics.jointQpos("hip");
-    if (!this.unfolding && hip < this.unfoldBelow && hopperHeight(env.physics) < HOPPER_STAND_HEIGHT && speed(env.physics.qvel) < 1) this.unfolding = true;
-    if (this.unfolding && hip > UNFOLDED_HIP) this.unfolding = false;
-    if (this.unfolding) {
+    if (this.unfoldLeft <= 0 && hip < this.unfoldBelow && hopperHeight(env.physics) < HOPPER_STAND_HEIGHT && speed(env.physics.qvel) < 1) {
+      this.unfoldLeft = this.unfoldSteps;
+    }
+    if (this.unfoldLeft > 0) {
+      this.unfoldLeft -= this.actionRepeat;
       // Sitting still with the thigh folded against the torso: a rest that the planner's 1.2 s do not see out of
       // (every sampled escape first lowers the torso). Unfold the hip with full motor (the hopper tips onto its
       // side, from where the planner gets up in ~1 s).
