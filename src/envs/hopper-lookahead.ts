@@ -3,26 +3,35 @@
  *
  * Why: the standing balance (`hopperBalanceController`, a discrete LQR) holds the hopper only within a few degrees
  * of its standing pose, and the suite's start (any torso pitch, 1 m drop) lands it lying, sitting or on its head.
- * Getting up is a whole-body contact manoeuvre (push off the floor with the foot and head, swing the leg under the
- * torso) for which no simple law was found. Sampling-based MPC on the true simulator does find it (chapter 2's
- * oracle), but replanning every 0.08 s for a whole episode costs minutes. So the controller has two phases:
- *  - get up: MPPI (`mppiPlanner`, TD-MPC's planner; Williams et al. 2017) on a `SimulatorModel` (copies of the
- *    env's own simulator put in its current state), objective = the TRUE reward summed over the horizon, plus a tiny
- *    tie-break (`heightWeight` × torso-over-foot height at the horizon's end) that only orders sequences that all
- *    earn nothing; the first action of the plan is held for `actionRepeat` control steps, then the planner replans
- *    (receding horizon, warm-started by the shifted plan);
- *  - stand: before each plan, a copy of the simulator plays the LQR alone `checkSteps` control steps ahead from the
- *    env's state; when the hopper stays standing (height ≥ 0.6 m, the reward's condition) throughout, the LQR takes
- *    over (free: one matrix-vector product a step), re-checked every `recheckEvery` steps; a predicted fall hands
- *    control back to the planner.
- * This is the plain "rollout of a base policy" test (Bertsekas, Dynamic Programming and Optimal Control, vol. I,
- * ch. 6.4) used as a switch: plan only while the cheap controller is predicted to fail.
+ * Getting up is a whole-body contact manoeuvre (roll onto the side, plant the foot, swing the torso over it) for which
+ * no simple law was found. Sampling-based MPC on the true simulator finds it, but replanning every 0.08 s for a whole
+ * episode costs minutes (the oracle, `npx tdmpc oracle`). So the controller has three phases, checked every decision:
+ *  - stand: a copy of the simulator plays the LQR alone `checkSteps` control steps (1.5 s) ahead from the env's
+ *    state; when the hopper stays standing (height ≥ 0.6 m, the reward's condition) throughout, the LQR acts (one
+ *    matrix-vector product a step), re-checked every `recheckEvery` steps; a predicted fall hands control back.
+ *    This is the "rollout of a base policy" test (Bertsekas, Dynamic Programming and Optimal Control, vol. I, ch. 6.4)
+ *    used as a switch: plan only while the cheap controller is predicted to fail.
+ *  - unfold: sitting still (speed < 1) with the hip folded beyond `unfoldBelow` (the thigh against the torso) is a
+ *    rest the planner does not leave: its objective ranks the upright sit (torso 0.3 m up) above every escape, which
+ *    first tips the torso over. The hip motor then pushes at +1 for `unfoldSteps` (0.8 s); the hopper tips onto its
+ *    side, from where the planner gets up within ~1–2 s.
+ *  - get up: MPPI (`mppiPlanner`, TD-MPC's planner; Williams et al. 2017; 64 samples, all weighted, 3 iterations,
+ *    horizon 15 × 4 control steps = 1.2 s, the oracle's settings) on `HopperPlanningModel` (N copies of the env's own
+ *    simulator put in its current state, `forkVecEnv`), objective = the TRUE reward summed over the horizon plus a
+ *    shaping term per control step: `heightWeight` × min(height, 0.6 m) + `uprightWeight` × cos(torso pitch). The
+ *    first action of the plan is held for `actionRepeat` control steps, then the planner replans (receding horizon,
+ *    warm-started by the shifted plan).
+ * What changed outcomes (seeds 1–4, full episodes, scripts/hopper-lookahead-returns.mjs): the true reward alone
+ * (shaping weight 0.01) gets up only from seed 1 (which the LQR catches while landing; seeds 2–4 earn < 20 in
+ * 250 plans); height 1 + upright 0.5 gets up from lying (seeds 3, 4) but seeds 2 and 10 stay in the folded sit;
+ * heavier height shaping (2, 4), a posture term toward the standing joint angles (0.1, 0.3) and a penalty on the
+ * folded hip in the objective (3 per rad) each left some of seeds 2–4 sitting or lying; the unfold phase freed the
+ * sit (0.8 s push: returns 869.5, 945.8, 929.5 on seeds 2–4; 1.2 s or 2 s pushes: 552–851 and 605–662). The returns
+ * are sensitive to such details (the get-up is chaotic): the per-seed returns are listed in
+ * tests/unit/envs-controllers.test.ts.
  */
 import type { Env, EnvState } from "./env.js";
-import { HOPPER_STAND_EQUILIBRIUM, hopperBalanceController } from "./hopper-controller.js";
-
-/** The standing pose's qpos[1:] (rootz, pitch, waist, hip, knee, ankle). */
-const STAND_QPOS = HOPPER_STAND_EQUILIBRIUM.x.slice(0, 6);
+import { hopperBalanceController } from "./hopper-controller.js";
 import type { LookaheadController } from "./acrobot-lookahead.js";
 import type { Physics } from "./physics.js";
 import { HOPPER_STAND_HEIGHT, hopperHeight } from "./tasks/hopper.js";
@@ -31,7 +40,7 @@ import { mppiPlanner, type SamplingPlanner } from "../planning/sampling.js";
 import type { PlanningModel } from "../planning/types.js";
 
 export interface HopperLookaheadOptions {
-  /** Sequences per MPPI iteration (default 64, as the oracle). */
+  /** Sequences per MPPI iteration = simulator copies (default 64, as the oracle). */
   numSamples?: number;
   /** Planning horizon in planner steps of `actionRepeat` control steps (default 15 = 1.2 s at repeat 4). */
   horizon?: number;
@@ -43,8 +52,6 @@ export interface HopperLookaheadOptions {
   heightWeight?: number;
   /** Shaping: weight of cos(torso pitch) per control step (default 0.5). */
   uprightWeight?: number;
-  /** Shaping: weight of −‖joint angles − standing angles‖² (rad²) per control step (default 0). */
-  postureWeight?: number;
   /** Hip angle (rad; range −2.97…0.17) below which the leg is unfolded (hip motor +1) instead of planned (default −2; −Infinity: never). */
   unfoldBelow?: number;
   /** Control steps the hip motor pushes at +1 once an unfolding starts (default 40 = 0.8 s: the hopper tips over onto its side). */
@@ -60,9 +67,9 @@ export interface HopperLookaheadOptions {
 /**
  * The true simulator as the planning model (copies of the env's simulator, each playing one sequence through
  * `VecEnv.step`, exactly as the env would), scored by the TRUE reward plus a shaping term read after every planner
- * step: `heightWeight` × min(height, 0.6) + `uprightWeight` × cos(torso pitch), each per control step. The shaping
- * only matters while the reward is zero: it pulls the torso up and over the foot toward the height where the reward
- * starts.
+ * step: `heightWeight` × min(height, 0.6) + `uprightWeight` × cos(torso pitch), each per control step. While the
+ * reward is zero the shaping pulls the torso up toward the height where the reward starts; above it the height term
+ * is constant (clipped at 0.6 m), so the reward and the torso's uprightness decide.
  */
 export class HopperPlanningModel implements PlanningModel {
   readonly actionDim: number;
@@ -73,7 +80,6 @@ export class HopperPlanningModel implements PlanningModel {
     readonly vec: VecEnv,
     readonly heightWeight: number,
     readonly uprightWeight: number,
-    readonly postureWeight = 0,
   ) {
     this.actionDim = vec.actionSpace.shape[0]!;
   }
@@ -109,12 +115,7 @@ export class HopperPlanningModel implements PlanningModel {
 
   private shaping(p: Physics): number {
     const h = Math.min(hopperHeight(p), HOPPER_STAND_HEIGHT);
-    let posture = 0;
-    if (this.postureWeight > 0) {
-      const q = p.qpos;
-      for (let j = 3; j < 7; j++) posture += (q[j]! - STAND_QPOS[j - 1]!) ** 2;
-    }
-    return this.heightWeight * h + this.uprightWeight * Math.cos(p.qpos[2]!) - this.postureWeight * posture;
+    return this.heightWeight * h + this.uprightWeight * Math.cos(p.qpos[2]!);
   }
 }
 
@@ -132,7 +133,6 @@ export class HopperLookaheadController implements LookaheadController {
   readonly actionRepeat: number;
   readonly heightWeight: number;
   readonly uprightWeight: number;
-  readonly postureWeight: number;
   readonly unfoldBelow: number;
   readonly unfoldSteps: number;
   readonly checkSteps: number;
@@ -157,7 +157,6 @@ export class HopperLookaheadController implements LookaheadController {
     this.actionRepeat = opts.actionRepeat ?? 4;
     this.heightWeight = opts.heightWeight ?? 1;
     this.uprightWeight = opts.uprightWeight ?? 0.5;
-    this.postureWeight = opts.postureWeight ?? 0;
     this.unfoldBelow = opts.unfoldBelow ?? -2;
     this.unfoldSteps = opts.unfoldSteps ?? 40;
     this.checkSteps = opts.checkSteps ?? 75;
@@ -233,7 +232,7 @@ export class HopperLookaheadController implements LookaheadController {
     if (!this.vec || this.vec.closed || this.vec.physics[0]!.model !== env.physics.model) {
       this.vec?.close();
       this.vec = forkVecEnv(env, this.numSamples, { actionRepeat: this.actionRepeat });
-      this.model = new HopperPlanningModel(this.vec, this.heightWeight, this.uprightWeight, this.postureWeight);
+      this.model = new HopperPlanningModel(this.vec, this.heightWeight, this.uprightWeight);
     }
     return this.model!;
   }
