@@ -147,7 +147,7 @@ export class HopperLookaheadController implements LookaheadController {
   private stepsSinceDecision = Infinity;
   private planned = false;
   private unfoldLeft = 0;
-  /** Plans made, LQR checks made, and control steps the LQR acted, since construction (or `resetStats`). */
+  /** Plans made, LQR checks made, control steps the LQR acted, control steps of a held action (planned or unfold), and unfold steps, since construction (the caller may reset it). */
   stats = { plans: 0, checks: 0, balanceSteps: 0, planSteps: 0, unfoldSteps: 0 };
 
   constructor(opts: HopperLookaheadOptions = {}) {
