@@ -89,6 +89,9 @@ export {
 export { acrobotSwingupController, acrobotSwingupAction, acrobotLockedEnergy } from "./envs/controllers.js";
 // ---- finger-spin hand controller (envs/controllers.ts): phase-locked strikes, gains and a factory for gain searches ----
 export { fingerSpinController, makeFingerSpinController, FINGER_SPIN_GAINS, type FingerSpinGains } from "./envs/controllers.js";
+// ---- hopper lookahead controller (issue 5): get up by MPPI on the true simulator, then the LQR balance ----
+export { HopperLookaheadController, HopperPlanningModel, type HopperLookaheadOptions } from "./envs/hopper-lookahead.js";
+export { forkVecEnv } from "./envs/vec.js";
 export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
 export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
 export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";

@@ -29,6 +29,7 @@
  */
 import { ACROBOT_UPRIGHT_ENERGY, acrobotBalance, acrobotLockedEnergy, acrobotSwingupAction } from "./controllers.js";
 import type { Env } from "./env.js";
+import { HopperLookaheadController, type HopperLookaheadOptions } from "./hopper-lookahead.js";
 import type { Physics, PhysicsState } from "./physics.js";
 
 /** A controller that acts on the env itself (it may read and copy the simulator's state), not on the observation alone. */
@@ -179,6 +180,8 @@ export class AcrobotLookaheadController implements LookaheadController {
 }
 
 /** Controllers that look ahead with the true simulator, by task name (each call makes a fresh controller). */
-export const LOOKAHEAD_CONTROLLERS: Readonly<Record<string, (opts?: AcrobotLookaheadOptions) => LookaheadController>> = {
+export const LOOKAHEAD_CONTROLLERS: Readonly<Record<string, (opts?: AcrobotLookaheadOptions & HopperLookaheadOptions) => LookaheadController>> = {
   "acrobot-swingup": (opts) => new AcrobotLookaheadController(opts),
+  // src/envs/hopper-lookahead.ts: MPPI on the true simulator to get up, the LQR balance once a lookahead says it holds
+  "hopper-stand": (opts) => new HopperLookaheadController(opts),
 };

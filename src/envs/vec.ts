@@ -32,6 +32,7 @@ export class VecEnv {
   /** One simulator per copy (they share the model). */
   readonly physics: Physics[];
   private readonly model: MjModel;
+  private readonly ownsModel: boolean;
   private rng: Rng;
   private steps = 0;
   private freed = false;
@@ -39,8 +40,10 @@ export class VecEnv {
   private readonly obsDim: number;
   private readonly actDim: number;
 
-  constructor(task: TaskDefinition, physics: Physics[], model: MjModel, actionRepeat: number, seed: number) {
+  /** `ownsModel`: whether `close()` also frees the model (false for copies forked from an env's simulator). */
+  constructor(task: TaskDefinition, physics: Physics[], model: MjModel, actionRepeat: number, seed: number, ownsModel = true) {
     this.task = task;
+    this.ownsModel = ownsModel;
     this.physics = physics;
     this.model = model;
     this.num = physics.length;
@@ -142,12 +145,12 @@ export class VecEnv {
     return this.freed;
   }
 
-  /** Free every data object, then the model. */
+  /** Free every data object, then the model (if this batch owns it). */
   close(): void {
     if (this.freed) return;
     this.freed = true;
     for (const p of this.physics) p.delete();
-    this.model.delete();
+    if (this.ownsModel) this.model.delete();
   }
 
   private assertOpen(): void {
@@ -176,4 +179,17 @@ export async function makeVecEnv(name: string, num: number, opts: MakeVecEnvOpti
     throw new Error(`cannot allocate ${num} MjData objects for '${name}' (the wasm heap is 2 GB): ${e instanceof Error ? e.message : String(e)}`);
   }
   return new VecEnv(task, physics, loaded.model, k, opts.seed ?? 0);
+}
+
+/**
+ * N copies of an open env's simulator (synchronous: no model to load), in its current state. They share the env's
+ * model: close the batch before the env.
+ */
+export function forkVecEnv(env: { readonly task: TaskDefinition; readonly physics: Physics }, num: number, opts: MakeVecEnvOptions = {}): VecEnv {
+  if (!Number.isInteger(num) || num < 1) throw new RangeError(`num must be a positive integer, got ${num}`);
+  const k = opts.actionRepeat ?? env.task.actionRepeat;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`actionRepeat must be a positive integer, got ${k}`);
+  const physics: Physics[] = [];
+  for (let i = 0; i < num; i++) physics.push(env.physics.fork());
+  return new VecEnv(env.task, physics, env.physics.model, k, opts.seed ?? 0, false);
 }

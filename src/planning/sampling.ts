@@ -15,7 +15,7 @@
 import { argsort } from "../optim/base.js";
 import { Rng } from "../util/random.js";
 import { shiftSequence } from "./shift.js";
-import { checkPositiveInt, checkRange, clipActions, evaluateChecked, type Plan, type Planner, type PlanningModel } from "./types.js";
+import { checkPositiveInt, checkRange, checkReturns, clipActions, evaluateChecked, type Plan, type Planner, type PlanningModel } from "./types.js";
 
 export type Weighting = "best" | "elites-uniform" | "elites-exp";
 
@@ -85,6 +85,29 @@ export class SamplingPlanner implements Planner {
   }
 
   async plan(model: PlanningModel, opts: { executed?: number } = {}): Promise<Plan> {
+    const run = this.iterate(model, opts);
+    let step = run.next();
+    while (!step.done) step = run.next(await evaluateChecked(model, step.value, this.config.numSamples, this.horizon));
+    return step.value;
+  }
+
+  /**
+   * `plan` for a model that answers at once (the true simulator, `SimulatorModel`): the same iterations and the same
+   * random numbers, without a Promise, so a controller can plan inside a synchronous `act(env)`.
+   */
+  planSync(model: PlanningModel, opts: { executed?: number } = {}): Plan {
+    const run = this.iterate(model, opts);
+    let step = run.next();
+    while (!step.done) {
+      const returns = model.evaluate(step.value, this.config.numSamples, this.horizon);
+      if (returns instanceof Promise) throw new Error(`planner ${this.name}: planSync needs a model whose evaluate() is synchronous (use plan())`);
+      step = run.next(checkReturns(returns, this.config.numSamples));
+    }
+    return step.value;
+  }
+
+  /** The planning loop: yields each batch of sampled sequences, receives their returns, and returns the plan. */
+  private *iterate(model: PlanningModel, opts: { executed?: number }): Generator<Float32Array, Plan, Float32Array> {
     const { horizon: H, numSamples: N, iterations, numElites, momentum, minStd, maxStd } = this.config;
     const A = this.actionDim;
     if (model.actionDim !== A) throw new Error(`planner ${this.name} plans ${A}-D actions but the model takes ${model.actionDim}-D`);
@@ -98,7 +121,7 @@ export class SamplingPlanner implements Planner {
 
     for (let it = 0; it < iterations; it++) {
       this.sample(actions, mean, std, N);
-      const returns = await evaluateChecked(model, actions, N, H);
+      const returns = yield actions;
       evaluations += N;
       const order = argsort(Array.from(returns, (r) => -r)); // best first
       if (returns[order[0]!]! > bestReturn) {

@@ -53,7 +53,11 @@ export function clipActions(a: Float32Array): Float32Array {
 }
 
 export async function evaluateChecked(model: PlanningModel, actions: Float32Array, n: number, horizon: number): Promise<Float32Array> {
-  const returns = await model.evaluate(actions, n, horizon);
+  return checkReturns(await model.evaluate(actions, n, horizon), n);
+}
+
+/** The model's answer, checked: one finite return per sequence. */
+export function checkReturns(returns: Float32Array, n: number): Float32Array {
   if (returns.length !== n) throw new Error(`model.evaluate returned ${returns.length} values for ${n} sequences`);
   for (let i = 0; i < n; i++) if (!Number.isFinite(returns[i]!)) throw new Error(`model.evaluate returned a non-finite return (${returns[i]}) for sequence ${i}`);
   return returns;

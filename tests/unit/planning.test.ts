@@ -43,6 +43,16 @@ function doubleIntegrator(): PlanningModel {
 }
 
 describe("sampling planners", () => {
+  it("planSync (for a synchronous model such as the true simulator) gives exactly the plan of plan()", async () => {
+    const target = Float32Array.of(0.3, -0.5, 0.1, 0.2, -0.4, 0);
+    const a = await mppiPlanner(2, { horizon: 3, seed: 4 }).plan(quadraticModel(target, 2));
+    const b = mppiPlanner(2, { horizon: 3, seed: 4 }).planSync(quadraticModel(target, 2));
+    expect(Array.from(b.mean)).toEqual(Array.from(a.mean));
+    expect(b.bestReturn).toBe(a.bestReturn);
+    const asyncModel: PlanningModel = { actionDim: 2, evaluate: async (_x, n) => new Float32Array(n) };
+    expect(() => mppiPlanner(2, { horizon: 3 }).planSync(asyncModel)).toThrow(/synchronous/);
+  });
+
   const target = Float32Array.from([0.5, -0.3, 0.8, 0.1, -0.9, 0.0]); // H = 3, A = 2
 
   it("CEM and MPPI converge to the optimum of a quadratic return; random shooting only gets close", async () => {
