@@ -3,6 +3,7 @@
 // Usage: npm run build && node scripts/acrobot-lookahead-returns.mjs [first-seed] [last-seed]   (default 0 4)
 import { makeEnv } from "../dist/envs/registry.js";
 import { AcrobotLookaheadController } from "../dist/envs/acrobot-lookahead.js";
+import { lookaheadEpisode } from "../dist/envs/lookahead.js";
 
 const first = Number(process.argv[2] ?? 0);
 const last = Number(process.argv[3] ?? 4);
@@ -12,14 +13,7 @@ const returns = [];
 try {
   for (let seed = first; seed <= last; seed++) {
     const t0 = performance.now();
-    env.reset(seed);
-    controller.reset();
-    let ret = 0;
-    for (;;) {
-      const r = env.step(controller.act(env));
-      ret += r.reward;
-      if (r.truncated) break;
-    }
+    const ret = lookaheadEpisode(env, controller, seed);
     returns.push(ret);
     console.log(`seed ${seed}: return ${ret.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }

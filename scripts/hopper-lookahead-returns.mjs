@@ -5,6 +5,7 @@
 // HOPPER_VERBOSE=1 prints the return every 100 steps.
 import { makeEnv } from "../dist/envs/registry.js";
 import { HopperLookaheadController } from "../dist/envs/hopper-lookahead.js";
+import { lookaheadEpisode } from "../dist/envs/lookahead.js";
 
 const first = Number(process.argv[2] ?? 1);
 const last = Number(process.argv[3] ?? 4);
@@ -16,18 +17,12 @@ const returns = [];
 try {
   for (let seed = first; seed <= last; seed++) {
     const t0 = performance.now();
-    env.reset(seed);
-    controller.reset();
     controller.stats = { plans: 0, checks: 0, balanceSteps: 0, planSteps: 0, unfoldSteps: 0 };
-    let ret = 0;
     let firstBalance = -1;
-    for (let t = 0; ; t++) {
-      const r = env.step(controller.act(env));
+    const ret = lookaheadEpisode(env, controller, seed, (t, ret) => {
       if (firstBalance < 0 && controller.isBalancing) firstBalance = t;
-      ret += r.reward;
       if (verbose && (t + 1) % 100 === 0) console.log(`  t=${t + 1} return ${ret.toFixed(1)} balancing ${controller.isBalancing} plans ${controller.stats.plans} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      if (r.truncated) break;
-    }
+    });
     returns.push(ret);
     const s = controller.stats;
     console.log(

@@ -81,11 +81,10 @@ export { hopperBalanceController, HOPPER_STAND_EQUILIBRIUM, HOPPER_LQR_GAIN } fr
 export {
   AcrobotLookaheadController,
   ACROBOT_SWING_VARIANTS,
-  LOOKAHEAD_CONTROLLERS,
   type AcrobotLookaheadOptions,
   type AcrobotSwingVariant,
-  type LookaheadController,
 } from "./envs/acrobot-lookahead.js";
+export { LOOKAHEAD_CONTROLLERS, lookaheadEpisode, type LookaheadController } from "./envs/lookahead.js";
 export { acrobotSwingupController, acrobotSwingupAction, acrobotLockedEnergy } from "./envs/controllers.js";
 // ---- finger-spin hand controller (envs/controllers.ts): phase-locked strikes, gains and a factory for gain searches ----
 export { fingerSpinController, makeFingerSpinController, FINGER_SPIN_GAINS, type FingerSpinGains } from "./envs/controllers.js";

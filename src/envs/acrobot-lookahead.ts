@@ -29,18 +29,8 @@
  */
 import { ACROBOT_UPRIGHT_ENERGY, acrobotBalance, acrobotLockedEnergy, acrobotSwingupAction } from "./controllers.js";
 import type { Env } from "./env.js";
-import { HopperLookaheadController, type HopperLookaheadOptions } from "./hopper-lookahead.js";
+import type { LookaheadController } from "./lookahead.js";
 import type { Physics, PhysicsState } from "./physics.js";
-
-/** A controller that acts on the env itself (it may read and copy the simulator's state), not on the observation alone. */
-export interface LookaheadController {
-  /** Forget the episode's memory (call after `env.reset()`). */
-  reset(): void;
-  /** The action for the env's current state. */
-  act(env: Env): Float32Array;
-  /** Free the simulator copies. */
-  close(): void;
-}
 
 /** One law of the family: a pumping law (see `acrobotSwingupAction`), or with `balance` the balance law alone. */
 export interface AcrobotSwingVariant {
@@ -178,10 +168,3 @@ export class AcrobotLookaheadController implements LookaheadController {
     return { score, keepsHolding };
   }
 }
-
-/** Controllers that look ahead with the true simulator, by task name (each call makes a fresh controller). */
-export const LOOKAHEAD_CONTROLLERS: Readonly<Record<string, (opts?: AcrobotLookaheadOptions & HopperLookaheadOptions) => LookaheadController>> = {
-  "acrobot-swingup": (opts) => new AcrobotLookaheadController(opts),
-  // src/envs/hopper-lookahead.ts: MPPI on the true simulator to get up, the LQR balance once a lookahead says it holds
-  "hopper-stand": (opts) => new HopperLookaheadController(opts),
-};

@@ -32,7 +32,7 @@
  */
 import type { Env, EnvState } from "./env.js";
 import { hopperBalanceController } from "./hopper-controller.js";
-import type { LookaheadController } from "./acrobot-lookahead.js";
+import type { LookaheadController } from "./lookahead.js";
 import type { Physics } from "./physics.js";
 import { HOPPER_STAND_HEIGHT, hopperHeight } from "./tasks/hopper.js";
 import { forkVecEnv, type VecEnv } from "./vec.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AcrobotLookaheadController, LOOKAHEAD_CONTROLLERS } from "../../src/envs/acrobot-lookahead.js";
+import { AcrobotLookaheadController } from "../../src/envs/acrobot-lookahead.js";
+import { LOOKAHEAD_CONTROLLERS, lookaheadEpisode } from "../../src/envs/lookahead.js";
 import { HAND_CONTROLLERS } from "../../src/envs/controllers.js";
 import { HopperLookaheadController } from "../../src/envs/hopper-lookahead.js";
 import { makeEnv } from "../../src/envs/registry.js";
@@ -56,14 +57,7 @@ describe("acrobot-swingup controller that looks ahead with the true simulator", 
     const env = await makeEnv("acrobot-swingup", { actionRepeat: 1 });
     const controller = LOOKAHEAD_CONTROLLERS["acrobot-swingup"]!();
     try {
-      let ret = 0;
-      env.reset(seed);
-      controller.reset();
-      for (;;) {
-        const r = env.step(controller.act(env));
-        ret += r.reward;
-        if (r.truncated) break;
-      }
+      const ret = lookaheadEpisode(env, controller, seed);
       expect(ret).toBeGreaterThanOrEqual(ACROBOT_LOOKAHEAD_MIN_RETURN);
       expect((controller as AcrobotLookaheadController).lookaheadSteps).toBeGreaterThan(0);
     } finally {
@@ -104,14 +98,7 @@ describe("hopper-stand controller that looks ahead with the true simulator", () 
     const env = await makeEnv("hopper-stand", { actionRepeat: 1 });
     const controller = LOOKAHEAD_CONTROLLERS["hopper-stand"]!() as HopperLookaheadController;
     try {
-      let ret = 0;
-      env.reset(seed);
-      controller.reset();
-      for (;;) {
-        const r = env.step(controller.act(env));
-        ret += r.reward;
-        if (r.truncated) break;
-      }
+      const ret = lookaheadEpisode(env, controller, seed);
       expect(ret).toBeGreaterThanOrEqual(HOPPER_LOOKAHEAD_MIN_RETURN);
       expect(controller.stats.balanceSteps, "the LQR holds most of the episode").toBeGreaterThan(700);
       if (seed !== 1) expect(controller.stats.plans, "the get-up was planned").toBeGreaterThan(0);
