@@ -133,9 +133,14 @@ export const CH02_CSV_COLUMNS: (keyof MpcRunResult)[] = [
   "episodeReturn", "msPerPlan", "msPerAction", "lookaheadSec",
 ];
 
-export function toCsv(rows: MpcRunResult[], columns = CH02_CSV_COLUMNS): string {
+/** One CSV line of a run (numbers rounded to 3 decimals, missing values empty). */
+export function csvRow(row: MpcRunResult, columns = CH02_CSV_COLUMNS): string {
   const cell = (v: unknown) => (v === undefined ? "" : typeof v === "number" ? String(Math.round(v * 1000) / 1000) : String(v));
-  return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+  return columns.map((c) => cell(row[c])).join(",");
+}
+
+export function toCsv(rows: MpcRunResult[], columns = CH02_CSV_COLUMNS): string {
+  return [columns.join(","), ...rows.map((r) => csvRow(r, columns))].join("\n") + "\n";
 }
 
 /** Parse the committed CSV back into rows (numbers where a column is numeric). */

@@ -60,7 +60,8 @@ export function register(program: Command): void {
     .option("--out <csv>", "results file", join(projectRoot(), "data", "results", "oracle-mpc.csv"))
     .option("--json", "print exactly one JSON array of the per-task summary {task, seeds, mean, min, max}")
     .action(async (o: { tasks: string; seeds: string; steps?: string; out: string; json?: boolean }) => {
-      const steps = o.steps === undefined ? undefined : parseList("--steps", o.steps)[0];
+      const steps = o.steps === undefined ? undefined : Number(o.steps);
+      if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got '${o.steps}'`);
       let bar: Progress | undefined;
       await runOracle({
         tasks: o.tasks.split(",").map((t) => t.trim()),

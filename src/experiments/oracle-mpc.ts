@@ -9,7 +9,7 @@
  * run resumes where it stopped (finished (task, seed) rows are skipped).
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { CH02_CSV_COLUMNS, fromCsv, playMpc, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
+import { CH02_CSV_COLUMNS, csvRow, fromCsv, playMpc, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
 import { getTask } from "../envs/task.js";
 import type { MpcEpisode } from "../planning/mpc.js";
 import type { Figure } from "../viz/plotly.js";
@@ -41,12 +41,9 @@ export const ORACLE_SETTINGS: Readonly<Record<string, OracleSettings>> = {
 
 /** The run of one oracle episode: `steps` agent steps (default: the whole episode). */
 export function oracleSpec(task: string, seed: number, steps?: number): MpcRunSpec {
+  const t = getTask(task); // an unknown name gets the registry's error, which lists the known tasks
   const settings = ORACLE_SETTINGS[task];
-  if (!settings) {
-    getTask(task); // an unknown name gets the registry's error, which lists the known tasks
-    throw new Error(`no oracle settings for task '${task}': known ${Object.keys(ORACLE_SETTINGS).join(", ")}`);
-  }
-  const t = getTask(task);
+  if (!settings) throw new Error(`no oracle settings for task '${task}': known ${Object.keys(ORACLE_SETTINGS).join(", ")}`);
   const actionRepeat = settings.actionRepeat ?? t.actionRepeat;
   const episodeSteps = Math.ceil(t.episodeLength / actionRepeat);
   return { sweep: "oracle", task, seed, steps: steps ?? episodeSteps, replanEvery: 1, ...settings, actionRepeat };
@@ -69,9 +66,8 @@ export function readOracleCsv(path: string): MpcRunResult[] {
 
 /** Append one finished episode (writing the header first for a new file). */
 export function appendOracleRow(path: string, row: MpcRunResult): void {
-  const cell = (v: unknown) => (v === undefined ? "" : typeof v === "number" ? String(Math.round(v * 1000) / 1000) : String(v));
   if (!existsSync(path)) writeFileSync(path, CH02_CSV_COLUMNS.join(",") + "\n");
-  appendFileSync(path, CH02_CSV_COLUMNS.map((c) => cell(row[c])).join(",") + "\n");
+  appendFileSync(path, csvRow(row) + "\n");
 }
 
 /**
