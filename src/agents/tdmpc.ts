@@ -1,0 +1,179 @@
+/**
+ * TD-MPC (Hansen, Wang & Su 2022, "Temporal Difference Learning for Model Predictive Control"), top to bottom:
+ *
+ *   act     plan with MPPI in the latent space of TOLD: 512 Gaussian sequences + 25 from the policy, returns
+ *           Σ γ^t R(z_t, a_t) + γ^H min Q(z_H, π(z_H)), 6 iterations, momentum 0.1, one elite drawn by score (Alg. 1);
+ *           uniformly random actions for the first `seed_steps`; horizon and std on linear schedules.
+ *   update  one step of TOLD on a prioritised batch of H+1-step sequences (Eq. 3–6): latent rollout from h(o_0),
+ *           consistency with the target encoder, reward and clipped-double-Q TD losses weighted by ρ^t, PER weights,
+ *           new priorities from |Q − target|; then the policy step −Q(z, π(z)) on the detached latents; an EMA of the
+ *           whole model every `update_freq` updates.
+ * Parts: world model (src/models), planner (src/planning), replay (src/replay); the loop is src/agents/trainer.ts.
+ */
+import { tf } from "../nn/backend.js";
+import { stopGradient } from "../nn/layers.js";
+import { Adam, polyak, trainStep } from "../nn/optim.js";
+import { consistencyLoss } from "../models/latent.js";
+import { WorldModel } from "../models/world-model.js";
+import { LatentPlanningModel } from "../planning/latent-model.js";
+import { mppiPlanner, type SamplingPlanner } from "../planning/sampling.js";
+import type { SequenceBatch } from "../replay/store.js";
+import { Rng } from "../util/random.js";
+import type { ActContext } from "../envs/agent.js";
+import { parseSchedule, type TdmpcConfig } from "./config.js";
+import { policyLoss } from "./policy-learners.js";
+import type { LearningAgent, UpdateInfo } from "./types.js";
+
+export class TdmpcAgent implements LearningAgent {
+  readonly name = "TD-MPC";
+  readonly wm: WorldModel;
+  readonly planner: SamplingPlanner;
+  readonly model: LatentPlanningModel;
+  readonly optim: Adam;
+  readonly piOptim: Adam;
+  readonly rng: Rng;
+  /** Agent steps collected so far (the trainer advances it); drives seeding and the schedules. */
+  step = 0;
+  updates = 0;
+  private readonly stdSchedule: (step: number) => number;
+  private readonly horizonSchedule: (step: number) => number;
+
+  constructor(
+    readonly cfg: TdmpcConfig,
+    readonly obsDim: number,
+    readonly actionDim: number,
+    seed: number,
+  ) {
+    this.rng = new Rng(seed);
+    this.wm = new WorldModel(cfg, obsDim, actionDim, seed);
+    const modules = ["encoder/", "dynamics/", "reward/", "q/", ...(cfg.decoder ? ["decoder/"] : [])];
+    this.optim = new Adam(this.wm.params, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, modules);
+    this.piOptim = new Adam(this.wm.params, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, ["pi/"]);
+    this.planner = mppiPlanner(actionDim, {
+      horizon: cfg.horizon,
+      numSamples: cfg.num_samples,
+      numPiTrajs: Math.floor(cfg.mixture_coef * cfg.num_samples),
+      iterations: cfg.iterations,
+      numElites: cfg.num_elites,
+      temperature: cfg.temperature,
+      momentum: cfg.momentum,
+      minStd: cfg.min_std,
+      maxStd: 2,
+      selection: "elite",
+      seed: this.rng.int(2 ** 31),
+    });
+    this.model = new LatentPlanningModel(this.wm, { discount: cfg.discount, terminalValue: cfg.terminal_value, piStd: cfg.min_std });
+    this.stdSchedule = parseSchedule(cfg.std_schedule);
+    this.horizonSchedule = parseSchedule(cfg.horizon_schedule);
+  }
+
+  reset(): void {
+    this.planner.reset();
+  }
+
+  /** Planning horizon at the current step: int(min(horizon, schedule(step))). */
+  get planHorizon(): number {
+    return Math.max(1, Math.floor(Math.min(this.cfg.horizon, this.horizonSchedule(this.step))));
+  }
+
+  async act(obs: Float32Array, ctx: ActContext): Promise<Float32Array> {
+    if (ctx.explore && this.step < this.cfg.seed_steps) return Float32Array.from({ length: this.actionDim }, () => this.rng.uniform(-1, 1));
+    this.model.setStart(obs);
+    if (!this.cfg.plan) return this.policyAction(ctx.explore);
+    const plan = await this.planner.plan(this.model, { horizon: this.planHorizon, minStd: this.stdSchedule(this.step), explore: ctx.explore });
+    return plan.action;
+  }
+
+  /** π(h(o)) alone, with the policy noise while training (chapter 5: "policy alone"). */
+  private policyAction(explore: boolean): Float32Array {
+    const a = tf.tidy(() => this.wm.pi.sample(tf.tensor2d(this.model.start, [1, this.wm.latentDim]), { std: explore ? this.cfg.min_std : 0 }).action);
+    const out = a.dataSync() as Float32Array;
+    a.dispose();
+    return Float32Array.from(out);
+  }
+
+  update(batch: SequenceBatch): UpdateInfo {
+    const c = this.cfg;
+    const { horizon: H, batchSize: B } = batch;
+    const O = this.obsDim;
+    const A = this.actionDim;
+    const wm = this.wm;
+    const obs = tf.tensor3d(batch.obs, [H + 1, B, O]);
+    const obsAt = (t: number) => tf.reshape(tf.slice(obs, [t, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D;
+    const acts = Array.from({ length: H }, (_, t) => tf.tensor2d(batch.action.subarray(t * B * A, (t + 1) * B * A), [B, A]));
+    const rews = Array.from({ length: H }, (_, t) => tf.tensor2d(batch.reward.subarray(t * B, (t + 1) * B), [B, 1]));
+    const weights = tf.tensor2d(batch.weight, [B, 1]);
+
+    // Targets, no gradient: next latents from the target encoder; TD targets r + γ min Q_target(z', π(z')) with z' = h(o') online
+    const targets = tf.tidy(() =>
+      Array.from({ length: H }, (_, t) => {
+        const next = obsAt(t + 1);
+        const zNext = wm.latent.encode(next);
+        const aNext = wm.pi.sample(zNext, { std: c.min_std }).action;
+        const td = tf.add(rews[t]!, tf.mul(c.discount, wm.q.value(zNext, aNext, "min", { from: wm.target })));
+        return [wm.latent.encode(next, wm.target), td] as [tf.Tensor2D, tf.Tensor2D];
+      }),
+    );
+    const detachHeads = c.latent_mode === "independent";
+    const model = trainStep(this.optim, () => {
+      let z = wm.latent.encode(obsAt(0));
+      const zs: tf.Tensor2D[] = [z];
+      const qs: tf.Tensor3D[] = [];
+      let cons: tf.Tensor = tf.zeros([B, 1]);
+      let rLoss: tf.Tensor = tf.zeros([B, 1]);
+      let vLoss: tf.Tensor = tf.zeros([B, 1]);
+      let recon: tf.Tensor = tf.zeros([B, 1]);
+      for (let t = 0; t < H; t++) {
+        const rho = c.rho ** t;
+        const [zTarget, td] = targets[t]!;
+        const zh = detachHeads ? stopGradient(z) : z;
+        const q = wm.q.values(zh, acts[t]!); // [2, B, 1]
+        qs.push(q);
+        rLoss = tf.add(rLoss, tf.mul(rho, wm.latent.rewardLoss(zh, acts[t]!, rews[t]!)));
+        vLoss = tf.add(vLoss, tf.mul(rho, tf.sum(tf.square(tf.sub(q, td)), 0)));
+        if (c.reconstruction_coef > 0) recon = tf.add(recon, tf.mul(rho, tf.mean(tf.squaredDifference(wm.latent.decode(z), obsAt(t)), 1, true)));
+        z = wm.latent.next(z, acts[t]!);
+        cons = tf.add(cons, tf.mul(rho, consistencyLoss(z, zTarget)));
+        zs.push(z);
+      }
+      const clamp = (x: tf.Tensor) => tf.minimum(x, 1e4);
+      const perSample = tf.addN([
+        tf.mul(c.consistency_coef, clamp(cons)),
+        tf.mul(c.reward_coef, clamp(rLoss)),
+        tf.mul(c.value_coef, clamp(vLoss)),
+        tf.mul(c.reconstruction_coef, recon),
+      ]);
+      // the official code scales the gradient by 1/H (a hook on the loss): same as dividing the loss
+      const loss = tf.div(tf.mean(tf.mul(perSample, weights)), H) as tf.Scalar;
+      return {
+        loss,
+        extras: { consistency: tf.mean(cons) as tf.Scalar, reward: tf.mean(rLoss) as tf.Scalar, value: tf.mean(vLoss) as tf.Scalar, reconstruction: tf.mean(recon) as tf.Scalar },
+        keep: [tf.stack(qs) as tf.Tensor, tf.concat(zs, 0)],
+      };
+    });
+    const [qAll, zsAll] = model.kept as [tf.Tensor4D, tf.Tensor2D]; // qAll [H, 2, B, 1]
+    // priorities: Σ_t ρ^t (|Q1 − td| + |Q2 − td|), clamped at 1e4, + 1e-6
+    const priority = tf.tidy(() => {
+      let p: tf.Tensor = tf.zeros([B, 1]);
+      for (let t = 0; t < H; t++) {
+        const q = tf.reshape(tf.slice(qAll, [t, 0, 0, 0], [1, -1, B, 1]), [-1, B, 1]);
+        p = tf.add(p, tf.mul(c.rho ** t, tf.sum(tf.abs(tf.sub(q, targets[t]![1])), 0)));
+      }
+      return tf.add(tf.minimum(p, 1e4), 1e-6);
+    });
+    const priorities = priority.dataSync() as Float32Array;
+    const pi = policyLoss(this, zsAll, batch);
+    this.updates++;
+    if (this.updates % c.update_freq === 0) polyak(wm.target, wm.params, c.tau);
+    tf.dispose([obs, weights, qAll, zsAll, priority, ...acts, ...rews, ...targets.flat()]);
+    const x = model.extras;
+    return { consistency: x.consistency!, reward: x.reward!, value: x.value!, reconstruction: x.reconstruction!, total: model.loss, gradNorm: model.gradNorm, piLoss: pi, priorities: Float32Array.from(priorities) };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.optim.dispose();
+    this.piOptim.dispose();
+    this.wm.dispose();
+  }
+}
