@@ -157,6 +157,8 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
     const bar = progress(opts.steps, `${agent.name} ${opts.task} seed ${opts.seed}`, { silent: opts.silent });
     let lastReturn = Number.NaN;
     let session = 0;
+    const session0 = performance.now() / 1000;
+    const updates0 = agent.updates;
     const evaluate = async () => {
       const returns: number[] = [];
       for (let k = 0; k < evalEpisodes; k++) {
@@ -228,7 +230,9 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
       const evalDue = Math.floor(c.envSteps / evalFreq) > Math.floor((c.envSteps - ep.steps * perStep) / evalFreq) || c.envSteps >= opts.steps;
       if (evalDue) await evaluate();
       if (evalDue || c.episodes % (opts.checkpointEvery ?? 10) === 0 || c.envSteps >= opts.steps) await checkpoint();
-      bar.update(Math.min(c.envSteps, opts.steps), { ret: lastReturn, upd: agent.updates, tensors: tf.memory().numTensors });
+      const now = performance.now() / 1000;
+      const ups = (agent.updates - updates0) / Math.max(now - session0, 1e-9);
+      bar.update(Math.min(c.envSteps, opts.steps), { ret: lastReturn, updates: agent.updates, "upd/s": ups, tensors: tf.memory().numTensors });
     }
     bar.stop();
     results.close();
