@@ -15,6 +15,7 @@
  */
 import { tf } from "../nn/backend.js";
 import { activate, denseBatched, normalInit, Params, type Activation } from "../nn/layers.js";
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
 import { Adam, trainStep } from "../nn/optim.js";
 import { Rng } from "../util/random.js";
 import { Normalizer } from "./normalizer.js";
@@ -249,6 +250,28 @@ export class DynamicsEnsemble {
       targets[i * this.outDim + this.obsDim] = data.reward[i]!;
     }
     return { inputs, targets };
+  }
+
+  /**
+   * Save everything training continues from: weights, Adam moments and step, the generator that draws bootstrap
+   * indices and minibatch orders, the normalisers and the epoch count (nn/io.ts checkpoint at `base`).
+   */
+  async save(base: string): Promise<void> {
+    const rng = this.rng.getState().map((v) => (Number.isNaN(v) ? null : v)); // JSON has no NaN
+    await saveCheckpoint(base, this.params, { ens: this.opt }, { rng, epochs: this.epochs, inNorm: this.inNorm.toJSON(), outNorm: this.outNorm.toJSON() });
+  }
+
+  /** Restore what `save` wrote into this ensemble (same sizes, else CheckpointError): training resumes exactly. */
+  load(base: string): void {
+    const meta = loadCheckpoint(base, this.params, { ens: this.opt }).meta as { rng?: (number | null)[]; epochs?: number; inNorm?: { mean: number[]; std: number[] }; outNorm?: { mean: number[]; std: number[] } };
+    const { rng, epochs, inNorm, outNorm } = meta;
+    if (!Array.isArray(rng) || typeof epochs !== "number" || !inNorm || !outNorm) throw new CheckpointError(`${base}.json`, "meta lacks the ensemble's rng, epochs or normalisers (not saved by DynamicsEnsemble.save)");
+    this.rng.setState(rng.map((v) => (v === null ? Number.NaN : v)));
+    this.epochs = epochs;
+    this.inNorm.mean.set(inNorm.mean);
+    this.inNorm.std.set(inNorm.std);
+    this.outNorm.mean.set(outNorm.mean);
+    this.outNorm.std.set(outNorm.std);
   }
 
   dispose(): void {
