@@ -13,6 +13,7 @@ import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
 import { register as registerPlan } from "./planning/cli.js";
 import { register as registerFigures } from "./experiments/cli.js";
+import { intFlag } from "./util/validate.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -48,13 +49,13 @@ export function buildCli(): Command {
     .description("execute notebooks headless with the tslab kernel (quick mode unless --full); report the failing cell")
     .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
     .option("--full", "full budgets (regenerates figures; slow)")
-    .option("--timeout <sec>", "per-cell timeout in seconds", "1800")
+    .option("--timeout <sec>", "per-cell timeout in seconds", intFlag("--timeout", { min: 1 }), 1800)
     .option("-v, --verbose", "stream nbconvert's output")
-    .action(async (paths: string[], opts: { full?: boolean; timeout: string; verbose?: boolean }) => {
+    .action(async (paths: string[], opts: { full?: boolean; timeout: number; verbose?: boolean }) => {
       const list = paths.length ? paths : listNotebooks();
       let failed = 0;
       for (const p of list) {
-        const r = await runNotebook(p, { quick: !opts.full, cellTimeoutSec: Number(opts.timeout), verbose: opts.verbose });
+        const r = await runNotebook(p, { quick: !opts.full, cellTimeoutSec: opts.timeout, verbose: opts.verbose });
         (r.ok ? console.log : console.error)(formatFailure(r));
         if (!r.ok) failed++;
       }

@@ -5,14 +5,14 @@
  */
 import type { Command } from "commander";
 import { resolve, join } from "node:path";
-import { getTask } from "../envs/task.js";
+import { getTask, registeredTaskNames } from "../envs/task.js";
 import "../envs/tasks/index.js";
 import { initBackend } from "../nn/backend.js";
 import { cacheDir, resultsDir } from "../tooling/paths.js";
 import { fnv1aHex } from "../util/checksum.js";
 import { progress } from "../util/progress.js";
 import { ResultsLog } from "../util/results.js";
-import { intFlag, intListFlag } from "../util/validate.js";
+import { choiceFlag, intFlag, intListFlag } from "../util/validate.js";
 import { PETS_DEFAULTS, runPets, type PetsEpisodeResult } from "./pets.js";
 
 export const PETS_COLUMNS = ["task", "seed", "iteration", "kind", "envSteps", "episodeReturn", "modelLoss", "wallSec"] as const;
@@ -37,14 +37,13 @@ export function register(program: Command): void {
   train
     .command("pets")
     .description("PETS: probabilistic ensemble + trajectory sampling + CEM-MPC (chapter 3); rerun the same command to resume")
-    .option("--task <name>", "task", "cartpole-swingup")
+    .option("--task <name>", "task", choiceFlag("--task", registeredTaskNames()), "cartpole-swingup")
     .option("--seeds <list>", "comma-separated seeds (non-negative, no duplicates)", intListFlag("--seeds", { min: 0 }), [0])
     .option("--iters <n>", "MPC episodes after the random one (ntrainIters)", intFlag("--iters", { min: 0 }), PETS_DEFAULTS.ntrainIters)
     .option("--episode-steps <n>", "agent steps per episode (default: the whole episode)", intFlag("--episode-steps", { min: 1 }))
     .option("--out <file>", "CSV file to append to (default: results/pets-<task>.csv, which git ignores)")
     .option("--checkpoint-dir <dir>", "where each seed's checkpoint lives (default: ~/.cache/tdmpc-ts/checkpoints/, by --out)")
     .action(async (o: { task: string; seeds: number[]; iters: number; episodeSteps?: number; out?: string; checkpointDir?: string }) => {
-      getTask(o.task); // an unknown task fails before anything is written
       const out = o.out ?? join(resultsDir(), `pets-${o.task}.csv`);
       const log = ResultsLog.open(out, { columns: PETS_COLUMNS, key: PETS_KEY });
       if (log.dropped) console.error(`${out}: cut ${log.dropped} damaged line(s) off the end (an interrupted write); those episodes are played again`);

@@ -18,6 +18,7 @@ import { activate, denseBatched, normalInit, Params, type Activation } from "../
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
 import { Adam, trainStep } from "../nn/optim.js";
 import { Rng } from "../util/random.js";
+import { positiveInt } from "../util/validate.js";
 import { Normalizer } from "./normalizer.js";
 
 export interface EnsembleConfig {
@@ -86,9 +87,7 @@ export class DynamicsEnsemble {
     config: Partial<EnsembleConfig> = {},
   ) {
     const c = { ...PETS_ENSEMBLE_DEFAULTS, ...config };
-    for (const [k, v] of [["obsDim", obsDim], ["actDim", actDim], ["ensembleSize", c.ensembleSize], ["batchSize", c.batchSize]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`DynamicsEnsemble: ${k} must be a positive integer, got ${v}`);
-    }
+    for (const [k, v] of [["obsDim", obsDim], ["actDim", actDim], ["ensembleSize", c.ensembleSize], ["batchSize", c.batchSize]] as const) positiveInt(`DynamicsEnsemble: ${k}`, v);
     if (c.hidden.length === 0 || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new RangeError(`DynamicsEnsemble: hidden must be positive widths, got [${c.hidden}]`);
     if (!(c.lr > 0)) throw new RangeError(`DynamicsEnsemble: lr must be > 0, got ${c.lr}`);
     this.cfg = c;
@@ -148,7 +147,7 @@ export class DynamicsEnsemble {
    */
   fit(data: TransitionData, epochs: number, onEpoch?: (epoch: number, loss: number) => void): number[] {
     checkData(data, this.obsDim, this.actDim);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`);
+    positiveInt("fit: epochs", epochs);
     const { inputs, targets } = this.rawInputsTargets(data);
     this.inNorm.fit(inputs, data.n);
     this.outNorm.fit(targets, data.n);

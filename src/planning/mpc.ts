@@ -4,6 +4,7 @@
  * runs open loop: the whole plan is executed blindly before the next one — the comparison of chapter 2.
  */
 import type { Plan, Planner, PlanningModel } from "./types.js";
+import { intInRange, positiveInt } from "../util/validate.js";
 
 /** The part of the Gymnasium-shaped env the MPC loop needs. */
 export interface MpcEnv {
@@ -46,11 +47,8 @@ export async function runMpcEpisode(
 ): Promise<MpcEpisode> {
   const A = env.actionSpace.shape[0]!;
   if (planner.actionDim !== A) throw new Error(`planner plans ${planner.actionDim}-D actions, env takes ${A}-D`);
-  const replanEvery = opts.replanEvery ?? 1;
-  if (!Number.isInteger(replanEvery) || replanEvery < 1 || replanEvery > planner.horizon) {
-    throw new RangeError(`replanEvery must be an integer in [1, horizon=${planner.horizon}], got ${replanEvery}`);
-  }
-  const maxSteps = opts.maxSteps ?? env.maxEpisodeSteps;
+  const replanEvery = intInRange("replanEvery", opts.replanEvery ?? 1, 1, planner.horizon);
+  const maxSteps = positiveInt("maxSteps", opts.maxSteps ?? env.maxEpisodeSteps);
   planner.reset();
   let { obs } = env.reset(opts.seed);
   const ep: MpcEpisode = { totalReturn: 0, steps: 0, rewards: [], actions: [], observations: [obs], planMs: [] };
