@@ -120,6 +120,8 @@ export class Physics {
   private readonly rk4: boolean;
   private freed = false;
   private warnings: MjWarningStatVec | undefined;
+  /** mjtWarning indices of BADQPOS, BADQVEL, BADQACC (looked up once: embind enum access is slow). */
+  private readonly warningIds: readonly number[];
   /** Divergence warnings counted at the last check (MuJoCo's counters only grow until mj_resetData). */
   private warningsSeen = 0;
 
@@ -130,6 +132,7 @@ export class Physics {
     this.data = data;
     this.ownsModel = ownsModel;
     this.rk4 = model.opt.integrator === mj.mjtIntegrator.mjINT_RK4.value;
+    this.warningIds = DIVERGENCE_WARNINGS.map((k) => mj.mjtWarning[`mjWARN_${k}`].value);
   }
 
   /** Compile an MJCF string (throws `MjcfError` with MuJoCo's message on a bad model). */
@@ -357,14 +360,15 @@ export class Physics {
     const total = this.warningCount();
     if (total > this.warningsSeen) {
       this.warningsSeen = total;
-      for (const kind of DIVERGENCE_WARNINGS) {
-        const h = this.warningVec().get(this.mj.mjtWarning[`mjWARN_${kind}`].value)!;
+      for (let k = 0; k < DIVERGENCE_WARNINGS.length; k++) {
+        const h = this.warningVec().get(this.warningIds[k]!)!;
         const [n, index] = [h.number, h.lastinfo];
         h.delete();
-        if (n > 0) return { kind, index, time: this.data.time };
+        if (n > 0) return { kind: DIVERGENCE_WARNINGS[k]!, index, time: this.data.time };
       }
     }
-    for (const arr of [this.qpos, this.qvel, this.act])
+    const v = this.views();
+    for (const arr of [v.qpos, v.qvel, v.act])
       for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i]!)) return { kind: "NONFINITE", index: i, time: this.data.time };
     return undefined;
   }
@@ -372,9 +376,8 @@ export class Physics {
   /** The sum of MuJoCo's three divergence counters. */
   private warningCount(): number {
     const vec = this.warningVec();
-    const W = this.mj.mjtWarning;
     let n = 0;
-    for (const k of [W.mjWARN_BADQPOS.value, W.mjWARN_BADQVEL.value, W.mjWARN_BADQACC.value]) {
+    for (const k of this.warningIds) {
       const h = vec.get(k)!;
       n += h.number;
       h.delete();

@@ -103,12 +103,13 @@ export class VecEnv {
         if (this.task.beforeStep) this.task.beforeStep(p, u);
         else p.setControl(u);
         p.step(this.task.physicsStepsPerControlStep);
-        if (p.divergence()) {
-          this.dead[i] = 1;
-          reward[i] = 0;
-          break;
-        }
         reward[i] += this.task.reward(p);
+      }
+      // once per agent step: MuJoCo's counters keep any divergence of the k control steps, and the reward of a
+      // diverged copy is discarded anyway
+      if (p.divergence()) {
+        this.dead[i] = 1;
+        reward[i] = 0;
       }
     }
     this.steps += k;
