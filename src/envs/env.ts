@@ -17,9 +17,9 @@ import { projectRoot } from "../tooling/paths.js";
 import { Rng } from "../util/random.js";
 import { InvalidStateError, Physics, PhysicsDivergenceError, type Divergence, type PhysicsState } from "./physics.js";
 import { intInRange } from "../util/validate.js";
+import { observationSize, type MjcfSource, type TaskDefinition } from "./task.js";
 
 export { InvalidStateError, PhysicsDivergenceError, type Divergence };
-import { observationSize, type MjcfSource, type TaskDefinition } from "./task.js";
 
 /** A box space: `shape` and element-wise bounds (Gymnasium's `Box`). */
 export interface BoxSpace {
