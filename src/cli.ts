@@ -13,6 +13,7 @@ import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
 import { register as registerPlan } from "./planning/cli.js";
 import { register as registerFigures } from "./experiments/cli.js";
+import { intFlag } from "./util/validate.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -21,7 +22,9 @@ export function buildCli(): Command {
     .name("tdmpc")
     .description("tdmpc-ts: model-based RL from CEM and CMA-ES to TD-MPC2, on MuJoCo WebAssembly and TensorFlow.js")
     .version(pkg.version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // a command's options belong to it alone: `train pets --task X` must not be read as `train --task X`
+    .enablePositionalOptions();
 
   program
     .command("doctor")
@@ -48,13 +51,13 @@ export function buildCli(): Command {
     .description("execute notebooks headless with the tslab kernel (quick mode unless --full); report the failing cell")
     .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
     .option("--full", "full budgets (regenerates figures; slow)")
-    .option("--timeout <sec>", "per-cell timeout in seconds", "1800")
+    .option("--timeout <sec>", "per-cell timeout in seconds", intFlag("--timeout", { min: 1 }), 1800)
     .option("-v, --verbose", "stream nbconvert's output")
-    .action(async (paths: string[], opts: { full?: boolean; timeout: string; verbose?: boolean }) => {
+    .action(async (paths: string[], opts: { full?: boolean; timeout: number; verbose?: boolean }) => {
       const list = paths.length ? paths : listNotebooks();
       let failed = 0;
       for (const p of list) {
-        const r = await runNotebook(p, { quick: !opts.full, cellTimeoutSec: Number(opts.timeout), verbose: opts.verbose });
+        const r = await runNotebook(p, { quick: !opts.full, cellTimeoutSec: opts.timeout, verbose: opts.verbose });
         (r.ok ? console.log : console.error)(formatFailure(r));
         if (!r.ok) failed++;
       }

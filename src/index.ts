@@ -18,6 +18,8 @@ export { isQuick, budget, QUICK_ENV } from "./util/quick.js";
 export { progress, type Progress } from "./util/progress.js";
 export { exportFigure, FigureExporter, findChromium, type ExportOptions, type ImageFormat } from "./viz/export.js";
 export { Rng } from "./util/random.js";
+export * as validate from "./util/validate.js";
+export { ResultsLog, ResultsError, readResults, parseResults, type ResultRow, type ParsedResults, type ResultsSpec } from "./util/results.js";
 
 // ---- optim (chapter 1): CEM, CMA-ES, sep-CMA-ES, IPOP-CMA-ES, test functions, benchmark ----
 export * as optim from "./optim/index.js";
@@ -33,7 +35,7 @@ export {
   type TestFunction,
 } from "./optim/index.js";
 // ─── envs (issue 5): tasks, Gymnasium-shaped environments, registry, vectorised rollouts, replays ───
-export { Physics, type PhysicsState, type ObjectKind } from "./envs/physics.js";
+export { Physics, PhysicsDivergenceError, InvalidStateError, type PhysicsState, type ObjectKind, type Divergence, type DivergenceKind } from "./envs/physics.js";
 export {
   defineTask,
   tolerance,
@@ -55,6 +57,8 @@ export {
   readMjcf,
   clipAction,
   boxSpace,
+  checkEnvState,
+  type OnDivergence,
   type Env,
   type EnvState,
   type BoxSpace,

@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
-import { ReplayStore, type ReplaySnapshotMeta } from "../replay/store.js";
+import { readReplay, writeReplay, type ReplayHeader } from "../replay/io.js";
+import type { ReplayStore } from "../replay/store.js";
 import type { LearningAgent } from "./types.js";
 
 export interface RunCounters {
@@ -28,8 +29,6 @@ export interface AgentCheckpoint {
   store: ReplayStore;
 }
 
-const ARRAY_TYPES = { Float32Array, Int32Array, Float64Array } as const;
-
 export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store: ReplayStore, counters: RunCounters): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const name = `ckpt-${String(counters.episodes).padStart(7, "0")}`;
@@ -38,19 +37,10 @@ export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store
   mkdirSync(tmp);
   await saveCheckpoint(join(tmp, "model"), agent.wm.params, { optim: agent.optim, piOptim: agent.piOptim });
   await saveCheckpoint(join(tmp, "target"), agent.wm.target);
-  const snap = store.snapshot();
-  const arrays: Record<string, { type: string; offset: number; length: number }> = {};
-  let bytes = 0;
-  for (const [k, a] of Object.entries(snap.arrays)) {
-    arrays[k] = { type: a.constructor.name, offset: bytes, length: a.length };
-    bytes += a.byteLength;
-  }
-  const bin = new Uint8Array(bytes);
-  for (const [k, a] of Object.entries(snap.arrays)) bin.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), arrays[k]!.offset);
-  writeFileSync(join(tmp, "replay.bin"), bin);
+  const replay = writeReplay(tmp, store);
   const state = {
     counters,
-    replay: { meta: snap.meta, arrays },
+    replay,
     rng: { agent: agent.rng.getState(), model: agent.wm.rng.getState() },
     planner: agent.planner.getState(),
     agentStep: agent.step,
@@ -81,7 +71,7 @@ export function latestCheckpoint(dir: string): string | undefined {
 export function loadRunCheckpoint(path: string, agent: LearningAgent): AgentCheckpoint {
   let state: {
     counters: RunCounters;
-    replay: { meta: ReplaySnapshotMeta; arrays: Record<string, { type: keyof typeof ARRAY_TYPES; offset: number; length: number }> };
+    replay: ReplayHeader;
     rng: { agent: number[]; model: number[] };
     planner: Parameters<LearningAgent["planner"]["setState"]>[0];
     agentStep: number;
@@ -97,17 +87,7 @@ export function loadRunCheckpoint(path: string, agent: LearningAgent): AgentChec
   if (!state || typeof state !== "object" || !state.counters || !state.replay || !state.rng) throw new CheckpointError(sf, "is not a run state (counters, replay or rng missing)");
   loadCheckpoint(join(path, "model"), agent.wm.params, { optim: agent.optim, piOptim: agent.piOptim });
   loadCheckpoint(join(path, "target"), agent.wm.target);
-  const rf = join(path, "replay.bin");
-  const bin = readFileSync(rf);
-  const arrays: Record<string, Float32Array | Int32Array | Float64Array> = {};
-  for (const [k, d] of Object.entries(state.replay.arrays)) {
-    const T = ARRAY_TYPES[d.type];
-    if (!T) throw new CheckpointError(rf, `array "${k}" has unknown type ${String(d.type)}`);
-    const end = d.offset + d.length * T.BYTES_PER_ELEMENT;
-    if (end > bin.length) throw new CheckpointError(rf, `array "${k}" runs past the end of the file (${bin.length} bytes): truncated`);
-    arrays[k] = new T(bin.buffer.slice(bin.byteOffset + d.offset, bin.byteOffset + end));
-  }
-  const store = ReplayStore.restore(state.replay.meta, arrays);
+  const store = readReplay(path, state.replay);
   agent.rng.setState(state.rng.agent);
   agent.wm.rng.setState(state.rng.model);
   agent.planner.setState(state.planner);

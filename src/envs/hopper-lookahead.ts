@@ -106,11 +106,11 @@ export class HopperPlanningModel implements PlanningModel {
         step.fill(0);
         for (let i = 0; i < k; i++) step.set(actions.subarray((i0 + i) * D + t * m, (i0 + i) * D + t * m + m), i * m);
         const r = vec.step(step);
-        for (let i = 0; i < k; i++) out[i0 + i]! += r.reward[i]! + perStep * this.shaping(vec.physics[i]!);
+        for (let i = 0; i < k; i++) out[i0 + i] = r.diverged[i] ? -Infinity : out[i0 + i]! + r.reward[i]! + perStep * this.shaping(vec.physics[i]!);
         this.physicsSteps += B * perStep * vec.task.physicsStepsPerControlStep;
       }
     }
-    return out;
+    return out; // −Infinity: the candidate's simulation diverged (vec.ts), never picked
   }
 
   private shaping(p: Physics): number {

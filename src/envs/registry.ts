@@ -3,7 +3,8 @@
  * Importing this module registers every task module listed in tasks/index.ts.
  */
 import "./tasks/index.js";
-import { createMujocoEnv, type Env } from "./env.js";
+import { createMujocoEnv, type Env, type OnDivergence } from "./env.js";
+import { finite, positiveInt } from "../util/validate.js";
 import { getTask, registeredTaskNames, type TaskDefinition } from "./task.js";
 import { ActionRepeat } from "./wrappers.js";
 
@@ -12,15 +13,17 @@ export interface MakeEnvOptions {
   seed?: number;
   /** Control steps per agent step; default: the task's TD-MPC value (`task.actionRepeat`); 1 = none. */
   actionRepeat?: number;
+  /** A diverged simulation: throw PhysicsDivergenceError (default) or end the episode with `info.diverged`. */
+  onDivergence?: OnDivergence;
 }
 
 /** Create a registered task's environment. An unknown name → an error that lists the known tasks. */
 export async function makeEnv(name: string, opts: MakeEnvOptions = {}): Promise<Env> {
   const task = getTask(name);
   const k = opts.actionRepeat ?? task.actionRepeat;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`actionRepeat must be a positive integer, got ${k}`);
-  if (opts.seed !== undefined && !Number.isFinite(opts.seed)) throw new RangeError(`seed must be a finite number, got ${opts.seed}`);
-  const env = await createMujocoEnv(task, opts.seed ?? 0);
+  positiveInt("actionRepeat", k);
+  if (opts.seed !== undefined) finite("seed", opts.seed);
+  const env = await createMujocoEnv(task, opts.seed ?? 0, opts.onDivergence);
   return k === 1 ? env : new ActionRepeat(env, k);
 }
 

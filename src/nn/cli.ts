@@ -3,22 +3,25 @@
  */
 import type { Command } from "commander";
 import { isQuick } from "../util/quick.js";
+import { choiceFlag, choiceListFlag, intFlag } from "../util/validate.js";
 import { formatRows, profileUpdate, runNnBench, type BenchOptions } from "./bench.js";
+import { MODEL_PRESETS } from "./presets.js";
 
-const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+const CASES = ["forward", "plan", "update"] as const;
+const ENGINES = ["tfjs", "onnx1", "onnx2"] as const;
 
 export function register(_program: Command, bench: Command): void {
   bench
     .command("nn")
     .description("planning forward/MPPI call and TD-MPC2 update step: ours (tfjs, onnxruntime) vs PyTorch CPU 1 and 2 threads, interleaved")
     .option("--json", "print one JSON array of {case, backend, tfjsMs, torchMs, torchThreads, ratio} (medians)")
-    .option("--reps <n>", "timed repetitions per case (medians)", isQuick() ? "2" : "5")
-    .option("--cases <list>", "forward,plan,update", "forward,plan,update")
-    .option("--plan-presets <list>", "presets for the planning cases", "5M,laptop")
-    .option("--update-presets <list>", "presets for the update case", "laptop,1M,5M")
-    .option("--engines <list>", "tfjs,onnx1,onnx2 (onnxruntime with 1 or 2 intra-op threads)", "tfjs,onnx1,onnx2")
-    .option("--profile <preset>", "instead: profile one tfjs update step (matMul vs elementwise vs data movement vs overhead)")
-    .action(async (o: { json?: boolean; reps: string; cases: string; planPresets: string; updatePresets: string; engines: string; profile?: string }) => {
+    .option("--reps <n>", "timed repetitions per case (medians)", intFlag("--reps", { min: 1 }), isQuick() ? 2 : 5)
+    .option("--cases <list>", "forward,plan,update", choiceListFlag("--cases", CASES), [...CASES])
+    .option("--plan-presets <list>", "presets for the planning cases", choiceListFlag("--plan-presets", Object.keys(MODEL_PRESETS)), ["5M", "laptop"])
+    .option("--update-presets <list>", "presets for the update case", choiceListFlag("--update-presets", Object.keys(MODEL_PRESETS)), ["laptop", "1M", "5M"])
+    .option("--engines <list>", "tfjs,onnx1,onnx2 (onnxruntime with 1 or 2 intra-op threads)", choiceListFlag("--engines", ENGINES), [...ENGINES])
+    .option("--profile <preset>", "instead: profile one tfjs update step (matMul vs elementwise vs data movement vs overhead)", choiceFlag("--profile", Object.keys(MODEL_PRESETS)))
+    .action(async (o: { json?: boolean; reps: number; cases: BenchOptions["cases"]; planPresets: string[]; updatePresets: string[]; engines: BenchOptions["engines"]; profile?: string }) => {
       const log = (s: string) => process.stderr.write(s + "\n");
       if (o.profile) {
         const p = await profileUpdate(o.profile);
@@ -30,20 +33,16 @@ export function register(_program: Command, bench: Command): void {
         }
         return;
       }
-      const reps = Number(o.reps);
-      if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${o.reps}`);
       const opts: BenchOptions = {
-        reps,
-        cases: list(o.cases) as BenchOptions["cases"],
-        planPresets: list(o.planPresets),
-        updatePresets: list(o.updatePresets),
-        engines: list(o.engines) as BenchOptions["engines"],
+        reps: o.reps,
+        cases: o.cases,
+        planPresets: o.planPresets,
+        updatePresets: o.updatePresets,
+        engines: o.engines,
         obsDim: 24,
         actionDim: 6,
         log,
       };
-      for (const c of opts.cases) if (!["forward", "plan", "update"].includes(c)) throw new Error(`unknown case "${c}" (forward, plan, update)`);
-      for (const e of opts.engines) if (!["tfjs", "onnx1", "onnx2"].includes(e)) throw new Error(`unknown engine "${e}" (tfjs, onnx1, onnx2)`);
       const { rows, notes } = await runNnBench(opts);
       if (o.json) {
         for (const n of notes) log(n);

@@ -257,9 +257,11 @@ export class ReplayStore {
     };
   }
 
-  static restore(meta: ReplaySnapshotMeta, arrays: Record<string, Float32Array | Int32Array | Float64Array>): ReplayStore {
-    const s = new ReplayStore(meta.cfg);
-    const { obsDim: O, actionDim: A, capacity } = meta.cfg;
+  /** Restore a snapshot, optionally into a larger ring (a resumed run that will collect more). */
+  static restore(meta: ReplaySnapshotMeta, arrays: Record<string, Float32Array | Int32Array | Float64Array>, capacity = meta.cfg.capacity): ReplayStore {
+    if (!(capacity >= meta.cfg.capacity)) throw new RangeError(`restore: capacity ${capacity} is below the snapshot's ${meta.cfg.capacity}`);
+    const s = new ReplayStore({ ...meta.cfg, capacity });
+    const { obsDim: O, actionDim: A } = meta.cfg;
     const need: Record<string, number> = { obs: meta.used * O, act: meta.used * A, rew: meta.used, slotEpisode: meta.used, priorities: meta.used };
     for (const [k, n] of Object.entries(need)) {
       if (!arrays[k] || arrays[k]!.length !== n) throw new Error(`replay snapshot: array "${k}" has ${arrays[k]?.length ?? "no"} values, expected ${n}`);
