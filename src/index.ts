@@ -34,7 +34,7 @@ export {
   type IpopOptions,
   type TestFunction,
 } from "./optim/index.js";
-// ─── envs (issue 5): tasks, Gymnasium-shaped environments, registry, vectorised rollouts, replays ───
+// ─── envs (issue 5): tasks, Gymnasium-shaped environments, registry, vectorised rollouts, recordings ───
 export { Physics, PhysicsDivergenceError, InvalidStateError, type PhysicsState, type ObjectKind, type Divergence, type DivergenceKind } from "./envs/physics.js";
 export {
   defineTask,
@@ -70,33 +70,9 @@ export { ActionRepeat } from "./envs/wrappers.js";
 export { makeEnv, listTasks, taskInfo, type MakeEnvOptions } from "./envs/registry.js";
 export { VecEnv, makeVecEnv, type VecStepResult, type MakeVecEnvOptions } from "./envs/vec.js";
 export { checkEnv, type CheckReport } from "./envs/check.js";
-export {
-  HAND_CONTROLLERS,
-  pendulumSwingupController,
-  cartpoleBalanceController,
-  cartpoleSwingupController,
-  pointMassController,
-  reacherController,
-  type Policy,
-} from "./envs/controllers.js";
-// hopper-stand: LQR balance about the standing equilibrium (src/envs/hopper-controller.ts)
-export { hopperBalanceController, HOPPER_STAND_EQUILIBRIUM, HOPPER_LQR_GAIN } from "./envs/hopper-controller.js";
-// ---- acrobot lookahead controller (issue 5): a hand-written swing-up that looks ahead with the true simulator ----
-export {
-  AcrobotLookaheadController,
-  ACROBOT_SWING_VARIANTS,
-  type AcrobotLookaheadOptions,
-  type AcrobotSwingVariant,
-} from "./envs/acrobot-lookahead.js";
-export { LOOKAHEAD_CONTROLLERS, lookaheadEpisode, type LookaheadController } from "./envs/lookahead.js";
-export { acrobotSwingupController, acrobotSwingupAction, acrobotLockedEnergy } from "./envs/controllers.js";
-// ---- finger-spin hand controller (envs/controllers.ts): phase-locked strikes, gains and a factory for gain searches ----
-export { fingerSpinController, makeFingerSpinController, FINGER_SPIN_GAINS, type FingerSpinGains } from "./envs/controllers.js";
-// ---- hopper lookahead controller (issue 5): get up by MPPI on the true simulator, then the LQR balance ----
-export { HopperLookaheadController, HopperPlanningModel, type HopperLookaheadOptions } from "./envs/hopper-lookahead.js";
+export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type RecordingFrame, type GeomInfo, type GeomShape } from "./envs/recording.js";
+export { animationFigure2d, animationFigure3d, type AnimationOptions } from "./viz/animation.js";
 export { forkVecEnv } from "./envs/vec.js";
-export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
-export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
 export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";
 
 // ---- planning (chapter 2): random shooting, CEM, MPPI, CMA-ES planners, MPC loop, simulator as model ----
@@ -139,4 +115,34 @@ export * as agents from "./agents/index.js";
 export * as replay from "./replay/index.js";
 export { ReplayStore, SumTree, type SequenceBatch, type ReplayConfig } from "./replay/index.js";
 export { runEpisode, policyAgent, type Agent, type ActContext, type Episode, type EpisodeOptions, type Transition } from "./envs/agent.js";
+// ---- hand-written controllers (src/controllers/): feedback laws, lookahead controllers, all as agents by task ----
+export { controllerAgent, LOOKAHEAD_CONTROLLERS, type ControllerKind, type LookaheadOptions } from "./controllers/registry.js";
+export {
+  HAND_CONTROLLERS,
+  pendulumSwingupController,
+  cartpoleBalanceController,
+  cartpoleSwingupController,
+  pointMassController,
+  reacherController,
+  acrobotSwingupController,
+  acrobotSwingupAction,
+  acrobotLockedEnergy,
+  // finger-spin: phase-locked strikes, gains and a factory for gain searches
+  fingerSpinController,
+  makeFingerSpinController,
+  FINGER_SPIN_GAINS,
+  type FingerSpinGains,
+  type Policy,
+} from "./controllers/feedback.js";
+// hopper-stand: LQR balance about the standing equilibrium
+export { hopperBalanceController, HOPPER_STAND_EQUILIBRIUM, HOPPER_LQR_GAIN } from "./controllers/hopper-balance.js";
+// acrobot-swingup: picks among variants of the pumping law by looking ahead with the true simulator
+export {
+  AcrobotLookaheadController,
+  ACROBOT_SWING_VARIANTS,
+  type AcrobotLookaheadOptions,
+  type AcrobotSwingVariant,
+} from "./controllers/acrobot-lookahead.js";
+// hopper-stand: get up by MPPI on the true simulator, then the LQR balance
+export { HopperLookaheadController, HopperPlanningModel, type HopperLookaheadOptions } from "./controllers/hopper-lookahead.js";
 export { RunningScale, percentile } from "./nn/running-scale.js";

@@ -54,7 +54,7 @@ export function oracleSpec(task: string, seed: number, steps?: number): MpcRunSp
 
 /**
  * One oracle episode with its actions kept (a notebook replays them: the env is deterministic under the seed, so
- * `recordEpisode(env, (_obs, t) => episode.actions[t], { seed })` shows exactly this episode).
+ * `await recordEpisode(env, (_obs, t) => episode.actions[t], { seed })` shows exactly this episode).
  */
 export async function oracleEpisode(task: string, seed: number, opts: { steps?: number; onStep?: (step: number, totalReturn: number) => void } = {}): Promise<{ spec: MpcRunSpec; episode: MpcEpisode }> {
   const spec = oracleSpec(task, seed, opts.steps);
