@@ -1,0 +1,104 @@
+/**
+ * Lighting as MuJoCo's classic OpenGL renderer does it (fixed-function pipeline, render_gl3.c): the headlight
+ * (a directional light along the camera's view, `visual/headlight`) plus the model's lights; per light
+ * ambient + diffuse·max(n·L, 0) + specular·max(n·H, 0)^(128·shininess), spot lights with their cutoff, exponent
+ * and attenuation; colour material (ambient = diffuse = the object's rgba); a global ambient of 0.3 only when no
+ * light is on. Evaluated per pixel here (OpenGL lights per vertex), in camera coordinates.
+ * Every model light counts as on (`light_active` is an mjtByte array, which the wasm build cannot read).
+ * Not drawn: shadows, the floor's reflection, the skybox's stars and haze.
+ */
+import type { MjData, MjModel } from "../mujoco.js";
+
+/** mjtLightType codes. */
+const LIGHT_SPOT = 0;
+const LIGHT_DIRECTIONAL = 1;
+
+export class LightSet {
+  n = 0;
+  /** Per light: 1 directional, 0 positional (spot or point). */
+  readonly directional: Uint8Array;
+  /** Position (positional) in camera coordinates; for a directional light, the unit vector towards it. */
+  readonly pos: Float64Array;
+  /** Spot direction (unit, the way the light shines), camera coordinates. */
+  readonly dir: Float64Array;
+  readonly diffuse: Float64Array;
+  readonly specular: Float64Array;
+  readonly attenuation: Float64Array;
+  /** cos(cutoff) (−1: no cone) and the spot exponent. */
+  readonly cosCutoff: Float64Array;
+  readonly exponent: Float64Array;
+  /** Σ ambient of the lights that are on, plus the global ambient. */
+  readonly ambient = new Float64Array(3);
+
+  constructor(readonly capacity: number) {
+    this.directional = new Uint8Array(capacity);
+    this.pos = new Float64Array(3 * capacity);
+    this.dir = new Float64Array(3 * capacity);
+    this.diffuse = new Float64Array(3 * capacity);
+    this.specular = new Float64Array(3 * capacity);
+    this.attenuation = new Float64Array(3 * capacity);
+    this.cosCutoff = new Float64Array(capacity);
+    this.exponent = new Float64Array(capacity);
+  }
+
+  /**
+   * The frame's lights in the coordinates of a camera at `cp` with axes `cr` (row-major, columns = right, up,
+   * backward). `headlight`: add MuJoCo's headlight (when the model's `visual/headlight/active` is on).
+   */
+  update(m: MjModel, d: MjData, cp: Float64Array, cr: Float64Array, headlight: boolean): void {
+    this.n = 0;
+    this.ambient.fill(0);
+    if (headlight && m.vis.headlight.active) {
+      const h = m.vis.headlight;
+      // directional, shining along the view (−z): the vector towards the light is +z
+      this.add(1, [0, 0, 0], [0, 0, -1], h.ambient as Float32Array, 0, h.diffuse as Float32Array, h.specular as Float32Array, [1, 0, 0], 180, 0);
+    }
+    const type = m.light_type as Int32Array;
+    const xpos = d.light_xpos as Float64Array;
+    const xdir = d.light_xdir as Float64Array;
+    const amb = m.light_ambient as Float32Array;
+    const dif = m.light_diffuse as Float32Array;
+    const spec = m.light_specular as Float32Array;
+    const att = m.light_attenuation as Float32Array;
+    const cut = m.light_cutoff as Float32Array;
+    const exp = m.light_exponent as Float32Array;
+    for (let l = 0; l < m.nlight && this.n < this.capacity; l++) {
+      const p = [0, 1, 2].map((i) => xpos[3 * l + i] - cp[i]);
+      const dw = [xdir[3 * l], xdir[3 * l + 1], xdir[3 * l + 2]];
+      const pc = [0, 1, 2].map((k) => cr[k] * p[0] + cr[3 + k] * p[1] + cr[6 + k] * p[2]);
+      const dc = [0, 1, 2].map((k) => cr[k] * dw[0] + cr[3 + k] * dw[1] + cr[6 + k] * dw[2]);
+      const directional = type[l] === LIGHT_DIRECTIONAL;
+      const spot = type[l] === LIGHT_SPOT;
+      this.add(directional ? 1 : 0, pc, dc, amb, 3 * l, dif.subarray(3 * l), spec.subarray(3 * l), att.subarray(3 * l), spot ? cut[l] : 180, spot ? exp[l] : 0);
+    }
+    if (this.n === 0) this.ambient.fill(0.3);
+  }
+
+  private add(
+    directional: number,
+    pos: ArrayLike<number>,
+    dir: ArrayLike<number>,
+    ambient: ArrayLike<number>,
+    ambientAt: number,
+    diffuse: ArrayLike<number>,
+    specular: ArrayLike<number>,
+    attenuation: ArrayLike<number>,
+    cutoffDeg: number,
+    exponent: number,
+  ): void {
+    const n = this.n++;
+    this.directional[n] = directional;
+    const norm = Math.hypot(dir[0], dir[1], dir[2]) || 1;
+    for (let i = 0; i < 3; i++) {
+      this.dir[3 * n + i] = dir[i] / norm;
+      // a directional light is stored as the unit vector towards it
+      this.pos[3 * n + i] = directional ? -dir[i] / norm : pos[i];
+      this.ambient[i] += ambient[ambientAt + i];
+      this.diffuse[3 * n + i] = diffuse[i];
+      this.specular[3 * n + i] = specular[i];
+      this.attenuation[3 * n + i] = attenuation[i];
+    }
+    this.cosCutoff[n] = cutoffDeg >= 180 ? -1 : Math.cos((cutoffDeg * Math.PI) / 180);
+    this.exponent[n] = exponent;
+  }
+}
