@@ -4,12 +4,15 @@
  *   const { frames } = episodeFrames(env, policy, { width: 320, height: 240, steps: 200 });
  *   writeFileSync("run.gif", encodeGif(frames, { delayMs: 40 }));   // or showGif(…) in a notebook
  */
-import gifenc from "gifenc";
+import * as gifencModule from "gifenc";
 import type { Env } from "../envs/env.js";
 import type { CameraSpec } from "../envs/render/camera.js";
 import { SceneRenderer } from "../envs/render/renderer.js";
 import { toRgba, upscale, type Frame } from "./image.js";
 import { tslabDisplay } from "./plotly.js";
+
+// gifenc is CommonJS: Node puts its exports under `default`, bundlers (vitest) expose them by name.
+const gifenc = ("quantize" in gifencModule ? gifencModule : gifencModule.default) as typeof gifencModule.default;
 
 export interface EpisodeFramesOptions {
   width?: number;
