@@ -9,6 +9,8 @@ import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook 
 import { projectRoot } from "./tooling/paths.js";
 import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
+import { register as registerRenderBench } from "./envs/render/cli.js";
+import { register as registerViz } from "./viz/cli.js";
 import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
 import { register as registerPlan } from "./planning/cli.js";
@@ -38,6 +40,8 @@ export function buildCli(): Command {
   // (register module commands here, one line each)
   registerOptim(program, bench);
   registerEnv(program, bench);
+  registerRenderBench(program, bench);
+  registerViz(program);
   registerAgents(program);
   registerNn(program, bench);
   registerPlan(program, bench);

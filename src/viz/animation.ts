@@ -12,7 +12,9 @@ import { toRgba, upscale, type Frame } from "./image.js";
 import { tslabDisplay } from "./plotly.js";
 
 // gifenc is CommonJS: Node puts its exports under `default`, bundlers (vitest) expose them by name.
-const gifenc = ("quantize" in gifencModule ? gifencModule : gifencModule.default) as typeof gifencModule.default;
+type Gifenc = typeof gifencModule.default;
+const ns = gifencModule as unknown as Partial<Gifenc> & { default: Gifenc };
+const gifenc: Gifenc = typeof ns.quantize === "function" ? (ns as Gifenc) : ns.default;
 
 export interface EpisodeFramesOptions {
   width?: number;
