@@ -13,6 +13,7 @@ import { register as registerRenderBench } from "./envs/render/cli.js";
 import { register as registerViz } from "./viz/cli.js";
 import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
+import { register as registerEncoderBench } from "./nn/bench-encoder.js";
 import { register as registerPlan } from "./planning/cli.js";
 import { register as registerFigures } from "./experiments/cli.js";
 
@@ -44,6 +45,7 @@ export function buildCli(): Command {
   registerViz(program);
   registerAgents(program);
   registerNn(program, bench);
+  registerEncoderBench(bench);
   registerPlan(program, bench);
   registerFigures(program);
 

@@ -17,8 +17,9 @@
  * (H, W, C) order where PyTorch's are (C, H, W): same network, permuted Linear rows.
  *
  * Gradients: the wasm backend has Conv2D and Conv2DBackpropInput but no Conv2DBackpropFilter kernel, so `conv2d`
- * carries its own gradient there: dx by the transposed convolution, dW as a convolution of the input with the
- * output gradient (batch and channel axes swapped, the stride as dilation), db as a sum. Other backends use tfjs's
+ * carries its own gradient there, as forward convolutions (XNNPACK-fast on wasm): dx by correlating the zero-dilated
+ * output gradient with the flipped filter, dW as a convolution of the input with the output gradient (batch and
+ * channel axes swapped, the stride as dilation), db as a sum. Other backends use tfjs's
  * autodiff.
  */
 import { tf } from "./backend.js";
@@ -68,6 +69,30 @@ function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number):
   return tf.transpose(gk, [1, 2, 0, 3]);
 }
 
+/**
+ * dL/dx of y = conv(x, W) (valid, stride s) as one forward convolution: dy with s − 1 zeros inserted between
+ * elements, zero-padded by k − 1, correlated with W rotated by 180° (channels swapped). wasm's own
+ * Conv2DBackpropInput is ~10× slower than its Conv2D (measured); this costs s² forward convolutions' worth.
+ */
+function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, shape: [number, number, number, number], stride: number): tf.Tensor4D {
+  const [B, H, W] = shape;
+  const [, oh, ow, co] = dy.shape;
+  const k = w.shape[0];
+  let d: tf.Tensor4D = dy;
+  if (stride > 1) {
+    // insert zeros along columns, then rows, with rank-4 reshapes and pads (fast wasm kernels)
+    const cols = tf.pad(tf.reshape(dy, [B * oh, ow, 1, co]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]);
+    const rows = tf.pad(tf.reshape(cols, [B, oh, 1, ow * stride * co]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]);
+    d = tf.slice(tf.reshape(rows, [B, oh * stride, ow * stride, co]), [0, 0, 0, 0], [B, (oh - 1) * stride + 1, (ow - 1) * stride + 1, co]) as tf.Tensor4D;
+  }
+  // rows/columns of x past the last window (when (H − k) mod s ≠ 0) get no gradient: extra padding at the end
+  const rh = (H - k) % stride;
+  const rw = (W - k) % stride;
+  const padded = tf.pad(d, [[0, 0], [k - 1, k - 1 + rh], [k - 1, k - 1 + rw], [0, 0]]);
+  const wFlip = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
+  return tf.conv2d(padded, wFlip, 1, "valid");
+}
+
 /** Σ over batch and space of dy [B, H, W, C] → [C], as a matMul (a reduction over leading axes transposes on wasm). */
 function channelSum(dy: tf.Tensor4D): tf.Tensor1D {
   const c = dy.shape[3];
@@ -112,7 +137,7 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, stride: numbe
       value: tf.add(tf.conv2d(xv, wv, stride, "valid"), bv),
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [tf.conv2dTranspose(dy, ws, shape, stride, "valid"), filterGrad(xs, dy, k, stride), channelSum(dy)];
+        return [inputGradient(dy, ws, shape, stride), filterGrad(xs, dy, k, stride), channelSum(dy)];
       },
     };
   }) as never) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor4D;
@@ -222,11 +247,13 @@ export function maxPool(x: tf.Tensor4D): tf.Tensor4D {
   const oh = Math.ceil(H / 2);
   const ow = Math.ceil(W / 2);
   const xp = tf.pad(x, [[0, 0], [1, 2 * oh + 1 - H], [1, 2 * ow + 1 - W], [0, 0]], -1e9); // a value no activation reaches
-  const r = tf.reshape(xp, [B, oh + 1, 2, 2 * ow + 2, C]);
-  const row = (o: number, a: number) => tf.slice(r, [0, o, a, 0, 0], [B, oh, 1, 2 * ow + 2, C]);
-  const rows = tf.reshape(tf.maximum(tf.maximum(row(0, 0), row(0, 1)), row(1, 0)), [B, oh, ow + 1, 2, C]);
-  const col = (o: number, a: number) => tf.slice(rows, [0, 0, o, a, 0], [B, oh, ow, 1, C]);
-  return tf.reshape(tf.maximum(tf.maximum(col(0, 0), col(0, 1)), col(1, 0)), [B, oh, ow, C]);
+  // rank-4 views throughout (the wasm Slice kernel is fast up to rank 4, src/nn/wasm-kernels.ts)
+  const wc = (2 * ow + 2) * C;
+  const r = tf.reshape(xp, [B, oh + 1, 2, wc]);
+  const row = (o: number, a: number) => tf.slice(r, [0, o, a, 0], [B, oh, 1, wc]);
+  const rows = tf.reshape(tf.maximum(tf.maximum(row(0, 0), row(0, 1)), row(1, 0)), [B, oh, ow + 1, 2 * C]);
+  const col = (o: number, a: number) => tf.slice(rows, [0, 0, o, a * C], [B, oh, ow, C]);
+  return tf.maximum(tf.maximum(col(0, 0), col(0, 1)), col(1, 0));
 }
 
 /**
