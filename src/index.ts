@@ -132,3 +132,14 @@ export { planMppi, topK, type ValueEngine, type PlanResult } from "./nn/planner.
 // ---- models and agents (chapter 3): PETS ensembles, trajectory sampling, the PETS loop ----
 export * as models from "./models/index.js";
 export * as agents from "./agents/index.js";
+
+// ---- pixels (issue 13): CPU renderer, pixel observations, image encoders, frames as PNG/GIF ----
+export { SceneRenderer, SUITE_SKY, type RenderOptions, type Layout, type DrawnObject } from "./envs/render/renderer.js";
+export { resolveCamera, cameraPose, type CameraSpec, type FreeCamera, type ResolvedCamera } from "./envs/render/camera.js";
+export { benchRender, type RenderBenchRow, type RenderBenchOptions } from "./envs/render/bench.js";
+export { PixelEnv, type PixelOptions } from "./envs/pixels.js";
+export { convEncoder, applyConvEncoder, conv2d, maxPool, pixelBatch, setConvGrad, type ConvEncoderKind, type ConvEncoderOptions, type ConvEncoderSpec } from "./nn/conv.js";
+export { randomShift } from "./nn/augment.js";
+export { encodePng, decodePng, upscale, tile, observationFrames, showFrame, toRgba, type Frame } from "./viz/image.js";
+export { episodeFrames, encodeGif, showGif, type EpisodeFramesOptions } from "./viz/animation.js";
+export type { Observation } from "./envs/env.js";

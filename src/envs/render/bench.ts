@@ -1,7 +1,10 @@
 /**
- * `tdmpc bench render`: milliseconds per rendered frame per task and size on one core, against a peer run in the
- * same call on the same states: MuJoCo's own `mj_multiRay` casting the same grid of rays from the same camera
- * (depth and geom id only: no colour, no lighting, so a lower bound on what a renderer built on it would cost).
+ * `tdmpc bench render`: milliseconds per rendered frame per task and size on one core, against two peers run in the
+ * same call on the same states:
+ *  - MuJoCo's own `mj_multiRay` casting the same grid of rays from the same camera (depth and geom id only: no
+ *    colour, no lighting, so a lower bound on what a renderer built on it would cost);
+ *  - MuJoCo's own OpenGL renderer (libmujoco 2.2.2 on OSMesa, one llvmpipe thread; mujoco-gl.ts), which also gives
+ *    the fidelity: mean |Δ| per channel between its frame (4× MSAA) and ours (4×4 rays per pixel) of one state.
  *
  * States: a uniform-random policy at the task's action repeat; one frame per agent step (what a pixel agent
  * renders), the env step itself untimed. With the agent's measured time per training step (`stepMs`), the share
@@ -11,6 +14,8 @@ import { Rng } from "../../util/random.js";
 import { makeEnv } from "../registry.js";
 import type { Env } from "../env.js";
 import { cameraPose, resolveCamera } from "./camera.js";
+import { buildMujocoGl, freeMujocoGl, meanAbsDiff, renderWithMujocoGl, type MujocoGl } from "./mujoco-gl.js";
+import { readMjcf } from "../env.js";
 import { SceneRenderer } from "./renderer.js";
 
 export interface RenderBenchRow {
@@ -24,6 +29,9 @@ export interface RenderBenchRow {
   multiRayMs: number;
   /** ms ÷ stepMs when a step time was given, else null. */
   share: number | null;
+  /** MuJoCo's OpenGL renderer on OSMesa: ms per frame, and mean |Δ| (levels of 255) from ours; null without it. */
+  glMs: number | null;
+  glDiff: number | null;
 }
 
 export interface RenderBenchOptions {
@@ -33,7 +41,11 @@ export interface RenderBenchOptions {
   frames: number;
   /** The agent's time per training step in ms, if measured (for the share). */
   stepMs?: number;
+  /** Frames timed with MuJoCo's OpenGL renderer (0: skip that peer). */
+  glFrames: number;
   log?: (s: string) => void;
+  /** Called once with the reason when the OpenGL peer cannot run. */
+  note?: (s: string) => void;
 }
 
 /** Step `env` with uniform-random actions, resetting at the end of an episode. */
@@ -102,36 +114,42 @@ function multiRayFrame(env: Env, size: number): { render: () => void; free: () =
 
 export async function benchRender(o: RenderBenchOptions): Promise<RenderBenchRow[]> {
   const rows: RenderBenchRow[] = [];
-  for (const task of o.tasks) {
-    for (const size of o.sizes) {
-      const env = await makeEnv(task, { seed: 0 });
-      try {
-        env.reset(0);
-        const renderer = new SceneRenderer(env.physics, { width: size, height: size, camera: 0 });
-        const ours = timeFrames(stepper(env, 1), () => renderer.render(), o.frames);
-        env.reset(0);
-        const peer = multiRayFrame(env, size);
-        let multiRayMs: number;
+  let gl: MujocoGl | null = null;
+  if (o.glFrames > 0) {
+    const built = buildMujocoGl();
+    if ("error" in built) o.note?.(`MuJoCo OpenGL peer skipped: ${built.error}`);
+    else gl = built;
+  }
+  try {
+    for (const task of o.tasks) {
+      for (const size of o.sizes) {
+        const env = await makeEnv(task, { seed: 0 });
         try {
-          multiRayMs = timeFrames(stepper(env, 1), peer.render, o.frames).ms;
+          env.reset(0);
+          const renderer = new SceneRenderer(env.physics, { width: size, height: size, camera: 0 });
+          const ours = timeFrames(stepper(env, 1), () => renderer.render(), o.frames);
+          const row: RenderBenchRow = { task, size, ms: ours.ms, cpuMs: ours.cpuMs, framesPerSec: 1000 / ours.ms, multiRayMs: NaN, share: o.stepMs ? ours.ms / o.stepMs : null, glMs: null, glDiff: null };
+          if (gl) {
+            const r = renderWithMujocoGl(gl, env.physics, readMjcf(env.task.mjcf), size, o.glFrames);
+            row.glMs = r.ms;
+            row.glDiff = meanAbsDiff(r.rgb, new SceneRenderer(env.physics, { width: size, height: size, camera: 0, supersample: 4 }).render());
+          }
+          env.reset(0);
+          const peer = multiRayFrame(env, size);
+          try {
+            row.multiRayMs = timeFrames(stepper(env, 1), peer.render, o.frames).ms;
+          } finally {
+            peer.free();
+          }
+          rows.push(row);
+          o.log?.(`${task} ${size}×${size}: ${row.ms.toFixed(3)} ms/frame (multiRay ${row.multiRayMs.toFixed(3)} ms, MuJoCo GL ${row.glMs?.toFixed(1) ?? "-"} ms, |Δ| ${row.glDiff?.toFixed(2) ?? "-"})`);
         } finally {
-          peer.free();
+          env.close();
         }
-        const row: RenderBenchRow = {
-          task,
-          size,
-          ms: ours.ms,
-          cpuMs: ours.cpuMs,
-          framesPerSec: 1000 / ours.ms,
-          multiRayMs,
-          share: o.stepMs ? ours.ms / o.stepMs : null,
-        };
-        rows.push(row);
-        o.log?.(`${task} ${size}×${size}: ${row.ms.toFixed(3)} ms/frame (multiRay ${multiRayMs.toFixed(3)} ms)`);
-      } finally {
-        env.close();
       }
     }
+  } finally {
+    if (gl) freeMujocoGl(gl);
   }
   return rows;
 }
