@@ -8,6 +8,7 @@
  * Not drawn: shadows, the floor's reflection, the skybox's stars and haze.
  */
 import type { MjData, MjModel } from "../mujoco.js";
+import type { Look } from "./material.js";
 
 /** mjtLightType codes. */
 const LIGHT_SPOT = 0;
@@ -101,4 +102,89 @@ export class LightSet {
     this.cosCutoff[n] = cutoffDeg >= 180 ? -1 : Math.cos((cutoffDeg * Math.PI) / 180);
     this.exponent[n] = exponent;
   }
+}
+
+/**
+ * The lit colour of a surface point p (camera coordinates) with unit normal n and base colour (br, bg, bb) into
+ * `out` (unclamped): emission + ambient + per light (attenuation · spot) · (diffuse · n·L + specular · (n·H)^shininess).
+ */
+export function shadePoint(
+  L: LightSet,
+  px: number,
+  py: number,
+  pz: number,
+  nx: number,
+  ny: number,
+  nz: number,
+  br: number,
+  bg: number,
+  bb: number,
+  look: Look,
+  out: Float64Array,
+): void {
+  const { directional, pos: lpos, dir: ldir, diffuse, specular: lspec, attenuation, cosCutoff, exponent } = L;
+  // unit vector towards the eye (OpenGL's local viewer)
+  const il = 1 / Math.sqrt(px * px + py * py + pz * pz);
+  const vx = -px * il;
+  const vy = -py * il;
+  const vz = -pz * il;
+  let cR = (look.emission + L.ambient[0]) * br;
+  let cG = (look.emission + L.ambient[1]) * bg;
+  let cB = (look.emission + L.ambient[2]) * bb;
+  const shininess = 128 * look.shininess;
+  const matSpec = look.specular;
+  for (let l = 0; l < L.n; l++) {
+    const l3 = 3 * l;
+    let lx = lpos[l3];
+    let ly = lpos[l3 + 1];
+    let lz = lpos[l3 + 2];
+    let f = 1;
+    if (directional[l] === 0) {
+      lx -= px;
+      ly -= py;
+      lz -= pz;
+      const dist = Math.sqrt(lx * lx + ly * ly + lz * lz);
+      lx /= dist;
+      ly /= dist;
+      lz /= dist;
+      const spot = -(lx * ldir[l3] + ly * ldir[l3 + 1] + lz * ldir[l3 + 2]);
+      if (spot < cosCutoff[l]) continue;
+      if (exponent[l] > 0) f = powPositive(spot, exponent[l]);
+      f /= attenuation[l3] + dist * (attenuation[l3 + 1] + dist * attenuation[l3 + 2]);
+    }
+    const ndl = nx * lx + ny * ly + nz * lz;
+    if (ndl <= 0) continue;
+    const fd = f * ndl;
+    cR += fd * diffuse[l3] * br;
+    cG += fd * diffuse[l3 + 1] * bg;
+    cB += fd * diffuse[l3 + 2] * bb;
+    if (matSpec > 0) {
+      const hx = lx + vx;
+      const hy = ly + vy;
+      const hz = lz + vz;
+      const ndh = (nx * hx + ny * hy + nz * hz) / Math.sqrt(hx * hx + hy * hy + hz * hz);
+      // below 0.9 a highlight with exponent ≥ 64 adds less than 1/255: skip the pow
+      if (ndh > 0.9 || (ndh > 0 && shininess < 64)) {
+        const sp = f * matSpec * powPositive(ndh, shininess);
+        cR += sp * lspec[l3];
+        cG += sp * lspec[l3 + 1];
+        cB += sp * lspec[l3 + 2];
+      }
+    }
+  }
+  out[0] = cR;
+  out[1] = cG;
+  out[2] = cB;
+}
+
+/** x^e for x ≥ 0 (spot falloff, highlights): integer exponents by squaring, which is faster than Math.pow. */
+function powPositive(x: number, e: number): number {
+  if (e !== (e | 0) || e > 1024) return Math.pow(x, e);
+  let r = 1;
+  let b = x;
+  for (let k = e; k > 0; k >>= 1) {
+    if (k & 1) r *= b;
+    b *= b;
+  }
+  return r;
 }

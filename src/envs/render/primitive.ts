@@ -46,6 +46,12 @@ export class Primitive {
   /** The texture drawn on a plane (null: plain colour) and its texels per metre at level 0. */
   texture: MipTexture | null = null;
   texelsPerMetre = 0;
+  /** A finite plane's lighting grid (plane-grid.ts): vertex coordinates and this frame's lit colours (3 per vertex). */
+  gridX: Float64Array | null = null;
+  gridY: Float64Array | null = null;
+  vertexRgb: Float64Array | null = null;
+  /** The (sx, sy, spacing) the grid was made for. */
+  gridKey = "";
 
   /**
    * Place the primitive: world position `pos` (at 3·k) and row-major orientation `mat` (at 9·k), seen from a

@@ -20,10 +20,11 @@
  */
 import type { Physics } from "../physics.js";
 import { cameraPose, resolveCamera, type CameraSpec, type ResolvedCamera } from "./camera.js";
-import { LightSet } from "./lights.js";
+import { LightSet, shadePoint } from "./lights.js";
 import { materialTables, resolveLook, type MaterialTables } from "./material.js";
 import { GEOM, Primitive } from "./primitive.js";
 import { castPrimitive, localNormal } from "./raycast.js";
+import { gridCell, planeGridAxis } from "./plane-grid.js";
 import { MipTexture, TEXTURE_2D } from "./texture.js";
 
 export interface RenderOptions {
@@ -53,6 +54,8 @@ export interface DrawnObject {
 
 const MAX_GROUP = 2;
 const MAX_LIGHTS = 9;
+/** Planes with more grid vertices than this are lit per pixel (none of the suite's: the cheetah's has ~1,000). */
+const MAX_GRID_VERTICES = 20000;
 
 function checkSize(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1 || v > 4096) throw new RangeError(`${name} must be an integer in [1, 4096], got ${v}`);
@@ -88,6 +91,9 @@ export class SceneRenderer {
   private readonly camRot = new Float64Array(9);
   private readonly centre = new Float64Array(3);
   private readonly normal = new Float64Array(3);
+  private readonly colour = new Float64Array(3);
+  private readonly cellX = { index: 0, weight: 0 };
+  private readonly cellY = { index: 0, weight: 0 };
   private mats: MaterialTables | undefined;
   private closed = false;
 
@@ -254,18 +260,51 @@ export class SceneRenderer {
     return t;
   }
 
+  /**
+   * A finite plane's lit colours at the vertices of MuJoCo's plane grid (plane-grid.ts), for Gouraud shading; planes
+   * whose grid would exceed MAX_GRID_VERTICES are lit per pixel instead.
+   */
+  private lightPlaneGrid(p: Primitive): void {
+    const key = `${p.sx} ${p.sy} ${p.sz}`;
+    if (p.gridKey !== key) {
+      p.gridKey = key;
+      p.gridX = planeGridAxis(p.sx, p.sz);
+      p.gridY = planeGridAxis(p.sy, p.sz);
+      const n = p.gridX && p.gridY ? p.gridX.length * p.gridY.length : 0;
+      p.vertexRgb = n > 0 && n <= MAX_GRID_VERTICES ? new Float64Array(3 * n) : null;
+    }
+    const gx = p.gridX;
+    const gy = p.gridY;
+    const out = p.vertexRgb;
+    if (!gx || !gy || !out) return;
+    const R = p.rot;
+    const c = p.centre(this.centre);
+    const col = this.normal;
+    const look = p.look;
+    for (let j = 0, v = 0; j < gy.length; j++) {
+      for (let i = 0; i < gx.length; i++, v++) {
+        const x = gx[i];
+        const y = gy[j];
+        shadePoint(this.lights, c[0] + R[0] * x + R[1] * y, c[1] + R[3] * x + R[4] * y, c[2] + R[6] * x + R[7] * y, R[2], R[5], R[8], look.r, look.g, look.b, look, col);
+        out[3 * v] = col[0];
+        out[3 * v + 1] = col[1];
+        out[3 * v + 2] = col[2];
+      }
+    }
+  }
+
   /** Colour every internal pixel into `rgb` (linear [0, 1], unclamped above). */
   private shade(): void {
     const W = this.wi;
     const H = this.hi;
     const { us, vs, rayLength, depthBuf, hitBuf, rgb, prims, normal: n } = this;
-    const L = this.lights;
-    const nl = L.n;
-    const { directional, pos: lpos, dir: ldir, diffuse, specular: lspec, attenuation, cosCutoff, exponent } = L;
-    const [ambR, ambG, ambB] = L.ambient;
+    for (let q = 0; q < this.nprim; q++) if (prims[q].type === GEOM.plane) this.lightPlaneGrid(prims[q]);
     const cr = this.camRot;
     const [skyT, skyB] = [this.sky.top, this.sky.bottom];
     const pixelAngle = (2 * Math.tan((this.fovy * Math.PI) / 360)) / H;
+    const col = this.colour;
+    const cx = this.cellX;
+    const cy = this.cellY;
     for (let j = 0, k = 0; j < H; j++) {
       const v = vs[j];
       for (let i = 0; i < W; i++, k++) {
@@ -285,93 +324,61 @@ export class SceneRenderer {
         const look = p.look;
         const R = p.rot;
         const t = depthBuf[k];
-        let nx: number;
-        let ny: number;
-        let nz: number;
-        let br = look.r;
-        let bg = look.g;
-        let bb = look.b;
         if (p.type === GEOM.plane) {
-          nx = R[2];
-          ny = R[5];
-          nz = R[8];
+          const lx = p.ox + t * (u * p.ax + v * p.bx - p.cx);
+          const ly = p.oy + t * (u * p.ay + v * p.by - p.cy);
+          let tr = 1;
+          let tg = 1;
+          let tb = 1;
           const tex = p.texture;
           if (tex !== null) {
-            const lx = p.ox + t * (u * p.ax + v * p.bx - p.cx);
-            const ly = p.oy + t * (u * p.ay + v * p.by - p.cy);
-            // MuJoCo's plane texture coordinates, texrepeat repeats per 2 m (texuniform)
-            const tu = (look.texRepeatU * (p.sx > 0 ? lx + p.sx : lx)) / 2;
-            const tv = (look.texRepeatV * (p.sy > 0 ? p.sy - ly : -ly)) / 2;
+            // plane texture coordinates as MuJoCo < 3.12 generates them (texuniform: one texture per 2/texrepeat
+            // metres, origin at the plane's centre), what the TD-MPC papers' frames show; 3.12 moved the origin
+            // to the plane's corner
+            const tu = 0.5 * look.texRepeatU * lx - 0.5;
+            const tv = -0.5 * look.texRepeatV * ly - 0.5;
             // pixel footprint on the plane, in texels: picks the mipmap level
-            const cos = Math.abs(nx * u + ny * v - nz) / rayLength[k];
+            const cos = Math.abs(R[2] * u + R[5] * v - R[8]) / rayLength[k];
             const level = tex.levelFor(((t * rayLength[k] * pixelAngle) / (cos > 0.1 ? cos : 0.1)) * p.texelsPerMetre);
             const o = tex.texel(level, tu, tv);
             const data = tex.levels[level];
-            br *= data[o];
-            bg *= data[o + 1];
-            bb *= data[o + 2];
+            tr = data[o];
+            tg = data[o + 1];
+            tb = data[o + 2];
           }
+          const vc = p.vertexRgb;
+          if (vc !== null) {
+            // Gouraud: bilinear in the grid cell, then modulated by the texture
+            const gx = p.gridX!;
+            gridCell(gx, lx, cx);
+            gridCell(p.gridY!, ly, cy);
+            const nx = gx.length;
+            const v00 = 3 * (cy.index * nx + cx.index);
+            const v01 = v00 + 3;
+            const v10 = v00 + 3 * nx;
+            const v11 = v10 + 3;
+            const wx = cx.weight;
+            const wy = cy.weight;
+            const w00 = (1 - wx) * (1 - wy);
+            const w01 = wx * (1 - wy);
+            const w10 = (1 - wx) * wy;
+            const w11 = wx * wy;
+            rgb[3 * k] = tr * (w00 * vc[v00] + w01 * vc[v01] + w10 * vc[v10] + w11 * vc[v11]);
+            rgb[3 * k + 1] = tg * (w00 * vc[v00 + 1] + w01 * vc[v01 + 1] + w10 * vc[v10 + 1] + w11 * vc[v11 + 1]);
+            rgb[3 * k + 2] = tb * (w00 * vc[v00 + 2] + w01 * vc[v01 + 2] + w10 * vc[v10 + 2] + w11 * vc[v11 + 2]);
+            continue;
+          }
+          shadePoint(this.lights, t * u, t * v, -t, R[2], R[5], R[8], look.r * tr, look.g * tg, look.b * tb, look, col);
         } else {
           localNormal(p, p.ox + t * (u * p.ax + v * p.bx - p.cx), p.oy + t * (u * p.ay + v * p.by - p.cy), p.oz + t * (u * p.az + v * p.bz - p.cz), n);
-          nx = R[0] * n[0] + R[1] * n[1] + R[2] * n[2];
-          ny = R[3] * n[0] + R[4] * n[1] + R[5] * n[2];
-          nz = R[6] * n[0] + R[7] * n[1] + R[8] * n[2];
+          const nx = R[0] * n[0] + R[1] * n[1] + R[2] * n[2];
+          const ny = R[3] * n[0] + R[4] * n[1] + R[5] * n[2];
+          const nz = R[6] * n[0] + R[7] * n[1] + R[8] * n[2];
+          shadePoint(this.lights, t * u, t * v, -t, nx, ny, nz, look.r, look.g, look.b, look, col);
         }
-        // surface point and the unit vector towards the eye
-        const px = t * u;
-        const py = t * v;
-        const pz = -t;
-        const il = 1 / (t * rayLength[k]);
-        const vx = -px * il;
-        const vy = -py * il;
-        const vz = -pz * il;
-        let cR = (look.emission + ambR) * br;
-        let cG = (look.emission + ambG) * bg;
-        let cB = (look.emission + ambB) * bb;
-        const shininess = 128 * look.shininess;
-        const matSpec = look.specular;
-        for (let l = 0; l < nl; l++) {
-          const l3 = 3 * l;
-          let lx = lpos[l3];
-          let ly = lpos[l3 + 1];
-          let lz = lpos[l3 + 2];
-          let f = 1;
-          if (directional[l] === 0) {
-            lx -= px;
-            ly -= py;
-            lz -= pz;
-            const dist = Math.sqrt(lx * lx + ly * ly + lz * lz);
-            lx /= dist;
-            ly /= dist;
-            lz /= dist;
-            const spot = -(lx * ldir[l3] + ly * ldir[l3 + 1] + lz * ldir[l3 + 2]);
-            if (spot < cosCutoff[l]) continue;
-            if (exponent[l] > 0) f = powPositive(spot, exponent[l]);
-            f /= attenuation[l3] + dist * (attenuation[l3 + 1] + dist * attenuation[l3 + 2]);
-          }
-          const ndl = nx * lx + ny * ly + nz * lz;
-          if (ndl <= 0) continue;
-          const fd = f * ndl;
-          cR += fd * diffuse[l3] * br;
-          cG += fd * diffuse[l3 + 1] * bg;
-          cB += fd * diffuse[l3 + 2] * bb;
-          if (matSpec > 0) {
-            const hx = lx + vx;
-            const hy = ly + vy;
-            const hz = lz + vz;
-            const ndh = (nx * hx + ny * hy + nz * hz) / Math.sqrt(hx * hx + hy * hy + hz * hz);
-            // below 0.9 a highlight with exponent ≥ 64 adds less than 1/255: skip the pow
-            if (ndh > 0.9 || (ndh > 0 && shininess < 64)) {
-              const s = f * matSpec * powPositive(ndh, shininess);
-              cR += s * lspec[l3];
-              cG += s * lspec[l3 + 1];
-              cB += s * lspec[l3 + 2];
-            }
-          }
-        }
-        rgb[3 * k] = cR;
-        rgb[3 * k + 1] = cG;
-        rgb[3 * k + 2] = cB;
+        rgb[3 * k] = col[0];
+        rgb[3 * k + 1] = col[1];
+        rgb[3 * k + 2] = col[2];
       }
     }
   }
@@ -400,14 +407,3 @@ export class SceneRenderer {
   }
 }
 
-/** x^e for x ≥ 0 (spot falloff, highlights): integer exponents by squaring, which is faster than Math.pow. */
-function powPositive(x: number, e: number): number {
-  if (e !== (e | 0) || e > 1024) return Math.pow(x, e);
-  let r = 1;
-  let b = x;
-  for (let k = e; k > 0; k >>= 1) {
-    if (k & 1) r *= b;
-    b *= b;
-  }
-  return r;
-}
