@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { Physics } from "../../src/envs/physics.js";
 import { makeEnv } from "../../src/envs/registry.js";
+import { readMjcf } from "../../src/envs/env.js";
+import { buildMujocoGl, freeMujocoGl, meanAbsDiff, renderWithMujocoGl } from "../../src/envs/render/mujoco-gl.js";
 import { SceneRenderer } from "../../src/envs/render/renderer.js";
 import { projectRoot } from "../../src/tooling/paths.js";
 import { decodePng, encodePng, observationFrames } from "../../src/viz/image.js";
@@ -45,29 +47,35 @@ describe("SceneRenderer", () => {
   it.each([
     ["cartpole-swingup", { slider: 0.3, hinge_1: 0.6 }],
     ["cheetah-run", { rootz: -0.1, bthigh: 0.4, fthigh: -0.5 }],
-  ])("renders a known pose of %s as the committed 64×64 reference image", async (task, pose) => {
+  ])("renders a known pose of %s as the committed 64×64 reference images (ours, and MuJoCo's own renderer's)", async (task, pose) => {
     const env = await makeEnv(task);
     try {
       env.reset(0);
       const p = env.physics;
       for (const [joint, q] of Object.entries(pose)) p.qpos[p.jointQposAdr(joint)] = q;
       p.forward();
-      const frame = { width: 64, height: 64, rgb: new SceneRenderer(p, { width: 64, height: 64 }).render() };
+      const ours = { width: 64, height: 64, rgb: new SceneRenderer(p, { width: 64, height: 64 }).render() };
       const file = join(FIXTURES, `render-${task}-64.png`);
-      if (UPDATE) writeFileSync(file, encodePng(frame));
-      expect(existsSync(file), `${file} is missing: run with UPDATE_RENDER_FIXTURES=1`).toBe(true);
+      // MuJoCo's classic OpenGL renderer (4× MSAA) made the second reference: scripts/render_mujoco_gl.c via mujoco-gl.ts
+      const glFile = join(FIXTURES, `render-${task}-64-mujoco-gl.png`);
+      if (UPDATE) {
+        writeFileSync(file, encodePng(ours));
+        const gl = buildMujocoGl();
+        if ("error" in gl) throw new Error(gl.error);
+        writeFileSync(glFile, encodePng({ width: 64, height: 64, rgb: renderWithMujocoGl(gl, p, readMjcf(env.task.mjcf), 64, 1).rgb }));
+        freeMujocoGl(gl);
+      }
+      for (const f of [file, glFile]) expect(existsSync(f), `${f} is missing: run with UPDATE_RENDER_FIXTURES=1`).toBe(true);
+      // ours, as committed: equal up to floating-point differences of the maths library
       const ref = decodePng(readFileSync(file));
       expect([ref.width, ref.height]).toEqual([64, 64]);
-      let sum = 0;
       let far = 0;
-      for (let k = 0; k < ref.rgb.length; k++) {
-        const d = Math.abs(ref.rgb[k]! - frame.rgb[k]!);
-        sum += d;
-        if (d > 24) far++;
-      }
-      // identical up to floating-point differences of the maths library: mean ≤ 1 level, ≤ 0.5 % of values far off
-      expect(sum / ref.rgb.length).toBeLessThan(1);
+      for (let k = 0; k < ref.rgb.length; k++) if (Math.abs(ref.rgb[k]! - ours.rgb[k]!) > 24) far++;
+      expect(meanAbsDiff(ref.rgb, ours.rgb)).toBeLessThan(1);
       expect(far).toBeLessThanOrEqual(0.005 * ref.rgb.length);
+      // MuJoCo's: same picture up to what we leave out (shadows, the skybox's stars) and anti-aliasing
+      const smooth = new SceneRenderer(p, { width: 64, height: 64, supersample: 4 }).render();
+      expect(meanAbsDiff(decodePng(readFileSync(glFile)).rgb, smooth)).toBeLessThan(4);
     } finally {
       env.close();
     }

@@ -1,9 +1,13 @@
 /**
  * Lighting as MuJoCo's classic OpenGL renderer does it (fixed-function pipeline, render_gl3.c): the headlight
  * (a directional light along the camera's view, `visual/headlight`) plus the model's lights; per light
- * ambient + diffuse·max(n·L, 0) + specular·max(n·H, 0)^(128·shininess), spot lights with their cutoff, exponent
- * and attenuation; colour material (ambient = diffuse = the object's rgba); a global ambient of 0.3 only when no
- * light is on. Evaluated per pixel here (OpenGL lights per vertex), in camera coordinates.
+ * attenuation·spot·(ambient + diffuse·max(n·L, 0) + specular·max(n·H, 0)^(128·shininess)), spot lights with their
+ * cutoff, exponent and attenuation; colour material (ambient = diffuse = the object's rgba); a global ambient of
+ * 0.3 only when no light is on. MuJoCo draws the scene once with the lights that cast no shadow (the headlight)
+ * and once more per shadow-casting light (every model light by default), adding the passes; OpenGL clamps each
+ * pass's colour to [0, 1] before a texture multiplies it, so the sum is Σ_pass min(1, pass) (measured against
+ * MuJoCo's own renderer: without the clamp a textured floor under the headlight alone comes out 1.2× too bright).
+ * Evaluated per pixel here (planes: per vertex, plane-grid.ts), in camera coordinates.
  * Every model light counts as on (`light_active` is an mjtByte array, which the wasm build cannot read).
  * Not drawn: shadows, the floor's reflection, the skybox's stars and haze.
  */
@@ -28,7 +32,10 @@ export class LightSet {
   /** cos(cutoff) (−1: no cone) and the spot exponent. */
   readonly cosCutoff: Float64Array;
   readonly exponent: Float64Array;
-  /** Σ ambient of the lights that are on, plus the global ambient. */
+  /** Per light: its ambient colour, and 1 when it casts shadows (its own additive pass in MuJoCo's renderer). */
+  readonly lightAmbient: Float64Array;
+  readonly ownPass: Uint8Array;
+  /** The global ambient (0.3 when no light is on, else 0). */
   readonly ambient = new Float64Array(3);
 
   constructor(readonly capacity: number) {
@@ -40,6 +47,8 @@ export class LightSet {
     this.attenuation = new Float64Array(3 * capacity);
     this.cosCutoff = new Float64Array(capacity);
     this.exponent = new Float64Array(capacity);
+    this.lightAmbient = new Float64Array(3 * capacity);
+    this.ownPass = new Uint8Array(capacity);
   }
 
   /**
@@ -52,7 +61,7 @@ export class LightSet {
     if (headlight && m.vis.headlight.active) {
       const h = m.vis.headlight;
       // directional, shining along the view (−z): the vector towards the light is +z
-      this.add(1, [0, 0, 0], [0, 0, -1], h.ambient as Float32Array, 0, h.diffuse as Float32Array, h.specular as Float32Array, [1, 0, 0], 180, 0);
+      this.add(1, [0, 0, 0], [0, 0, -1], h.ambient as Float32Array, 0, h.diffuse as Float32Array, h.specular as Float32Array, [1, 0, 0], 180, 0, 0);
     }
     const type = m.light_type as Int32Array;
     const xpos = d.light_xpos as Float64Array;
@@ -70,7 +79,8 @@ export class LightSet {
       const dc = [0, 1, 2].map((k) => cr[k] * dw[0] + cr[3 + k] * dw[1] + cr[6 + k] * dw[2]);
       const directional = type[l] === LIGHT_DIRECTIONAL;
       const spot = type[l] === LIGHT_SPOT;
-      this.add(directional ? 1 : 0, pc, dc, amb, 3 * l, dif.subarray(3 * l), spec.subarray(3 * l), att.subarray(3 * l), spot ? cut[l] : 180, spot ? exp[l] : 0);
+      // light_castshadow is an mjtByte array the wasm build cannot read: MuJoCo's default (on) is assumed
+      this.add(directional ? 1 : 0, pc, dc, amb, 3 * l, dif.subarray(3 * l), spec.subarray(3 * l), att.subarray(3 * l), spot ? cut[l] : 180, spot ? exp[l] : 0, 1);
     }
     if (this.n === 0) this.ambient.fill(0.3);
   }
@@ -86,6 +96,7 @@ export class LightSet {
     attenuation: ArrayLike<number>,
     cutoffDeg: number,
     exponent: number,
+    ownPass: number,
   ): void {
     const n = this.n++;
     this.directional[n] = directional;
@@ -94,19 +105,20 @@ export class LightSet {
       this.dir[3 * n + i] = dir[i] / norm;
       // a directional light is stored as the unit vector towards it
       this.pos[3 * n + i] = directional ? -dir[i] / norm : pos[i];
-      this.ambient[i] += ambient[ambientAt + i];
+      this.lightAmbient[3 * n + i] = ambient[ambientAt + i];
       this.diffuse[3 * n + i] = diffuse[i];
       this.specular[3 * n + i] = specular[i];
       this.attenuation[3 * n + i] = attenuation[i];
     }
     this.cosCutoff[n] = cutoffDeg >= 180 ? -1 : Math.cos((cutoffDeg * Math.PI) / 180);
     this.exponent[n] = exponent;
+    this.ownPass[n] = ownPass;
   }
 }
 
 /**
  * The lit colour of a surface point p (camera coordinates) with unit normal n and base colour (br, bg, bb) into
- * `out` (unclamped): emission + ambient + per light (attenuation · spot) · (diffuse · n·L + specular · (n·H)^shininess).
+ * `out`: the sum over MuJoCo's render passes, each clamped to [0, 1] (a texture multiplies the result afterwards).
  */
 export function shadePoint(
   L: LightSet,
@@ -122,15 +134,19 @@ export function shadePoint(
   look: Look,
   out: Float64Array,
 ): void {
-  const { directional, pos: lpos, dir: ldir, diffuse, specular: lspec, attenuation, cosCutoff, exponent } = L;
+  const { directional, pos: lpos, dir: ldir, diffuse, specular: lspec, attenuation, cosCutoff, exponent, lightAmbient, ownPass } = L;
   // unit vector towards the eye (OpenGL's local viewer)
   const il = 1 / Math.sqrt(px * px + py * py + pz * pz);
   const vx = -px * il;
   const vy = -py * il;
   const vz = -pz * il;
-  let cR = (look.emission + L.ambient[0]) * br;
-  let cG = (look.emission + L.ambient[1]) * bg;
-  let cB = (look.emission + L.ambient[2]) * bb;
+  // the first pass: emission, global ambient, lights without shadows; then one pass per shadow-casting light
+  let bR = (look.emission + L.ambient[0]) * br;
+  let bG = (look.emission + L.ambient[1]) * bg;
+  let bB = (look.emission + L.ambient[2]) * bb;
+  let sR = 0;
+  let sG = 0;
+  let sB = 0;
   const shininess = 128 * look.shininess;
   const matSpec = look.specular;
   for (let l = 0; l < L.n; l++) {
@@ -152,29 +168,41 @@ export function shadePoint(
       if (exponent[l] > 0) f = powPositive(spot, exponent[l]);
       f /= attenuation[l3] + dist * (attenuation[l3 + 1] + dist * attenuation[l3 + 2]);
     }
+    let cR = lightAmbient[l3] * br;
+    let cG = lightAmbient[l3 + 1] * bg;
+    let cB = lightAmbient[l3 + 2] * bb;
     const ndl = nx * lx + ny * ly + nz * lz;
-    if (ndl <= 0) continue;
-    const fd = f * ndl;
-    cR += fd * diffuse[l3] * br;
-    cG += fd * diffuse[l3 + 1] * bg;
-    cB += fd * diffuse[l3 + 2] * bb;
-    if (matSpec > 0) {
-      const hx = lx + vx;
-      const hy = ly + vy;
-      const hz = lz + vz;
-      const ndh = (nx * hx + ny * hy + nz * hz) / Math.sqrt(hx * hx + hy * hy + hz * hz);
-      // below 0.9 a highlight with exponent ≥ 64 adds less than 1/255: skip the pow
-      if (ndh > 0.9 || (ndh > 0 && shininess < 64)) {
-        const sp = f * matSpec * powPositive(ndh, shininess);
-        cR += sp * lspec[l3];
-        cG += sp * lspec[l3 + 1];
-        cB += sp * lspec[l3 + 2];
+    if (ndl > 0) {
+      cR += ndl * diffuse[l3] * br;
+      cG += ndl * diffuse[l3 + 1] * bg;
+      cB += ndl * diffuse[l3 + 2] * bb;
+      if (matSpec > 0) {
+        const hx = lx + vx;
+        const hy = ly + vy;
+        const hz = lz + vz;
+        const ndh = (nx * hx + ny * hy + nz * hz) / Math.sqrt(hx * hx + hy * hy + hz * hz);
+        // below 0.9 a highlight with exponent ≥ 64 adds less than 1/255: skip the pow
+        if (ndh > 0.9 || (ndh > 0 && shininess < 64)) {
+          const sp = matSpec * powPositive(ndh, shininess);
+          cR += sp * lspec[l3];
+          cG += sp * lspec[l3 + 1];
+          cB += sp * lspec[l3 + 2];
+        }
       }
     }
+    if (ownPass[l]) {
+      sR += Math.min(1, f * cR);
+      sG += Math.min(1, f * cG);
+      sB += Math.min(1, f * cB);
+    } else {
+      bR += f * cR;
+      bG += f * cG;
+      bB += f * cB;
+    }
   }
-  out[0] = cR;
-  out[1] = cG;
-  out[2] = cB;
+  out[0] = sR + Math.min(1, bR);
+  out[1] = sG + Math.min(1, bG);
+  out[2] = sB + Math.min(1, bB);
 }
 
 /** x^e for x ≥ 0 (spot falloff, highlights): integer exponents by squaring, which is faster than Math.pow. */

@@ -368,7 +368,11 @@ export class SceneRenderer {
             rgb[3 * k + 2] = tb * (w00 * vc[v00 + 2] + w01 * vc[v01 + 2] + w10 * vc[v10 + 2] + w11 * vc[v11 + 2]);
             continue;
           }
-          shadePoint(this.lights, t * u, t * v, -t, R[2], R[5], R[8], look.r * tr, look.g * tg, look.b * tb, look, col);
+          shadePoint(this.lights, t * u, t * v, -t, R[2], R[5], R[8], look.r, look.g, look.b, look, col);
+          rgb[3 * k] = tr * col[0];
+          rgb[3 * k + 1] = tg * col[1];
+          rgb[3 * k + 2] = tb * col[2];
+          continue;
         } else {
           localNormal(p, p.ox + t * (u * p.ax + v * p.bx - p.cx), p.oy + t * (u * p.ay + v * p.by - p.cy), p.oz + t * (u * p.az + v * p.bz - p.cz), n);
           const nx = R[0] * n[0] + R[1] * n[1] + R[2] * n[2];
