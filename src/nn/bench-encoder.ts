@@ -75,32 +75,41 @@ export async function benchEncoders(cases: { kind: ConvEncoderKind; size: number
   if (!torch.ok) log(`no PyTorch peer: ${torch.why}`);
   const rows: EncoderBenchRow[] = [];
   for (const { kind, size } of cases) {
-    const ours = oursOnce(kind, size, batch);
-    const f: number[] = [];
-    const t: number[] = [];
-    const tf_: number[] = [];
-    const tt: number[] = [];
     try {
-      ours.forward();
-      ours.train();
-      // alternate: one of ours, one PyTorch process run, so load changes hit both alike
-      for (let i = 0; i < reps; i++) {
-        f.push(ours.forward());
-        t.push(ours.train());
-        if (torch.ok) {
-          const p = torchOnce(kind, size, batch, 1);
-          tf_.push(p.forward[0]);
-          tt.push(p.train[0]);
-        }
-      }
-    } finally {
-      ours.dispose();
+      rows.push(benchOne(kind, size, batch, reps, torch.ok, log));
+    } catch (e) {
+      // e.g. the IMPALA network at 84×84 × 256 does not fit the wasm heap ("memory access out of bounds")
+      log(`${kind} ${size}×${size} batch ${batch}: failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const row: EncoderBenchRow = { kind, size, batch, forwardMs: median(f), trainMs: median(t), torchForwardMs: torch.ok ? median(tf_) : null, torchTrainMs: torch.ok ? median(tt) : null };
-    log(`${kind} ${size}×${size} batch ${batch}: forward ${row.forwardMs.toFixed(0)} ms, forward+backward ${row.trainMs.toFixed(0)} ms (PyTorch ${row.torchForwardMs?.toFixed(0) ?? "-"} / ${row.torchTrainMs?.toFixed(0) ?? "-"} ms)`);
-    rows.push(row);
   }
   return rows;
+}
+
+function benchOne(kind: ConvEncoderKind, size: number, batch: number, reps: number, withTorch: boolean, log: (s: string) => void): EncoderBenchRow {
+  const ours = oursOnce(kind, size, batch);
+  const f: number[] = [];
+  const t: number[] = [];
+  const tf_: number[] = [];
+  const tt: number[] = [];
+  try {
+    ours.forward();
+    ours.train();
+    // alternate: one of ours, one PyTorch process run, so load changes hit both alike
+    for (let i = 0; i < reps; i++) {
+      f.push(ours.forward());
+      t.push(ours.train());
+      if (withTorch) {
+        const p = torchOnce(kind, size, batch, 1);
+        tf_.push(p.forward[0]);
+        tt.push(p.train[0]);
+      }
+    }
+  } finally {
+    ours.dispose();
+  }
+  const row: EncoderBenchRow = { kind, size, batch, forwardMs: median(f), trainMs: median(t), torchForwardMs: withTorch ? median(tf_) : null, torchTrainMs: withTorch ? median(tt) : null };
+  log(`${kind} ${size}×${size} batch ${batch}: forward ${row.forwardMs.toFixed(0)} ms, forward+backward ${row.trainMs.toFixed(0)} ms (PyTorch ${row.torchForwardMs?.toFixed(0) ?? "-"} / ${row.torchTrainMs?.toFixed(0) ?? "-"} ms)`);
+  return row;
 }
 
 export function register(bench: Command): void {
