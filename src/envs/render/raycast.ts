@@ -64,7 +64,7 @@ export function hitCylinder(ox: number, oy: number, oz: number, dx: number, dy: 
   return z >= -h && z <= h ? t : Infinity;
 }
 
-/** A box with half-sizes (sx, sy, sz) (slab test). */
+/** A box with half-sizes (sx, sy, sz) (slab test, unrolled per axis: this runs per pixel). */
 export function hitBox(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, sx: number, sy: number, sz: number): number {
   let tn = -Infinity;
   let tf = Infinity;
