@@ -13,7 +13,8 @@
  *
  * Drawn: planes (with the material's 2-D texture, e.g. the suite's checker), spheres, capsules, ellipsoids,
  * cylinders, boxes, of geom and site groups 0–2 (MuJoCo's default visibility) with alpha > 0 (alpha < 1 is drawn
- * opaque). Not drawn: meshes, height fields, transparency, shadows, reflections (listed in `unsupported`).
+ * opaque). Not drawn: meshes and height fields (the model's such geom types are listed in `unsupported`),
+ * transparency, shadows, reflections. How close to MuJoCo's own renderer: docs/pixels.md.
  *
  * Memory: the renderer allocates nothing in the wasm heap (it reads the model's and the data's arrays), so there is
  * nothing of MuJoCo's to free; `close()` drops its buffers and makes later calls fail clearly.
@@ -95,6 +96,8 @@ export class SceneRenderer {
   private readonly cellX = { index: 0, weight: 0 };
   private readonly cellY = { index: 0, weight: 0 };
   private mats: MaterialTables | undefined;
+  private znear = 0;
+  private zfar = Infinity;
   private closed = false;
 
   constructor(physics: Physics, opts: RenderOptions = {}) {
@@ -140,8 +143,7 @@ export class SceneRenderer {
     this.prepareFrame();
     this.depthBuf.fill(Infinity);
     this.hitBuf.fill(-1);
-    const { znear, zfar } = this.clipPlanes();
-    for (let p = 0; p < this.nprim; p++) castPrimitive(this.prims[p], p, this.us, this.vs, this.wi, this.depthBuf, this.hitBuf, znear, zfar);
+    for (let p = 0; p < this.nprim; p++) castPrimitive(this.prims[p], p, this.us, this.vs, this.wi, this.depthBuf, this.hitBuf, this.znear, this.zfar);
     this.shade();
     this.resolve(buf, layout, offset);
     return buf;
@@ -171,16 +173,14 @@ export class SceneRenderer {
     if (this.physics.deleted) throw new Error("render: the simulator has been deleted (the environment was closed)");
   }
 
-  private clipPlanes(): { znear: number; zfar: number } {
-    const m = this.physics.model;
-    return { znear: m.vis.map.znear * m.stat.extent, zfar: m.vis.map.zfar * m.stat.extent };
-  }
-
   /** Camera pose, ray table, lights and the frame's primitives. */
   private prepareFrame(): void {
     const m = this.physics.model;
     const d = this.physics.data;
     const fovy = cameraPose(this.physics, this.cam, this.camPos, this.camRot);
+    // MuJoCo's clipping planes scale with the model's extent
+    this.znear = m.vis.map.znear * m.stat.extent;
+    this.zfar = m.vis.map.zfar * m.stat.extent;
     if (fovy !== this.fovy) {
       this.fovy = fovy;
       const ty = Math.tan((fovy * Math.PI) / 360);
@@ -223,7 +223,7 @@ export class SceneRenderer {
   private screenRect(p: Primitive): boolean {
     const W = this.wi;
     const H = this.hi;
-    const { znear } = this.clipPlanes();
+    const znear = this.znear;
     if (p.type === GEOM.plane && p.oz <= 0) return false; // seen from behind
     const r = p.boundingRadius();
     const c = p.centre(this.centre);

@@ -54,15 +54,13 @@ export class MipTexture {
     this.heights.push(h);
   }
 
-  /**
-   * Offset into `levels[level]` of the texel at texture coordinates (u, v), repeating; `texelsPerPixel`
-   * (at level 0) picks the level.
-   */
+  /** The level whose texels match a pixel that covers `texelsPerPixel` texels of level 0. */
   levelFor(texelsPerPixel: number): number {
     if (!(texelsPerPixel > 1)) return 0;
     return Math.min(this.levels.length - 1, Math.floor(Math.log2(texelsPerPixel)));
   }
 
+  /** Offset into `levels[level]` of the texel at texture coordinates (u, v), repeating (nearest texel). */
   texel(level: number, u: number, v: number): number {
     const w = this.widths[level];
     const h = this.heights[level];
