@@ -9,8 +9,11 @@ import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook 
 import { projectRoot } from "./tooling/paths.js";
 import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
+import { register as registerRenderBench } from "./envs/render/cli.js";
+import { register as registerViz } from "./viz/cli.js";
 import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
+import { register as registerEncoderBench } from "./nn/bench-encoder.js";
 import { register as registerPlan } from "./planning/cli.js";
 import { register as registerFigures } from "./experiments/cli.js";
 import { intFlag } from "./util/validate.js";
@@ -41,8 +44,11 @@ export function buildCli(): Command {
   // (register module commands here, one line each)
   registerOptim(program, bench);
   registerEnv(program, bench);
+  registerRenderBench(program, bench);
+  registerViz(program);
   registerAgents(program);
   registerNn(program, bench);
+  registerEncoderBench(bench);
   registerPlan(program, bench);
   registerFigures(program);
 

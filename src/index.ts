@@ -146,3 +146,14 @@ export {
 // hopper-stand: get up by MPPI on the true simulator, then the LQR balance
 export { HopperLookaheadController, HopperPlanningModel, type HopperLookaheadOptions } from "./controllers/hopper-lookahead.js";
 export { RunningScale, percentile } from "./nn/running-scale.js";
+
+// ---- pixels (issue 13): CPU renderer, pixel observations, image encoders, frames as PNG/GIF ----
+export { SceneRenderer, SUITE_SKY, type RenderOptions, type Layout, type DrawnObject } from "./envs/render/renderer.js";
+export { resolveCamera, cameraPose, type CameraSpec, type FreeCamera, type ResolvedCamera } from "./envs/render/camera.js";
+export { benchRender, type RenderBenchRow, type RenderBenchOptions } from "./envs/render/bench.js";
+export { PixelEnv, type PixelOptions } from "./envs/pixels.js";
+export { convEncoder, applyConvEncoder, conv2d, maxPool, pixelBatch, setConvGrad, type ConvEncoderKind, type ConvEncoderOptions, type ConvEncoderSpec } from "./nn/conv.js";
+export { randomShift } from "./nn/augment.js";
+export { encodePng, decodePng, upscale, tile, observationFrames, showFrame, toRgba, type Frame } from "./viz/image.js";
+export { episodeFrames, encodeGif, showGif, type EpisodeFramesOptions } from "./viz/gif.js";
+export type { Observation } from "./envs/env.js";

@@ -117,7 +117,7 @@ export function taskTableMarkdown(rows: TaskRow[]): string {
 const DEFAULT_BENCH_TASKS = ["pendulum-swingup", "cartpole-swingup", "acrobot-swingup", "reacher-easy", "point_mass-easy", "cheetah-run", "walker-walk", "hopper-stand", "finger-spin"];
 
 /** Run a command's action; a thrown error becomes one line on stderr and exit code 1 (no stack trace). */
-function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);

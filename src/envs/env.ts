@@ -21,21 +21,24 @@ import { observationSize, type MjcfSource, type TaskDefinition } from "./task.js
 
 export { InvalidStateError, PhysicsDivergenceError, type Divergence };
 
-/** A box space: `shape` and element-wise bounds (Gymnasium's `Box`). */
+/** A box space: `shape` and element-wise bounds (Gymnasium's `Box`); uint8 for pixel observations. */
 export interface BoxSpace {
   readonly shape: readonly number[];
   readonly low: Float32Array;
   readonly high: Float32Array;
-  readonly dtype: "float32";
+  readonly dtype: "float32" | "uint8";
 }
 
-export interface ResetResult {
-  obs: Float32Array;
+/** What an observation is: a state vector (Float32Array) or stacked frames (Uint8Array, src/envs/pixels.ts). */
+export type Observation = Float32Array | Uint8Array;
+
+export interface ResetResult<O extends Observation = Float32Array> {
+  obs: O;
   info: StepInfo;
 }
 
-export interface StepResult {
-  obs: Float32Array;
+export interface StepResult<O extends Observation = Float32Array> {
+  obs: O;
   reward: number;
   /** The task ended (never, in the suite). */
   terminated: boolean;
@@ -51,6 +54,8 @@ export interface StepInfo {
   time: number;
   /** Set on the step where the simulation diverged (only with `onDivergence: "end"`; the default throws). */
   diverged?: Divergence;
+  /** The state observation, when `obs` is something else (pixels). */
+  state?: Float32Array;
 }
 
 /**
@@ -64,6 +69,8 @@ export type OnDivergence = "throw" | "end";
 export interface EnvState {
   physics: PhysicsState;
   step: number;
+  /** The frame stack of a pixel env. */
+  frames?: Uint8Array;
 }
 
 /** Check an EnvState's shape and step counter (0 … episode length, an integer); InvalidStateError names the problem. */
@@ -77,7 +84,7 @@ export function checkEnvState(s: EnvState, episodeLength: number): void {
 }
 
 /** The Gymnasium-shaped interface every environment (and wrapper) implements. */
-export interface Env {
+export interface Env<O extends Observation = Float32Array> {
   readonly task: TaskDefinition;
   readonly observationSpace: BoxSpace;
   readonly actionSpace: BoxSpace;
@@ -87,12 +94,12 @@ export interface Env {
   readonly actionRepeat: number;
   /** The simulator (for replays, planners that read the state, and tests). */
   readonly physics: Physics;
-  reset(seed?: number): ResetResult;
-  step(action: ArrayLike<number>): StepResult;
+  reset(seed?: number): ResetResult<O>;
+  step(action: ArrayLike<number>): StepResult<O>;
   getState(): EnvState;
   setState(s: EnvState): void;
   /** The current observation (after reset/step/setState). */
-  observe(): Float32Array;
+  observe(): O;
   close(): void;
   readonly closed: boolean;
 }

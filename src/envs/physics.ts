@@ -93,7 +93,7 @@ export function checkPhysicsState(s: PhysicsState, sizes: { nq: number; nv: numb
   }
 }
 
-export type ObjectKind = "body" | "joint" | "geom" | "site" | "sensor" | "actuator";
+export type ObjectKind = "body" | "joint" | "geom" | "site" | "sensor" | "actuator" | "camera" | "light";
 
 interface Views {
   qpos: Float64Array;
@@ -232,16 +232,7 @@ export class Physics {
     const key = kind + ":" + name;
     let id = this.ids.get(key);
     if (id === undefined) {
-      const objs = this.mj.mjtObj;
-      const type = {
-        body: objs.mjOBJ_BODY,
-        joint: objs.mjOBJ_JOINT,
-        geom: objs.mjOBJ_GEOM,
-        site: objs.mjOBJ_SITE,
-        sensor: objs.mjOBJ_SENSOR,
-        actuator: objs.mjOBJ_ACTUATOR,
-      }[kind].value;
-      id = this.mj.mj_name2id(this.model, type, name);
+      id = this.mj.mj_name2id(this.model, this.objType(kind), name);
       if (id < 0) throw new Error(`the model has no ${kind} named '${name}'`);
       this.ids.set(key, id);
     }
@@ -261,9 +252,14 @@ export class Physics {
 
   /** Name of object `id` of a kind ('' if unnamed). */
   name(kind: ObjectKind, id: number): string {
-    const objs = this.mj.mjtObj;
-    const type = { body: objs.mjOBJ_BODY, joint: objs.mjOBJ_JOINT, geom: objs.mjOBJ_GEOM, site: objs.mjOBJ_SITE, sensor: objs.mjOBJ_SENSOR, actuator: objs.mjOBJ_ACTUATOR }[kind].value;
-    return this.mj.mj_id2name(this.model, type, id) ?? "";
+    return this.mj.mj_id2name(this.model, this.objType(kind), id) ?? "";
+  }
+
+  /** MuJoCo's mjtObj code of a kind. */
+  private objType(kind: ObjectKind): number {
+    const o = this.mj.mjtObj;
+    const types = { body: o.mjOBJ_BODY, joint: o.mjOBJ_JOINT, geom: o.mjOBJ_GEOM, site: o.mjOBJ_SITE, sensor: o.mjOBJ_SENSOR, actuator: o.mjOBJ_ACTUATOR, camera: o.mjOBJ_CAMERA, light: o.mjOBJ_LIGHT };
+    return types[kind].value;
   }
 
   /** World position of a body (3 numbers, a view). */

@@ -7,6 +7,7 @@
 import { policyAgent, runEpisode, type Agent } from "./agent.js";
 import type { Env } from "./env.js";
 import type { Physics } from "./physics.js";
+import { emptyLook, materialTables, resolveLook } from "./render/material.js";
 
 export type GeomShape = "plane" | "sphere" | "capsule" | "ellipsoid" | "cylinder" | "box" | "other";
 
@@ -54,14 +55,14 @@ export function geomInfo(p: Physics): GeomInfo[] {
   const quat = m.geom_quat as Float64Array;
   const rgba = m.geom_rgba as Float32Array;
   const matid = m.geom_matid as Int32Array;
-  const matRgba = m.mat_rgba as Float32Array;
+  const mats = materialTables(m);
+  const look = emptyLook();
   const group = m.geom_group as Int32Array;
   const type = m.geom_type as Int32Array;
   const bodyid = m.geom_bodyid as Int32Array;
   for (let g = 0; g < m.ngeom; g++) {
     if (group[g]! > 2) continue;
-    const mat = matid[g]!;
-    const c = mat >= 0 ? matRgba.subarray(4 * mat, 4 * mat + 4) : rgba.subarray(4 * g, 4 * g + 4);
+    const c = resolveLook(mats, matid[g]!, rgba, g, look); // MuJoCo's rule: an explicit rgba beats the material's
     out.push({
       name: p.name("geom", g),
       body: bodyid[g]!,
@@ -69,7 +70,7 @@ export function geomInfo(p: Physics): GeomInfo[] {
       size: [size[3 * g]!, size[3 * g + 1]!, size[3 * g + 2]!],
       pos: [pos[3 * g]!, pos[3 * g + 1]!, pos[3 * g + 2]!],
       quat: [quat[4 * g]!, quat[4 * g + 1]!, quat[4 * g + 2]!, quat[4 * g + 3]!],
-      rgba: [c[0]!, c[1]!, c[2]!, c[3]!],
+      rgba: [c.r, c.g, c.b, c.a],
     });
   }
   return out;
