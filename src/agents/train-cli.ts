@@ -7,14 +7,14 @@ import type { Command } from "commander";
 import "../envs/tasks/index.js";
 import { registeredTaskNames } from "../envs/task.js";
 import { initBackend } from "../nn/backend.js";
-import { choiceFlag, intFlag } from "../util/validate.js";
+import { choiceFlag, choiceListFlag, intFlag } from "../util/validate.js";
 import { makeConfig, parseOverrides } from "./config.js";
 import { defaultRunDir, train } from "./trainer.js";
 import { evaluateRun } from "./evaluate.js";
 
 interface TrainFlags {
   agent?: "tdmpc" | "tdmpc2";
-  task: string;
+  task: string[];
   steps: number;
   seed: number;
   preset: string;
@@ -31,7 +31,7 @@ interface TrainFlags {
 export function registerTrain(train_: Command, program: Command): void {
   train_
     .option("--agent <name>", "tdmpc or tdmpc2", choiceFlag("--agent", ["tdmpc", "tdmpc2"] as const))
-    .option("--task <name>", "task", choiceFlag("--task", registeredTaskNames()), "cartpole-swingup")
+    .option("--task <names>", "task, or comma-separated tasks for one multi-task TD-MPC2", choiceListFlag("--task", registeredTaskNames()), ["cartpole-swingup"])
     .option("--steps <n>", "environment steps, counted as the agent's paper does", intFlag("--steps", { min: 1 }), 100_000)
     .option("--seed <n>", "seed", intFlag("--seed", { min: 0 }), 1)
     .option("--preset <name>", "official | laptop (tdmpc2 also 1M, 5M)", "laptop")
@@ -48,15 +48,16 @@ export function registerTrain(train_: Command, program: Command): void {
       const cfg = makeConfig(o.agent, o.preset, parseOverrides(o.set));
       const setTag = o.set.length ? `-${o.set.join("_").replace(/[^\w.=-]+/g, "")}` : "";
       await initBackend();
+      const task = o.task.length === 1 ? o.task[0]! : o.task;
       await train(cfg, {
-        task: o.task,
+        task,
         seed: o.seed,
         steps: o.steps,
         protocol: o.protocol,
         evalFreq: o.evalFreq,
         evalEpisodes: o.evalEpisodes,
         checkpointEvery: o.checkpointEvery,
-        runDir: o.runDir ?? defaultRunDir(`${o.agent}-${o.preset}${setTag}-${o.task}-s${o.seed}`),
+        runDir: o.runDir ?? defaultRunDir(`${o.agent}-${o.preset}${setTag}-${o.task.join("+")}-s${o.seed}`),
         out: o.out,
         resume: !!o.resume,
         label: o.preset + setTag,
