@@ -2,3 +2,4 @@
 export * as ch02 from "./ch02-mpc.js";
 export * as ch03 from "./ch03-models.js";
 export * as oracle from "./oracle-mpc.js";
+export * as curves from "./tdmpc-curves.js";
