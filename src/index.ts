@@ -101,7 +101,7 @@ export {
   type MlpSpec,
   type EnsembleSpec,
 } from "./nn/layers.js";
-export { mse, symlog, symexp, twoHot, twoHotInv, softCrossEntropy, binCentres, TWO_HOT_DEFAULT, type TwoHotConfig } from "./nn/losses.js";
+export { mse, symlog, symexp, twoHot, twoHotInv, twoHotDecodeProbs, softCrossEntropy, binCentres, TWO_HOT_DEFAULT, type TwoHotConfig, type ScalarCoding } from "./nn/losses.js";
 export { Adam, polyak, trainStep, type AdamConfig, type TrainStepResult, type LossOutput } from "./nn/optim.js";
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_VERSION, type CheckpointManifest } from "./nn/io.js";
 export { MODEL_PRESETS, TRAIN_DEFAULTS, PLAN_DEFAULTS, modelPreset, type ModelConfig, type TrainConfig, type PlanConfig } from "./nn/presets.js";

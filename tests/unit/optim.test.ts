@@ -330,3 +330,16 @@ describe("issue 12: CEM stops by itself; tell refuses non-finite points", () => 
     }
   });
 });
+
+describe("principal components", () => {
+  it("projects rows onto their leading directions and reports the variance kept", async () => {
+    const { principalComponents } = await import("../../src/optim/linalg.js");
+    // points on a line y = 2x in 3-D, plus a small z wobble
+    const rows = [-2, -1, 0, 1, 2].map((x, i) => [x, 2 * x, 0.01 * (i % 2)]);
+    const { coords, explained } = principalComponents(rows, 2);
+    expect(explained[0]).toBeGreaterThan(0.999);
+    const d = coords.map((c) => Math.abs(c[0]!));
+    expect(d[0]).toBeCloseTo(Math.hypot(2, 4), 3); // distance along the line from the mean
+    expect(() => principalComponents([[1, 2]])).toThrow(/need ≥ 2 rows/);
+  });
+});
