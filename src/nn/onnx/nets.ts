@@ -1,0 +1,152 @@
+/**
+ * The networks of layers.ts as graph nodes, generated from the same specs (`MlpSpec`, `EnsembleSpec`) and reading
+ * parameters of the same names and layouts ("dynamics/1/W" [in, out], ensemble layer 0 W [in, heads·out], …), so a
+ * new architecture needs no hand-written graph and the tfjs modules and these graphs share one weight layout.
+ *
+ * Speed choices (onnxruntime CPU): Gemm with the bias fused for dense layers; LayerNormalization as one op; Mish as
+ * x·(1 − 2/((1+eˣ)² + 1)) with its derivative written out (one tape entry, ~7 forward and ~8 backward nodes).
+ */
+import { layerActivation, layerNormed, type Activation, type EnsembleSpec, type MlpSpec } from "../layers.js";
+import { Graph, Sym } from "./graph.js";
+
+/** Where a network reads its parameters: graph inputs, updated weights, target copies, … */
+export type ParamFn = (name: string) => Sym;
+
+export interface NetOptions {
+  /** Dropout active (training): the spec's dropout rate after the first layer, mask drawn by onnxruntime */
+  training?: boolean;
+  /** seed of the dropout node (onnxruntime's generator) */
+  seed?: number;
+}
+
+export interface EnsembleOptions extends NetOptions {
+  /** evaluate only these heads: int64 [k] (a graph input, so the draw can change every call) */
+  heads?: Sym;
+}
+
+export const LN_EPS = 1e-5;
+
+/** Mish (Misra 2019) = x·tanh(softplus(x)) = x·(1 − u), u = 2/((1+eˣ)² + 1); finite for any x. */
+export function mish(g: Graph, x: Sym): Sym {
+  const p = g.raw("Add", [g.raw("Exp", [x]), 1]);
+  const u = g.raw("Div", [2, g.raw("Add", [g.raw("Mul", [p, p]), 1])]);
+  const y = g.raw("Sub", [x, g.raw("Mul", [x, u])]);
+  g.record("Mish", [x], [y], {}, { u }, (gr, e, [dy]) => {
+    // mish′(x) = t + x·σ(x)·(1 − t²), t = 1 − u, 1 − t² = u·(2 − u)
+    const xs = e.inputs[0]!;
+    const uu = e.saved.u!;
+    const slope = gr.raw("Add", [gr.raw("Mul", [gr.raw("Mul", [xs, gr.raw("Sigmoid", [xs])]), gr.raw("Mul", [uu, gr.raw("Sub", [2, uu])])]), gr.raw("Sub", [1, uu])]);
+    return [gr.mul(dy!, slope)];
+  });
+  return y;
+}
+
+/** SimNorm (TD-MPC2 §3): softmax over groups of `dim` along the last axis. */
+export function simNorm(g: Graph, x: Sym, dim: number): Sym {
+  const last = x.shape[x.rank - 1]!;
+  if (last % dim !== 0) throw new Error(`simNorm: last axis ${last} is not a multiple of the group size ${dim}`);
+  const grouped = g.reshape(x, [...x.shape.slice(0, -1), last / dim, dim]);
+  return g.reshape(g.softmax(grouped), [...x.shape]);
+}
+
+export function activate(g: Graph, x: Sym, act: Activation, simnormDim: number): Sym {
+  switch (act) {
+    case "mish":
+      return mish(g, x);
+    case "elu":
+      return g.elu(x);
+    case "relu":
+      return g.relu(x);
+    case "tanh":
+      return g.tanh(x);
+    case "simnorm":
+      return simNorm(g, x, simnormDim);
+    case "none":
+      return x;
+    default:
+      throw new Error(`onnx: activation "${String(act)}" not supported`);
+  }
+}
+
+/** An MLP created by layers.ts `mlp`, applied to x [N, in] → [N, out]. */
+export function mlpGraph(g: Graph, spec: MlpSpec, P: ParamFn, x: Sym, opts: NetOptions = {}): Sym {
+  const L = spec.dims.length - 1;
+  if (x.rank !== 2 || x.shape[1] !== spec.dims[0]) throw new Error(`mlp "${spec.prefix}": input [${x.shape}] does not match dims [${spec.dims}]`);
+  let h = x;
+  for (let i = 0; i < L; i++) {
+    const p = `${spec.prefix}/${i}`;
+    h = g.gemm(h, P(`${p}/W`), P(`${p}/b`));
+    if (i === 0 && spec.dropout > 0 && opts.training) h = g.dropout(h, spec.dropout, opts.seed ?? 0);
+    if (layerNormed(spec, i)) h = g.layerNorm(h, P(`${p}/ln_g`), P(`${p}/ln_b`), LN_EPS);
+    h = activate(g, h, layerActivation(spec, i), spec.simnormDim);
+  }
+  return h;
+}
+
+/** LayerNorm with a gain and bias per head: normalise, then scale by γ [k, …, h] and shift by β. */
+function headLayerNorm(g: Graph, h: Sym, gamma: Sym, beta: Sym): Sym {
+  const d = h.shape[h.rank - 1]!;
+  const plain = g.layerNorm(h, g.constant(new Float32Array(d).fill(1), [d]), g.constant(new Float32Array(d), [d]), LN_EPS);
+  return g.add(g.mul(plain, gamma), beta);
+}
+
+/**
+ * An ensemble created by layers.ts `ensemble`, applied to a shared x [N, in] → [k, N, out] for all heads (k = heads)
+ * or the `opts.heads` subset. Layer 0 is one Gemm over all selected heads ([in, k·h]); deeper layers are batched
+ * matrix products over stacked weights [k, h, h′].
+ */
+export function ensembleGraph(g: Graph, spec: EnsembleSpec, P: ParamFn, x: Sym, opts: EnsembleOptions = {}): Sym {
+  const L = spec.dims.length - 1;
+  const [din, h1] = [spec.dims[0]!, spec.dims[1]!];
+  if (x.rank !== 2 || x.shape[1] !== din) throw new Error(`ensemble "${spec.prefix}": input [${x.shape}] does not match dims [${spec.dims}]`);
+  const N = x.shape[0]!;
+  const sel = opts.heads;
+  const k = sel ? sel.shape[0]! : spec.heads;
+  const pick = (w: Sym, axis: number) => (sel ? g.gather(w, sel, axis) : w);
+  const p0 = `${spec.prefix}/0`;
+  const W0 = sel ? g.reshape(pick(g.reshape(P(`${p0}/W`), [din, spec.heads, h1]), 1), [din, k * h1]) : P(`${p0}/W`);
+  const b0 = sel ? g.reshape(pick(g.reshape(P(`${p0}/b`), [spec.heads, h1]), 0), [k * h1]) : P(`${p0}/b`);
+  let y = g.gemm(x, W0, b0); // [N, k·h]
+  if (spec.dropout > 0 && opts.training) y = g.dropout(y, spec.dropout, opts.seed ?? 0);
+  let h = g.reshape(y, [N, k, h1]);
+  if (layerNormed(spec, 0)) h = headLayerNorm(g, h, pick(P(`${p0}/ln_g`), 0), pick(P(`${p0}/ln_b`), 0));
+  h = activate(g, h, layerActivation(spec, 0), spec.simnormDim);
+  h = g.transpose(h, [1, 0, 2]); // [k, N, h]: each head's rows contiguous for the batched products
+  for (let i = 1; i < L; i++) {
+    const p = `${spec.prefix}/${i}`;
+    const dout = spec.dims[i + 1]!;
+    h = g.add(g.matmul(h, pick(P(`${p}/W`), 0)), pick(P(`${p}/b`), 0));
+    if (layerNormed(spec, i)) {
+      const shape = [k, 1, dout];
+      h = headLayerNorm(g, h, g.reshape(pick(P(`${p}/ln_g`), 0), shape), g.reshape(pick(P(`${p}/ln_b`), 0), shape));
+    }
+    h = activate(g, h, layerActivation(spec, i), spec.simnormDim);
+  }
+  return h;
+}
+
+/** The parameter names and shapes of an MLP spec, in creation order (as layers.ts `mlp` adds them). */
+export function mlpParamShapes(spec: MlpSpec): [string, number[]][] {
+  const out: [string, number[]][] = [];
+  for (let i = 0; i < spec.dims.length - 1; i++) {
+    const [din, dout] = [spec.dims[i]!, spec.dims[i + 1]!];
+    const p = `${spec.prefix}/${i}`;
+    out.push([`${p}/W`, [din, dout]], [`${p}/b`, [dout]]);
+    if (layerNormed(spec, i)) out.push([`${p}/ln_g`, [dout]], [`${p}/ln_b`, [dout]]);
+  }
+  return out;
+}
+
+/** The parameter names and shapes of an ensemble spec (as layers.ts `ensemble` adds them). */
+export function ensembleParamShapes(spec: EnsembleSpec): [string, number[]][] {
+  const out: [string, number[]][] = [];
+  const E = spec.heads;
+  for (let i = 0; i < spec.dims.length - 1; i++) {
+    const [din, dout] = [spec.dims[i]!, spec.dims[i + 1]!];
+    const p = `${spec.prefix}/${i}`;
+    if (i === 0) out.push([`${p}/W`, [din, E * dout]], [`${p}/b`, [E * dout]]);
+    else out.push([`${p}/W`, [E, din, dout]], [`${p}/b`, [E, 1, dout]]);
+    if (layerNormed(spec, i)) out.push([`${p}/ln_g`, [E, dout]], [`${p}/ln_b`, [E, dout]]);
+  }
+  return out;
+}
