@@ -104,7 +104,7 @@ export class Graph {
 
   /** Mark `sym` as a graph output called `name` (the producing node writes it directly when it can). */
   output(sym: Sym, name: string): void {
-    if (this.outputs.some((o) => o.name === name)) throw new Error(`graph output "${name}" declared twice`);
+    this.claim(name);
     this.outputs.push({ sym, name });
   }
 

@@ -125,6 +125,12 @@ export function ensembleGraph(g: Graph, spec: EnsembleSpec, P: ParamFn, x: Sym, 
   return h;
 }
 
+/** Minimum over the leading (heads) axis, [k, N, d] → [N, d], as elementwise Min (the gradient goes to the chosen head). */
+export function minOverHeads(g: Graph, v: Sym): Sym {
+  const heads = Array.from({ length: v.shape[0]! }, (_, i) => g.reshape(g.slice(v, 0, i, i + 1), v.shape.slice(1) as number[]));
+  return heads.reduce((a, b) => g.min(a, b));
+}
+
 /** The parameter names and shapes of an MLP spec, in creation order (as layers.ts `mlp` adds them). */
 export function mlpParamShapes(spec: MlpSpec): [string, number[]][] {
   const out: [string, number[]][] = [];

@@ -1,0 +1,291 @@
+/**
+ * Training engines: what the agents (src/agents) call to update TD-MPC and TD-MPC2 models.
+ *
+ * ## The interface
+ *
+ *   interface TrainingEngine<Batch, Info> {
+ *     readonly name: string;                      // "onnxruntime-node 1T", for reports
+ *     readonly store: WeightStore;                // the weights; planning sessions read the same tensors
+ *     step(batch: Batch): Promise<Info>;          // ONE update (model + policy + targets), plain numbers back
+ *     readParams(): Map<string, Float32Array>;    // copies, by Params name ("dynamics/1/W"): checkpoints, tfjs
+ *     writeParams(p: Map<string, ArrayLike<number>>): void;
+ *     readState(): TrainerState;                  // params, targets, Adam moments and steps, noise Rng
+ *     writeState(s: TrainerState): void;          // resume exactly
+ *     dispose(): Promise<void>;
+ *   }
+ *
+ * - `createTdmpc2Engine(spec, init, opts)` → TrainingEngine<Tdmpc2Batch, Tdmpc2Info>: the TD-MPC2 world-model and
+ *   policy update (tdmpc2.ts). Batch = { obs [H+1, B, obs], action [H, B, A], reward [H, B] }, t-major flattened.
+ * - `createTdmpcEngine(spec, init, opts)` → TrainingEngine<TdmpcBatch, TdmpcInfo>: TD-MPC's TOLD update
+ *   (tdmpc.ts); the batch adds PER importance weights [B], the info carries the new priorities [B].
+ * - `init` is the starting weights: a tfjs `Params` (layers.ts `mlp`/`ensemble` initialise them) and, for the
+ *   targets, the copy to start from (by default the same values).
+ * - Randomness (policy noise, Q-head draws) comes from the engine's `Rng` (seeded by `opts.seed`), so a run is
+ *   reproducible and `readState`/`writeState` resume it exactly; dropout masks come from onnxruntime's own
+ *   generator (seeded once), the one thing a resume does not replay.
+ * - Planning: `store` holds the current weights after every step; build planning sessions on the same store
+ *   (rollout.ts `OnnxRolloutEngine`), they need no sync and copy nothing.
+ */
+import type { Params } from "../layers.js";
+import type { ScalarCoding } from "../losses.js";
+import { Rng } from "../../util/random.js";
+import { ensembleParamShapes, mlpParamShapes } from "./nets.js";
+import type { OrtTensor } from "./proto.js";
+import { storeKey, WeightStore } from "./store.js";
+import { tdmpc2UpdateGraph, type Tdmpc2UpdateSpec } from "./tdmpc2.js";
+import { tdmpcUpdateGraph, type TdmpcUpdateSpec } from "./tdmpc.js";
+import { OnnxTrainer, scalarOf, type TrainGraph } from "./train.js";
+
+export interface TrainingEngine<Batch, Info> {
+  readonly name: string;
+  readonly store: WeightStore;
+  step(batch: Batch): Promise<Info>;
+  readParams(): Map<string, Float32Array>;
+  writeParams(p: Map<string, ArrayLike<number>>): void;
+  readState(): TrainerState;
+  writeState(s: TrainerState): void;
+  dispose(): Promise<void>;
+}
+
+/** Everything a resumed run needs (all arrays are copies). */
+export interface TrainerState {
+  tensors: Record<string, Float32Array>;
+  steps: Record<string, number>;
+  updates: number;
+  rng: number[];
+}
+
+export interface EngineOptions {
+  /** onnxruntime intra-op threads (2 = use the second core) */
+  threads?: number;
+  /** seeds the engine's noise Rng and onnxruntime's dropout generator */
+  seed?: number;
+}
+
+export interface Tdmpc2Batch {
+  obs: Float32Array;
+  action: Float32Array;
+  reward: Float32Array;
+}
+
+export interface Tdmpc2Info {
+  consistency: number;
+  reward: number;
+  value: number;
+  total: number;
+  gradNorm: number;
+  piLoss: number;
+  piGradNorm: number;
+}
+
+/** The noise of one TD-MPC2 update, normally drawn by the engine (tests pass their own). */
+export interface Tdmpc2Noise {
+  epsTd: Float32Array;
+  epsPi: Float32Array;
+  headsTd: [number, number];
+  headsPi: [number, number];
+}
+
+export interface TdmpcBatch {
+  obs: Float32Array;
+  action: Float32Array;
+  reward: Float32Array;
+  /** PER importance weights [B] */
+  weights: Float32Array;
+}
+
+export interface TdmpcInfo {
+  consistency: number;
+  reward: number;
+  value: number;
+  /** the PER-weighted loss */
+  total: number;
+  gradNorm: number;
+  piLoss: number;
+  piGradNorm: number;
+  /** new priorities [B]: Σ_t ρᵗ·(|Q1 − td| + |Q2 − td|), clamped at 1e4 (the replay adds its ε) */
+  priorities: Float32Array;
+}
+
+export interface TdmpcNoise {
+  epsTd: Float32Array;
+  epsPi: Float32Array;
+}
+
+/** Two distinct heads out of `n` (one if n = 1), as TD-MPC2 draws them. */
+export function drawTwoHeads(rng: Rng, n: number): [number, number] {
+  const i = rng.int(n);
+  return [i, n > 1 ? (i + 1 + rng.int(n - 1)) % n : i];
+}
+
+/** A store with the parameters of `init` ("p:") and target copies ("t:") of those under `targetPrefixes`. */
+export function storeFromParams(init: Params, targetPrefixes: string[], target?: Params): WeightStore {
+  const store = new WeightStore();
+  for (const n of init.names()) {
+    const v = init.get(n);
+    store.add(storeKey("p", n), v.shape, v.dataSync() as Float32Array);
+    if (targetPrefixes.some((p) => n.startsWith(p))) {
+      const t = target?.vars.get(n) ?? v;
+      store.add(storeKey("t", n), v.shape, t.dataSync() as Float32Array);
+    }
+  }
+  return store;
+}
+
+abstract class OnnxEngineBase<Batch, Info> implements TrainingEngine<Batch, Info> {
+  readonly name: string;
+  updates = 0;
+  protected constructor(
+    protected readonly trainer: OnnxTrainer,
+    readonly rng: Rng,
+    threads: number,
+  ) {
+    this.name = `onnxruntime-node ${threads}T`;
+  }
+
+  get store(): WeightStore {
+    return this.trainer.store;
+  }
+
+  abstract step(batch: Batch): Promise<Info>;
+
+  readParams(): Map<string, Float32Array> {
+    return this.store.readParams();
+  }
+
+  writeParams(p: Map<string, ArrayLike<number>>): void {
+    this.store.writeParams(p);
+  }
+
+  readState(): TrainerState {
+    const tensors: Record<string, Float32Array> = {};
+    for (const k of this.store.keys()) tensors[k] = this.store.read(k);
+    return { tensors, steps: { ...this.trainer.steps }, updates: this.updates, rng: this.rng.getState() };
+  }
+
+  writeState(s: TrainerState): void {
+    for (const k of this.store.keys()) {
+      const v = s.tensors[k];
+      if (!v) throw new Error(`writeState: the state has no "${k}"`);
+      this.store.write(k, v);
+    }
+    Object.assign(this.trainer.steps, s.steps);
+    this.updates = s.updates;
+    this.rng.setState(s.rng);
+  }
+
+  async dispose(): Promise<void> {
+    await this.trainer.dispose();
+  }
+}
+
+function check(what: string, a: ArrayLike<number>, n: number, shape: string): void {
+  if (a.length !== n) throw new Error(`${what} has ${a.length} values, expected ${shape} = ${n}`);
+}
+
+const heads64 = (h: [number, number]) => BigInt64Array.from(h.map((x) => BigInt(x)));
+
+export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
+  private constructor(trainer: OnnxTrainer, rng: Rng, threads: number, readonly spec: Tdmpc2UpdateSpec & { tau: number }) {
+    super(trainer, rng, threads);
+  }
+
+  static async create(spec: Tdmpc2UpdateSpec & { tau: number }, store: WeightStore, opts: EngineOptions = {}): Promise<OnnxTdmpc2Engine> {
+    const tg: TrainGraph = tdmpc2UpdateGraph({ ...spec, dropoutSeed: spec.dropoutSeed ?? opts.seed ?? 0 });
+    const trainer = await OnnxTrainer.create(tg, store, { threads: opts.threads });
+    return new OnnxTdmpc2Engine(trainer, new Rng(opts.seed ?? 0), opts.threads ?? 1, spec);
+  }
+
+  /** The noise `step` would draw next. */
+  drawNoise(): Tdmpc2Noise {
+    const { horizon: H, batch_size: B } = this.spec.cfg;
+    const A = this.spec.actionDim;
+    const E = this.spec.nets.q.heads;
+    const epsTd = this.rng.fillNormal(new Float32Array(H * B * A));
+    const headsTd = drawTwoHeads(this.rng, E);
+    const epsPi = this.rng.fillNormal(new Float32Array((H + 1) * B * A));
+    const headsPi = drawTwoHeads(this.rng, E);
+    return { epsTd, epsPi, headsTd, headsPi };
+  }
+
+  step(batch: Tdmpc2Batch): Promise<Tdmpc2Info> {
+    return this.stepWith(batch, this.drawNoise());
+  }
+
+  async stepWith(batch: Tdmpc2Batch, noise: Tdmpc2Noise): Promise<Tdmpc2Info> {
+    const { horizon: H, batch_size: B } = this.spec.cfg;
+    const { obsDim: O, actionDim: A } = this.spec;
+    check("update: obs", batch.obs, (H + 1) * B * O, "(H+1)·B·obsDim");
+    check("update: action", batch.action, H * B * A, "H·B·A");
+    check("update: reward", batch.reward, H * B, "H·B");
+    const r = await this.trainer.run(
+      { obs: batch.obs, action: batch.action, reward: batch.reward, eps_td: noise.epsTd, eps_pi: noise.epsPi, heads_td: heads64(noise.headsTd), heads_pi: heads64(noise.headsPi) },
+      this.spec.tau,
+    );
+    this.updates++;
+    return {
+      consistency: scalarOf(r.consistency),
+      reward: scalarOf(r.reward),
+      value: scalarOf(r.value),
+      total: scalarOf(r.total),
+      gradNorm: scalarOf(r.grad_norm),
+      piLoss: scalarOf(r.pi_loss),
+      piGradNorm: scalarOf(r.pi_grad_norm),
+    };
+  }
+}
+
+export class OnnxTdmpcEngine extends OnnxEngineBase<TdmpcBatch, TdmpcInfo> {
+  private constructor(trainer: OnnxTrainer, rng: Rng, threads: number, readonly spec: TdmpcUpdateSpec & { tau: number; update_freq: number }) {
+    super(trainer, rng, threads);
+  }
+
+  static async create(spec: TdmpcUpdateSpec & { tau: number; update_freq: number }, store: WeightStore, opts: EngineOptions = {}): Promise<OnnxTdmpcEngine> {
+    const trainer = await OnnxTrainer.create(tdmpcUpdateGraph(spec), store, { threads: opts.threads });
+    return new OnnxTdmpcEngine(trainer, new Rng(opts.seed ?? 0), opts.threads ?? 1, spec);
+  }
+
+  drawNoise(): TdmpcNoise {
+    const { horizon: H, batch_size: B } = this.spec.cfg;
+    const A = this.spec.actionDim;
+    return { epsTd: this.rng.fillNormal(new Float32Array(H * B * A)), epsPi: this.rng.fillNormal(new Float32Array((H + 1) * B * A)) };
+  }
+
+  step(batch: TdmpcBatch): Promise<TdmpcInfo> {
+    return this.stepWith(batch, this.drawNoise());
+  }
+
+  async stepWith(batch: TdmpcBatch, noise: TdmpcNoise): Promise<TdmpcInfo> {
+    const { horizon: H, batch_size: B } = this.spec.cfg;
+    const { obsDim: O, actionDim: A } = this.spec;
+    check("update: obs", batch.obs, (H + 1) * B * O, "(H+1)·B·obsDim");
+    check("update: action", batch.action, H * B * A, "H·B·A");
+    check("update: reward", batch.reward, H * B, "H·B");
+    check("update: weights", batch.weights, B, "B");
+    // the official code averages the target every update_freq updates (after the policy step)
+    this.updates++;
+    const tau = this.updates % this.spec.update_freq === 0 ? this.spec.tau : 0;
+    const r: Record<string, OrtTensor> = await this.trainer.run(
+      { obs: batch.obs, action: batch.action, reward: batch.reward, weights: batch.weights, eps_td: noise.epsTd, eps_pi: noise.epsPi },
+      tau,
+    );
+    return {
+      consistency: scalarOf(r.consistency),
+      reward: scalarOf(r.reward),
+      value: scalarOf(r.value),
+      total: scalarOf(r.total),
+      gradNorm: scalarOf(r.grad_norm),
+      piLoss: scalarOf(r.pi_loss),
+      piGradNorm: scalarOf(r.pi_grad_norm),
+      priorities: Float32Array.from(r.priorities!.data as Float32Array),
+    };
+  }
+}
+
+/** Parameter names of MLP and ensemble specs (for stores built without tfjs). */
+export function paramNames(...shapes: [string, number[]][][]): string[] {
+  return shapes.flat().map(([n]) => n);
+}
+
+export { ensembleParamShapes, mlpParamShapes };
+export type { ScalarCoding };
