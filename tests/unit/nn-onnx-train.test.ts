@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../../src/nn/backend.js";
-import { OnnxTdmpc2Engine, drawTwoHeads, storeFromParams, type Tdmpc2Noise } from "../../src/nn/onnx/engines.js";
+import { applyEnsemble, applyMlp, ensemble, mlp, Params, stopGradient, type EnsembleSpec, type MlpSpec } from "../../src/nn/layers.js";
+import { OnnxTdmpc2Engine, OnnxTdmpcEngine, drawTwoHeads, storeFromParams, type TdmpcBatch, type TdmpcNoise, type Tdmpc2Noise } from "../../src/nn/onnx/engines.js";
+import type { TdmpcTrainConfig } from "../../src/nn/onnx/tdmpc.js";
+import { Adam, polyak, trainStep } from "../../src/nn/optim.js";
 import { storeKey } from "../../src/nn/onnx/store.js";
 import { TRAIN_DEFAULTS, modelPreset } from "../../src/nn/presets.js";
 import { WorldModel, randomBatch } from "../../src/nn/worldmodel.js";
@@ -76,5 +79,127 @@ describe("TD-MPC2 update as one ONNX graph", () => {
     for (const n of wm.target.names()) expect(relErr(store.read(storeKey("t", n)), wm.target.get(n).dataSync()), `target ${n}`).toBeLessThan(1e-4);
     await engine.dispose();
     wm.dispose();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// TD-MPC: a small tfjs reference of the official update (tdmpc.py update / update_pi), written here from layers.ts
+
+interface TdmpcRefNets {
+  encoder: MlpSpec;
+  dynamics: MlpSpec;
+  reward: MlpSpec;
+  pi: MlpSpec;
+  q: EnsembleSpec;
+}
+
+function refPolicy(p: Params, nets: TdmpcRefNets, z: tf.Tensor2D, eps: tf.Tensor2D, std: number, frozen = false): tf.Tensor2D {
+  const a = tf.add(tf.tanh(applyMlp(p, nets.pi, z, { frozen })), tf.clipByValue(tf.mul(eps, std), -0.3, 0.3));
+  return tf.add(a, stopGradient(tf.sub(tf.clipByValue(a, -1 + 1e-6, 1 - 1e-6), a))) as tf.Tensor2D;
+}
+
+function minHeads(q: tf.Tensor): tf.Tensor2D {
+  const [a, b] = tf.unstack(q, 0) as [tf.Tensor2D, tf.Tensor2D];
+  return tf.minimum(a, b);
+}
+
+function tdmpcReference(p: Params, target: Params, nets: TdmpcRefNets, cfg: TdmpcTrainConfig, O: number, A: number, batch: TdmpcBatch, noise: TdmpcNoise, opts: { model: Adam; pi: Adam; tau: number }) {
+  const { horizon: H, batch_size: B, rho } = cfg;
+  const obs = tf.tensor3d(batch.obs, [H + 1, B, O]);
+  const act = tf.tensor2d(batch.action, [H * B, A]);
+  const rew = tf.tensor2d(batch.reward, [H * B, 1]);
+  const w = tf.tensor2d(batch.weights, [B, 1]);
+  const nextObs = tf.reshape(tf.slice(obs, [1, 0, 0], [H, B, O]), [H * B, O]) as tf.Tensor2D;
+  const nextZT = applyMlp(target, nets.encoder, nextObs);
+  const nz = applyMlp(p, nets.encoder, nextObs);
+  const na = refPolicy(p, nets, nz, tf.tensor2d(noise.epsTd, [H * B, A]), cfg.min_std);
+  const td = tf.add(rew, tf.mul(cfg.discount, minHeads(applyEnsemble(target, nets.q, tf.concat([nz, na], 1)))));
+  const rows = (t: number) => [t * B, 0];
+  let prio: tf.Tensor2D | undefined;
+  const model = trainStep(opts.model, () => {
+    let z = applyMlp(p, nets.encoder, tf.reshape(tf.slice(obs, [0, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D);
+    const zs = [z];
+    let cons: tf.Tensor = tf.zeros([B, 1]);
+    let rl: tf.Tensor = tf.zeros([B, 1]);
+    let vl: tf.Tensor = tf.zeros([B, 1]);
+    let pl: tf.Tensor = tf.zeros([B, 1]);
+    for (let t = 0; t < H; t++) {
+      const a = tf.slice(act, rows(t), [B, A]) as tf.Tensor2D;
+      const za = tf.concat([z, a], 1) as tf.Tensor2D;
+      const q = applyEnsemble(p, nets.q, za); // [2, B, 1]
+      const r = applyMlp(p, nets.reward, za);
+      z = applyMlp(p, nets.dynamics, za);
+      zs.push(z);
+      const tdt = tf.slice(td, rows(t), [B, 1]);
+      const k = rho ** t;
+      cons = tf.add(cons, tf.mul(k, tf.mean(tf.square(tf.sub(z, tf.slice(nextZT, rows(t), [B, nz.shape[1]]))), 1, true)));
+      rl = tf.add(rl, tf.mul(k, tf.square(tf.sub(r, tf.slice(rew, rows(t), [B, 1])))));
+      vl = tf.add(vl, tf.mul(k, tf.sum(tf.square(tf.sub(q, tdt)), 0)));
+      pl = tf.add(pl, tf.mul(k, tf.sum(tf.abs(tf.sub(q, tdt)), 0)));
+    }
+    const total = tf.addN([tf.mul(cfg.consistency_coef, tf.minimum(cons, 1e4)), tf.mul(cfg.reward_coef, tf.minimum(rl, 1e4)), tf.mul(cfg.value_coef, tf.minimum(vl, 1e4))]);
+    const weighted = tf.mean(tf.mul(total, w)) as tf.Scalar;
+    prio = tf.keep(tf.minimum(pl, 1e4)) as tf.Tensor2D;
+    return {
+      loss: tf.div(weighted, H) as tf.Scalar,
+      extras: { consistency: tf.mean(cons) as tf.Scalar, reward: tf.mean(rl) as tf.Scalar, value: tf.mean(vl) as tf.Scalar, total: weighted },
+      keep: [tf.concat(zs, 0)],
+    };
+  });
+  const zAll = model.kept[0] as tf.Tensor2D;
+  const rhoPi = tf.tensor2d(Float32Array.from({ length: (H + 1) * B }, (_, i) => rho ** Math.floor(i / B)), [(H + 1) * B, 1]);
+  const pi = trainStep(opts.pi, () => {
+    const a = refPolicy(p, nets, zAll, tf.tensor2d(noise.epsPi, [(H + 1) * B, A]), cfg.min_std);
+    const q = minHeads(applyEnsemble(p, nets.q, tf.concat([zAll, a], 1) as tf.Tensor2D, { frozen: true }));
+    return { loss: tf.neg(tf.div(tf.sum(tf.mul(q, rhoPi)), B)) as tf.Scalar };
+  });
+  polyak(target, p, opts.tau);
+  return { ...model.extras, gradNorm: model.gradNorm, piLoss: pi.loss, piGradNorm: pi.gradNorm, priorities: prio!.dataSync() as Float32Array };
+}
+
+describe("TD-MPC update (TOLD, PER) as one ONNX graph", () => {
+  it("one step equals a tfjs reference of the official update: losses, priorities, every gradient, weights, targets", async () => {
+    const [O, A, L, Hd, B] = [5, 2, 8, 24, 8];
+    const rng = new Rng(21);
+    const p = new Params();
+    const elu = { act: "elu" as const, norm: "none" as const };
+    const nets: TdmpcRefNets = {
+      encoder: mlp(p, "encoder", [O, 16, L], rng, elu),
+      dynamics: mlp(p, "dynamics", [L + A, Hd, Hd, L], rng, elu),
+      reward: mlp(p, "reward", [L + A, Hd, Hd, 1], rng, elu),
+      pi: mlp(p, "pi", [L, Hd, Hd, A], rng, elu),
+      q: ensemble(p, "q", 2, [L + A, Hd, Hd, 1], rng, { act: "elu", norm: "first", firstAct: "tanh" }),
+    };
+    let k = 40;
+    for (const n of p.names()) p.get(n).assign(tf.add(p.get(n), tf.randomNormal(p.get(n).shape, 0, 0.3, "float32", k++)));
+    const target = new Params();
+    for (const n of p.names().filter((n) => n.startsWith("encoder/") || n.startsWith("q/"))) target.add(n, tf.add(p.get(n), tf.randomNormal(p.get(n).shape, 0, 0.05, "float32", k++)));
+    const cfg: TdmpcTrainConfig = { batch_size: B, horizon: 5, rho: 0.5, discount: 0.99, consistency_coef: 2, reward_coef: 0.5, value_coef: 0.1, lr: 1e-3, grad_clip_norm: 10, min_std: 0.05 };
+    const store = storeFromParams(p, ["encoder/", "q/"], target);
+    const engine = await OnnxTdmpcEngine.create({ nets, cfg, obsDim: O, actionDim: A, tau: 0.01, update_freq: 1 }, store);
+    const base = randomBatch(new Rng(3), cfg.horizon, B, O, A);
+    const batch: TdmpcBatch = { ...base, weights: new Rng(4).fillUniform(new Float32Array(B), 0.3, 1) };
+    const noise = engine.drawNoise();
+    const modelOpt = new Adam(p, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, ["encoder/", "dynamics/", "reward/", "q/"]);
+    const piOpt = new Adam(p, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, ["pi/"]);
+    const ref = tdmpcReference(p, target, nets, cfg, O, A, batch, noise, { model: modelOpt, pi: piOpt, tau: 0.01 });
+    const got = await engine.stepWith(batch, noise);
+    for (const key of ["consistency", "reward", "value", "total", "gradNorm", "piLoss", "piGradNorm"] as const) {
+      expect(Math.abs(got[key] - ref[key]!) / Math.abs(ref[key]!), key).toBeLessThan(1e-4);
+    }
+    expect(relErr(got.priorities, ref.priorities)).toBeLessThan(1e-4);
+    for (const [opt, id] of [[modelOpt, "model"], [piOpt, "pi"]] as const) {
+      for (const n of opt.names) {
+        expect(relErr(store.read(storeKey("m", n, id)), opt.state.m.get(n)!.dataSync()), `grad ${n}`).toBeLessThan(1e-4);
+        expect(relErr(store.read(storeKey("v", n, id)), opt.state.v.get(n)!.dataSync()), `grad² ${n}`).toBeLessThan(1e-4);
+      }
+    }
+    for (const n of p.names()) expect(relErr(store.read(storeKey("p", n)), p.get(n).dataSync()), n).toBeLessThan(1e-4);
+    for (const n of target.names()) expect(relErr(store.read(storeKey("t", n)), target.get(n).dataSync()), `target ${n}`).toBeLessThan(1e-4);
+    await engine.dispose();
+    modelOpt.dispose();
+    piOpt.dispose();
+    p.dispose();
+    target.dispose();
   });
 });
