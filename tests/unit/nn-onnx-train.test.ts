@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../../src/nn/backend.js";
 import { applyEnsemble, applyMlp, ensemble, mlp, Params, stopGradient, type EnsembleSpec, type MlpSpec } from "../../src/nn/layers.js";
+import { DropoutMask } from "../../src/nn/onnx/noise.js";
 import { OnnxTdmpc2Engine, OnnxTdmpcEngine, drawTwoHeads, storeFromParams, type TdmpcBatch, type TdmpcNoise, type Tdmpc2Noise } from "../../src/nn/onnx/engines.js";
 import type { TdmpcTrainConfig } from "../../src/nn/onnx/tdmpc.js";
 import { Adam, polyak, trainStep } from "../../src/nn/optim.js";
@@ -154,7 +155,8 @@ function tdmpcReference(p: Params, target: Params, nets: TdmpcRefNets, cfg: Tdmp
     return { loss: tf.neg(tf.div(tf.sum(tf.mul(q, rhoPi)), B)) as tf.Scalar };
   });
   polyak(target, p, opts.tau);
-  return { ...model.extras, gradNorm: model.gradNorm, piLoss: pi.loss, piGradNorm: pi.gradNorm, priorities: prio!.dataSync() as Float32Array };
+  const e = model.extras as Record<"consistency" | "reward" | "value" | "total", number>;
+  return { ...e, gradNorm: model.gradNorm, piLoss: pi.loss, piGradNorm: pi.gradNorm, priorities: prio!.dataSync() as Float32Array };
 }
 
 describe("TD-MPC update (TOLD, PER) as one ONNX graph", () => {
@@ -185,7 +187,7 @@ describe("TD-MPC update (TOLD, PER) as one ONNX graph", () => {
     const ref = tdmpcReference(p, target, nets, cfg, O, A, batch, noise, { model: modelOpt, pi: piOpt, tau: 0.01 });
     const got = await engine.stepWith(batch, noise);
     for (const key of ["consistency", "reward", "value", "total", "gradNorm", "piLoss", "piGradNorm"] as const) {
-      expect(Math.abs(got[key] - ref[key]!) / Math.abs(ref[key]!), key).toBeLessThan(1e-4);
+      expect(Math.abs(got[key] - ref[key]) / Math.abs(ref[key]), key).toBeLessThan(1e-4);
     }
     expect(relErr(got.priorities, ref.priorities)).toBeLessThan(1e-4);
     for (const [opt, id] of [[modelOpt, "model"], [piOpt, "pi"]] as const) {
@@ -201,5 +203,26 @@ describe("TD-MPC update (TOLD, PER) as one ONNX graph", () => {
     piOpt.dispose();
     p.dispose();
     target.dispose();
+  });
+});
+
+describe("dropout masks drawn in JavaScript", () => {
+  it("drop each element with probability p, independently between draws, scaled by 1/(1 − p)", () => {
+    const n = 200_000;
+    const p = 0.01;
+    const m = new DropoutMask(n, p);
+    const rng = new Rng(5);
+    const first = Float32Array.from(m.draw(rng));
+    const second = m.draw(rng);
+    const count = (a: Float32Array) => a.reduce((s, v) => s + (v === 0 ? 1 : 0), 0);
+    const sd = Math.sqrt(n * p * (1 - p));
+    for (const a of [first, second]) {
+      expect(Math.abs(count(a) - n * p)).toBeLessThan(5 * sd);
+      expect(a.every((v) => v === 0 || Math.abs(v - 1 / (1 - p)) < 1e-6)).toBe(true);
+    }
+    // independent draws overlap in ≈ n·p² = 20 elements (not ≈ n·p, nor none)
+    let both = 0;
+    for (let i = 0; i < n; i++) if (first[i] === 0 && second[i] === 0) both++;
+    expect(Math.abs(both - n * p * p)).toBeLessThan(5 * Math.sqrt(n * p * p));
   });
 });

@@ -198,11 +198,6 @@ const RULES: Record<string, GradFn> = {
     if (end < x.shape[axis]!) parts.push(zeros(x.shape[axis]! - end));
     return [g.concat(parts, axis)];
   },
-  Dropout: (g, e, [dy]) => {
-    const ratio = (e.attrs.ratio as { f: number }).f;
-    const mask = e.saved.mask!;
-    return [g.mul(one(dy), g.mul(maskOf(g, mask), 1 / (1 - ratio)))];
-  },
 };
 
 function minMax(g: Graph, e: TapeEntry, dy: Sym, n: boolean[], kind: "min" | "max"): (Sym | undefined)[] {

@@ -20,9 +20,8 @@
  *   (tdmpc.ts); the batch adds PER importance weights [B], the info carries the new priorities [B].
  * - `init` is the starting weights: a tfjs `Params` (layers.ts `mlp`/`ensemble` initialise them) and, for the
  *   targets, the copy to start from (by default the same values).
- * - Randomness (policy noise, Q-head draws) comes from the engine's `Rng` (seeded by `opts.seed`), so a run is
- *   reproducible and `readState`/`writeState` resume it exactly; dropout masks come from onnxruntime's own
- *   generator (seeded once), the one thing a resume does not replay.
+ * - Randomness (policy noise, Q-head draws, dropout masks) comes from the engine's `Rng` (seeded by `opts.seed`),
+ *   so a run is reproducible and `readState`/`writeState` resume it exactly.
  * - Planning: `store` holds the current weights after every step; build planning sessions on the same store
  *   (rollout.ts `OnnxRolloutEngine`), they need no sync and copy nothing.
  */
@@ -31,9 +30,11 @@ import type { ScalarCoding } from "../losses.js";
 import { Rng } from "../../util/random.js";
 import { ensembleParamShapes, mlpParamShapes } from "./nets.js";
 import type { OrtTensor } from "./proto.js";
+import type { Feed } from "./session.js";
 import { storeKey, WeightStore } from "./store.js";
 import { tdmpc2UpdateGraph, type Tdmpc2UpdateSpec } from "./tdmpc2.js";
 import { tdmpcUpdateGraph, type TdmpcUpdateSpec } from "./tdmpc.js";
+import { DropoutMask, drawTwoHeads } from "./noise.js";
 import { OnnxTrainer, scalarOf, type TrainGraph } from "./train.js";
 
 export interface TrainingEngine<Batch, Info> {
@@ -58,7 +59,7 @@ export interface TrainerState {
 export interface EngineOptions {
   /** onnxruntime intra-op threads (2 = use the second core) */
   threads?: number;
-  /** seeds the engine's noise Rng and onnxruntime's dropout generator */
+  /** seeds the engine's noise Rng */
   seed?: number;
 }
 
@@ -84,6 +85,8 @@ export interface Tdmpc2Noise {
   epsPi: Float32Array;
   headsTd: [number, number];
   headsPi: [number, number];
+  /** [H·B, heads·hidden] when the Q heads have dropout */
+  dropoutMask?: Float32Array;
 }
 
 export interface TdmpcBatch {
@@ -110,12 +113,6 @@ export interface TdmpcInfo {
 export interface TdmpcNoise {
   epsTd: Float32Array;
   epsPi: Float32Array;
-}
-
-/** Two distinct heads out of `n` (one if n = 1), as TD-MPC2 draws them. */
-export function drawTwoHeads(rng: Rng, n: number): [number, number] {
-  const i = rng.int(n);
-  return [i, n > 1 ? (i + 1 + rng.int(n - 1)) % n : i];
 }
 
 /** A store with the parameters of `init` ("p:") and target copies ("t:") of those under `targetPrefixes`. */
@@ -186,12 +183,16 @@ function check(what: string, a: ArrayLike<number>, n: number, shape: string): vo
 const heads64 = (h: [number, number]) => BigInt64Array.from(h.map((x) => BigInt(x)));
 
 export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
+  private readonly mask?: DropoutMask;
+
   private constructor(trainer: OnnxTrainer, rng: Rng, threads: number, readonly spec: Tdmpc2UpdateSpec & { tau: number }) {
     super(trainer, rng, threads);
+    const q = spec.nets.q;
+    if (q.dropout > 0) this.mask = new DropoutMask(spec.cfg.horizon * spec.cfg.batch_size * q.heads * q.dims[1]!, q.dropout);
   }
 
   static async create(spec: Tdmpc2UpdateSpec & { tau: number }, store: WeightStore, opts: EngineOptions = {}): Promise<OnnxTdmpc2Engine> {
-    const tg: TrainGraph = tdmpc2UpdateGraph({ ...spec, dropoutSeed: spec.dropoutSeed ?? opts.seed ?? 0 });
+    const tg: TrainGraph = tdmpc2UpdateGraph(spec);
     const trainer = await OnnxTrainer.create(tg, store, { threads: opts.threads });
     return new OnnxTdmpc2Engine(trainer, new Rng(opts.seed ?? 0), opts.threads ?? 1, spec);
   }
@@ -205,7 +206,7 @@ export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
     const headsTd = drawTwoHeads(this.rng, E);
     const epsPi = this.rng.fillNormal(new Float32Array((H + 1) * B * A));
     const headsPi = drawTwoHeads(this.rng, E);
-    return { epsTd, epsPi, headsTd, headsPi };
+    return { epsTd, epsPi, headsTd, headsPi, dropoutMask: this.mask?.draw(this.rng) };
   }
 
   step(batch: Tdmpc2Batch): Promise<Tdmpc2Info> {
@@ -218,10 +219,12 @@ export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
     check("update: obs", batch.obs, (H + 1) * B * O, "(H+1)·B·obsDim");
     check("update: action", batch.action, H * B * A, "H·B·A");
     check("update: reward", batch.reward, H * B, "H·B");
-    const r = await this.trainer.run(
-      { obs: batch.obs, action: batch.action, reward: batch.reward, eps_td: noise.epsTd, eps_pi: noise.epsPi, heads_td: heads64(noise.headsTd), heads_pi: heads64(noise.headsPi) },
-      this.spec.tau,
-    );
+    const feeds: Record<string, Feed> = { obs: batch.obs, action: batch.action, reward: batch.reward, eps_td: noise.epsTd, eps_pi: noise.epsPi, heads_td: heads64(noise.headsTd), heads_pi: heads64(noise.headsPi) };
+    if (this.mask) {
+      if (!noise.dropoutMask) throw new Error("update: the Q heads have dropout but the noise has no dropout mask");
+      feeds.dropout_mask = noise.dropoutMask;
+    }
+    const r = await this.trainer.run(feeds, this.spec.tau);
     this.updates++;
     return {
       consistency: scalarOf(r.consistency),
@@ -287,5 +290,5 @@ export function paramNames(...shapes: [string, number[]][][]): string[] {
   return shapes.flat().map(([n]) => n);
 }
 
-export { ensembleParamShapes, mlpParamShapes };
+export { drawTwoHeads, ensembleParamShapes, mlpParamShapes };
 export type { ScalarCoding };

@@ -382,22 +382,6 @@ export class Graph {
     return this.unary("Identity", x);
   }
 
-  /** Inverted dropout in training mode: y = x·mask/(1 − p); onnxruntime draws the mask (its own generator, `seed`). */
-  dropout(x: Sym, ratio: number, seed: number): Sym {
-    if (!(ratio > 0 && ratio < 1)) throw new Error(`dropout ratio must be in (0, 1), got ${ratio}`);
-    const training = this.boolConst(true);
-    const [y, mask] = this.emit("Dropout", [x, this.scalar(ratio), training], [{ shape: [...x.shape] }, { shape: [...x.shape], dtype: "bool" }], { seed });
-    this.record("Dropout", [x], [y!], { ratio: { f: ratio } }, { mask: mask! });
-    return y!;
-  }
-
-  private boolConst(v: boolean): Sym {
-    const s = new Sym(this.fresh("c"), [], "bool");
-    // ONNX bool initialisers are one byte per element; onnx-proto encodes rawData bytes as given
-    this.inits.push({ name: s.name, shape: [], dtype: "bool", data: new Uint8Array([v ? 1 : 0]) });
-    return s;
-  }
-
   // ---------------------------------------------------------------------------------------------------------
   // output
 

@@ -5,8 +5,8 @@
  * detached latents against the *updated* Q heads (frozen), then the Polyak update of the target Q heads.
  * The same maths, in the same order, as the tfjs reference (`WorldModel.update` in ../worldmodel.ts).
  *
- * Randomness comes in as inputs so that a run is reproducible from the caller's Rng: the policy noise ε (two draws)
- * and the two Q heads of each min/mean. Dropout masks (Q's first layer, while training) are drawn by onnxruntime.
+ * Randomness comes in as inputs so that a run is reproducible from the caller's Rng: the policy noise ε (two draws),
+ * the two Q heads of each min/mean, and the dropout mask of the Q heads' first layer (while training).
  */
 import type { EnsembleSpec, MlpSpec } from "../layers.js";
 import type { TwoHotConfig } from "../losses.js";
@@ -46,8 +46,6 @@ export interface Tdmpc2UpdateSpec {
   twoHot: TwoHotConfig;
   obsDim: number;
   actionDim: number;
-  /** onnxruntime's seed for the dropout masks */
-  dropoutSeed?: number;
 }
 
 export function tdmpc2ParamShapes(nets: Tdmpc2Nets): [string, number[]][] {
@@ -82,7 +80,8 @@ export function rhoRows(g: Graph, rho: number, H: number, B: number): Sym {
 
 /**
  * Graph inputs (besides the store's): obs [H+1, B, obs], action [H, B, A], reward [H, B], eps_td [H·B, A],
- * eps_pi [(H+1)·B, A], heads_td / heads_pi int64 [2], tau. Reports: consistency, reward, value, total, grad_norm,
+ * eps_pi [(H+1)·B, A], heads_td / heads_pi int64 [2], dropout_mask [H·B, heads·hidden] (when the Q heads have
+ * dropout), tau. Reports: consistency, reward, value, total, grad_norm,
  * pi_loss, pi_grad_norm.
  */
 export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
@@ -121,7 +120,8 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   const za = g.concat([g.concat(zs.slice(0, H), 0), act], 1); // [H·B, L + A]
   const rewardCe = softCrossEntropy(g, mlpGraph(g, nets.reward, P, za), twoHot(g, rew, c));
   const rewardLoss = g.div(g.sumAll(g.mul(rewardCe, rhoW)), B * H);
-  const qs = ensembleGraph(g, nets.q, P, za, { training: true, seed: spec.dropoutSeed ?? 0 }); // [E, H·B, bins]
+  const dropoutMask = nets.q.dropout > 0 ? tg.input("dropout_mask", [H * B, nets.q.heads * nets.q.dims[1]!]) : undefined;
+  const qs = ensembleGraph(g, nets.q, P, za, { dropoutMask }); // [E, H·B, bins]
   const valueCe = softCrossEntropy(g, qs, twoHot(g, td, c)); // [E, H·B, 1]
   const valueLoss = g.div(g.sumAll(g.mul(valueCe, rhoW)), B * H * nets.q.heads);
   const consistencyLoss = g.div(g.sum(consistency), H);
