@@ -107,6 +107,15 @@ const cases: Case[] = [
       return tf.add(tf.mul(tf.mul(tf.sub(x!, mean), tf.rsqrt(tf.add(variance, 1e-5))), s!), b!);
     },
   },
+  {
+    name: "LayerNormalization, a gain per head",
+    shapes: [[2, 3, 8], [2, 1, 8], [2, 1, 8]],
+    onnx: (g, [x, s, b]) => g.layerNorm(x!, s!, b!),
+    tfjs: ([x, s, b]) => {
+      const { mean, variance } = tf.moments(x!, -1, true);
+      return tf.add(tf.mul(tf.mul(tf.sub(x!, mean), tf.rsqrt(tf.add(variance, 1e-5))), s!), b!);
+    },
+  },
   { name: "ReduceSum", shapes: [[3, 4, 5]], onnx: (g, [a]) => g.reduceSum(a!, [0, 2]), tfjs: ([a]) => tf.sum(a!, [0, 2]) },
   { name: "ReduceMean keepdims", shapes: [[3, 4, 5]], onnx: (g, [a]) => g.reduceMean(a!, [-1], true), tfjs: ([a]) => tf.mean(a!, -1, true) },
   { name: "ReduceSumSquare", shapes: [[3, 4]], onnx: (g, [a]) => g.reduceSumSquare(a!, [1]), tfjs: ([a]) => tf.sum(tf.square(a!), 1) },

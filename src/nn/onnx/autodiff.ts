@@ -150,15 +150,14 @@ const RULES: Record<string, GradFn> = {
     const { mean, invStd } = e.saved as { mean: Sym; invStd: Sym };
     const d = one(dy);
     const xhat = g.mul(g.sub(x, mean), invStd);
-    const lead = x.shape.slice(0, -1).map((_, i) => i);
     let dx: Sym | undefined;
     if (n[0]) {
-      const gd = g.mul(d, g.reshape(scale, [x.shape[x.rank - 1]!]));
+      const gd = g.mul(d, scale);
       const t = g.sub(g.sub(gd, g.reduceMean(gd, [-1], true)), g.mul(xhat, g.reduceMean(g.mul(gd, xhat), [-1], true)));
       dx = g.mul(t, invStd);
     }
-    const dScale = n[1] ? g.reshape(g.reduceSum(g.mul(d, xhat), lead), [...scale.shape]) : undefined;
-    const dBias = n[2] ? g.reshape(g.reduceSum(d, lead), [...bias.shape]) : undefined;
+    const dScale = n[1] ? unbroadcast(g, g.mul(d, xhat), scale.shape) : undefined;
+    const dBias = n[2] ? unbroadcast(g, d, bias.shape) : undefined;
     return [dx, dScale, dBias];
   },
   ReduceSum: (g, e, [dy]) => [expandBack(g, e, one(dy))],

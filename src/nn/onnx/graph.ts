@@ -294,10 +294,18 @@ export class Graph {
   logSoftmax(x: Sym): Sym {
     return this.unary("LogSoftmax", x, { axis: -1 });
   }
-  /** LayerNormalization over the last axis; scale/bias of the last axis' size (ONNX opset 17). */
+  /**
+   * LayerNormalization over the last axis (ONNX opset 17). Scale and bias have the last axis' size and may carry
+   * leading axes that broadcast (onnxruntime ≥ 1.19: a gain per ensemble head, [k, 1, h] against x [k, N, h]).
+   */
   layerNorm(x: Sym, scale: Sym, bias: Sym, eps = 1e-5): Sym {
     const d = x.shape[x.rank - 1]!;
-    if (scale.size !== d || bias.size !== d) throw new Error(`LayerNormalization: scale ${shapeStr(scale.shape)}/bias ${shapeStr(bias.shape)} do not match the last axis ${d}`);
+    for (const p of [scale, bias]) {
+      const b = broadcastShapes(x.shape, p.shape, "LayerNormalization");
+      if (p.shape[p.rank - 1] !== d || p.rank > x.rank || b.some((v, i) => v !== x.shape[i])) {
+        throw new Error(`LayerNormalization: scale/bias ${shapeStr(p.shape)} do not broadcast to x ${shapeStr(x.shape)} along its last axis`);
+      }
+    }
     const stat = [...x.shape.slice(0, -1), 1];
     const [y, mean, invStd] = this.emit("LayerNormalization", [x, scale, bias], [{ shape: [...x.shape] }, { shape: stat }, { shape: stat }], { axis: -1, epsilon: { f: eps } });
     this.record("LayerNormalization", [x, scale, bias], [y!], { epsilon: { f: eps } }, { mean: mean!, invStd: invStd! });

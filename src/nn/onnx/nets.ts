@@ -85,13 +85,6 @@ export function mlpGraph(g: Graph, spec: MlpSpec, P: ParamFn, x: Sym, opts: NetO
   return h;
 }
 
-/** LayerNorm with a gain and bias per head: normalise, then scale by γ [k, …, h] and shift by β. */
-function headLayerNorm(g: Graph, h: Sym, gamma: Sym, beta: Sym): Sym {
-  const d = h.shape[h.rank - 1]!;
-  const plain = g.layerNorm(h, g.constant(new Float32Array(d).fill(1), [d]), g.constant(new Float32Array(d), [d]), LN_EPS);
-  return g.add(g.mul(plain, gamma), beta);
-}
-
 /**
  * An ensemble created by layers.ts `ensemble`, applied to a shared x [N, in] → [k, N, out] for all heads (k = heads)
  * or the `opts.heads` subset. Layer 0 is one Gemm over all selected heads ([in, k·h]); deeper layers are batched
@@ -105,23 +98,18 @@ export function ensembleGraph(g: Graph, spec: EnsembleSpec, P: ParamFn, x: Sym, 
   const sel = opts.heads;
   const k = sel ? sel.shape[0]! : spec.heads;
   const pick = (w: Sym, axis: number) => (sel ? g.gather(w, sel, axis) : w);
-  const p0 = `${spec.prefix}/0`;
+  const p0 = `${spec.prefix}/0`; // layer 0's W [in, heads·h] and b [heads·h]: column blocks per head
   const W0 = sel ? g.reshape(pick(g.reshape(P(`${p0}/W`), [din, spec.heads, h1]), 1), [din, k * h1]) : P(`${p0}/W`);
   const b0 = sel ? g.reshape(pick(g.reshape(P(`${p0}/b`), [spec.heads, h1]), 0), [k * h1]) : P(`${p0}/b`);
-  let y = g.gemm(x, W0, b0); // [N, k·h]
+  let y = g.gemm(x, W0, b0); // [N, k·h]: all heads in one product
   if (spec.dropout > 0 && opts.dropoutMask) y = g.mul(y, opts.dropoutMask);
-  let h = g.reshape(y, [N, k, h1]);
-  if (layerNormed(spec, 0)) h = headLayerNorm(g, h, pick(P(`${p0}/ln_g`), 0), pick(P(`${p0}/ln_b`), 0));
-  h = activate(g, h, layerActivation(spec, 0), spec.simnormDim);
-  h = g.transpose(h, [1, 0, 2]); // [k, N, h]: each head's rows contiguous for the batched products
-  for (let i = 1; i < L; i++) {
+  // [k, N, h]: each head's rows contiguous for the batched products and its LayerNorm gain broadcast as [k, 1, h]
+  let h = g.transpose(g.reshape(y, [N, k, h1]), [1, 0, 2]);
+  for (let i = 0; i < L; i++) {
     const p = `${spec.prefix}/${i}`;
     const dout = spec.dims[i + 1]!;
-    h = g.add(g.matmul(h, pick(P(`${p}/W`), 0)), pick(P(`${p}/b`), 0));
-    if (layerNormed(spec, i)) {
-      const shape = [k, 1, dout];
-      h = headLayerNorm(g, h, g.reshape(pick(P(`${p}/ln_g`), 0), shape), g.reshape(pick(P(`${p}/ln_b`), 0), shape));
-    }
+    if (i > 0) h = g.add(g.matmul(h, pick(P(`${p}/W`), 0)), pick(P(`${p}/b`), 0));
+    if (layerNormed(spec, i)) h = g.layerNorm(h, g.reshape(pick(P(`${p}/ln_g`), 0), [k, 1, dout]), g.reshape(pick(P(`${p}/ln_b`), 0), [k, 1, dout]), LN_EPS);
     h = activate(g, h, layerActivation(spec, i), spec.simnormDim);
   }
   return h;
