@@ -26,9 +26,7 @@
  *   (rollout.ts `OnnxRolloutEngine`), they need no sync and copy nothing.
  */
 import type { Params } from "../layers.js";
-import type { ScalarCoding } from "../losses.js";
 import { Rng } from "../../util/random.js";
-import { ensembleParamShapes, mlpParamShapes } from "./nets.js";
 import type { OrtTensor } from "./proto.js";
 import type { Feed } from "./session.js";
 import { storeKey, WeightStore } from "./store.js";
@@ -285,10 +283,4 @@ export class OnnxTdmpcEngine extends OnnxEngineBase<TdmpcBatch, TdmpcInfo> {
   }
 }
 
-/** Parameter names of MLP and ensemble specs (for stores built without tfjs). */
-export function paramNames(...shapes: [string, number[]][][]): string[] {
-  return shapes.flat().map(([n]) => n);
-}
-
-export { drawTwoHeads, ensembleParamShapes, mlpParamShapes };
-export type { ScalarCoding };
+export { drawTwoHeads };
