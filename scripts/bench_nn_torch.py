@@ -376,8 +376,8 @@ def main():
         if cmd == "setup":
             torch.manual_seed(0)
             p, O, A = msg["preset"], msg["obs_dim"], msg["action_dim"]
-            wm = WorldModel(p, O, A)
             kind = msg["kind"]
+            wm = None if kind.startswith("tdmpc") else WorldModel(p, O, A)
             if kind == "forward":
                 N = msg["rows"]
                 z = F.softmax(torch.randn(N, p["latent_dim"] // p["simnorm_dim"], p["simnorm_dim"]), -1).view(N, -1)

@@ -3,7 +3,7 @@ import { initBackend, tf } from "../../src/nn/backend.js";
 import { applyEnsemble, applyMlp, ensemble, mlp, Params, type EnsembleSpec, type MlpSpec } from "../../src/nn/layers.js";
 import { gradients } from "../../src/nn/onnx/autodiff.js";
 import { Graph, type Sym } from "../../src/nn/onnx/graph.js";
-import { ensembleGraph, mish, mlpGraph, simNorm } from "../../src/nn/onnx/nets.js";
+import { elu, ensembleGraph, mish, mlpGraph, simNorm } from "../../src/nn/onnx/nets.js";
 import { GraphSession } from "../../src/nn/onnx/session.js";
 import { Rng } from "../../src/util/random.js";
 
@@ -133,6 +133,7 @@ const cases: Case[] = [
       return tf.mul(x, tf.tanh(tf.softplus(x)));
     },
   },
+  { name: "ELU (exp(min(x, 0)) form)", shapes: [[5, 9]], onnx: (g, [a]) => elu(g, g.mul(a!, 3)), tfjs: ([a]) => tf.elu(tf.mul(a!, 3)) },
   {
     name: "SimNorm",
     shapes: [[3, 16]],

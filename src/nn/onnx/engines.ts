@@ -83,7 +83,7 @@ export interface Tdmpc2Noise {
   epsPi: Float32Array;
   headsTd: [number, number];
   headsPi: [number, number];
-  /** [H·B, heads·hidden] when the Q heads have dropout */
+  /** [heads, H·B, hidden] when the Q heads have dropout */
   dropoutMask?: Float32Array;
 }
 

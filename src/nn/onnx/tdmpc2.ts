@@ -80,7 +80,7 @@ export function rhoRows(g: Graph, rho: number, H: number, B: number): Sym {
 
 /**
  * Graph inputs (besides the store's): obs [H+1, B, obs], action [H, B, A], reward [H, B], eps_td [H·B, A],
- * eps_pi [(H+1)·B, A], heads_td / heads_pi int64 [2], dropout_mask [H·B, heads·hidden] (when the Q heads have
+ * eps_pi [(H+1)·B, A], heads_td / heads_pi int64 [2], dropout_mask [heads, H·B, hidden] (when the Q heads have
  * dropout), tau. Reports: consistency, reward, value, total, grad_norm,
  * pi_loss, pi_grad_norm.
  */
@@ -120,7 +120,7 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   const za = g.concat([g.concat(zs.slice(0, H), 0), act], 1); // [H·B, L + A]
   const rewardCe = softCrossEntropy(g, mlpGraph(g, nets.reward, P, za), twoHot(g, rew, c));
   const rewardLoss = g.div(g.sumAll(g.mul(rewardCe, rhoW)), B * H);
-  const dropoutMask = nets.q.dropout > 0 ? tg.input("dropout_mask", [H * B, nets.q.heads * nets.q.dims[1]!]) : undefined;
+  const dropoutMask = nets.q.dropout > 0 ? tg.input("dropout_mask", [nets.q.heads, H * B, nets.q.dims[1]!]) : undefined;
   const qs = ensembleGraph(g, nets.q, P, za, { dropoutMask }); // [E, H·B, bins]
   const valueCe = softCrossEntropy(g, qs, twoHot(g, td, c)); // [E, H·B, 1]
   const valueLoss = g.div(g.sumAll(g.mul(valueCe, rhoW)), B * H * nets.q.heads);
