@@ -229,6 +229,38 @@ describe("dropout masks drawn in JavaScript", () => {
   });
 });
 
+describe("checkpoints of the ONNX engine", () => {
+  it("a run resumed from readState/writeState equals the uninterrupted run (noise, dropout, Adam steps included)", async () => {
+    const tiny = { ...modelPreset("laptop"), enc_dim: 16, mlp_dim: 16, latent_dim: 8, num_bins: 11, num_q: 3, dropout: 0.1 };
+    const B = 4;
+    const train = { ...TRAIN_DEFAULTS, batch_size: B };
+    const make = async (seed: number) => {
+      const wm = new WorldModel(tiny, 3, 2, seed, train);
+      const e = await OnnxTdmpc2Engine.create(
+        { nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: train, twoHot: wm.twoHot, obsDim: 3, actionDim: 2, tau: 0.01 },
+        storeFromParams(wm.params, ["q/"], wm.target),
+        { seed: 7 },
+      );
+      wm.dispose();
+      return e;
+    };
+    const batches = Array.from({ length: 6 }, (_, i) => randomBatch(new Rng(i), train.horizon, B, 3, 2));
+    const whole = await make(1);
+    const infos = [];
+    for (const b of batches) infos.push(await whole.step(b));
+    const first = await make(1);
+    for (const b of batches.slice(0, 3)) await first.step(b);
+    const state = first.readState();
+    const resumed = await make(2); // other initial weights and noise: everything must come from the state
+    resumed.writeState(state);
+    const rest = [];
+    for (const b of batches.slice(3)) rest.push(await resumed.step(b));
+    expect(rest).toEqual(infos.slice(3));
+    for (const k of whole.store.keys()) expect(resumed.store.read(k), k).toEqual(whole.store.read(k));
+    for (const e of [whole, first, resumed]) await e.dispose();
+  });
+});
+
 describe("memory over many updates", () => {
   it("stays flat over 5,000 updates (tiny model): no tensor, buffer or session state accumulates", async () => {
     v8.setFlagsFromString("--expose-gc");

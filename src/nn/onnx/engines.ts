@@ -14,12 +14,18 @@
  *     dispose(): Promise<void>;
  *   }
  *
- * - `createTdmpc2Engine(spec, init, opts)` → TrainingEngine<Tdmpc2Batch, Tdmpc2Info>: the TD-MPC2 world-model and
- *   policy update (tdmpc2.ts). Batch = { obs [H+1, B, obs], action [H, B, A], reward [H, B] }, t-major flattened.
- * - `createTdmpcEngine(spec, init, opts)` → TrainingEngine<TdmpcBatch, TdmpcInfo>: TD-MPC's TOLD update
- *   (tdmpc.ts); the batch adds PER importance weights [B], the info carries the new priorities [B].
- * - `init` is the starting weights: a tfjs `Params` (layers.ts `mlp`/`ensemble` initialise them) and, for the
- *   targets, the copy to start from (by default the same values).
+ * Creating one (the weights come from a tfjs `Params` built by layers.ts `mlp`/`ensemble`, which initialise them):
+ *
+ *   const store = storeFromParams(params, ["q/"], targetParams);   // "p:" params, "t:" targets of q/ (TD-MPC2)
+ *   const engine = await OnnxTdmpc2Engine.create({ nets, cfg, twoHot, obsDim, actionDim, tau }, store, { seed, threads });
+ *   const info = await engine.step({ obs, action, reward });       // Tdmpc2Info: losses, grad norms
+ *
+ * - `OnnxTdmpc2Engine`: TrainingEngine<Tdmpc2Batch, Tdmpc2Info>, the TD-MPC2 world-model and policy update
+ *   (tdmpc2.ts). Batch = { obs [H+1, B, obs], action [H, B, A], reward [H, B] }, t-major, flattened.
+ * - `OnnxTdmpcEngine`: TrainingEngine<TdmpcBatch, TdmpcInfo>, TD-MPC's TOLD update (tdmpc.ts): targets of
+ *   "encoder/" and "q/" (storeFromParams(params, ["encoder/", "q/"])); the batch adds the PER importance weights
+ *   [B] and the info carries the new priorities [B]; τ is applied every `update_freq` updates.
+ * - `stepWith(batch, noise)` runs one update with given noise (tests compare with tfjs that way).
  * - Randomness (policy noise, Q-head draws, dropout masks) comes from the engine's `Rng` (seeded by `opts.seed`),
  *   so a run is reproducible and `readState`/`writeState` resume it exactly.
  * - Planning: `store` holds the current weights after every step; build planning sessions on the same store
