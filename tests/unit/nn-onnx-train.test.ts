@@ -37,24 +37,41 @@ function randomise(wm: WorldModel, seed: number): void {
   for (const n of wm.target.names()) wm.target.get(n).assign(tf.add(wm.params.get(n), tf.randomNormal(wm.params.get(n).shape, 0, 0.05, "float32", k++)));
 }
 
-/** The noise WorldModel.update will draw from its Rng (same order: TD policy seed, TD heads, π seed, π heads). */
+/**
+ * The noise WorldModel.update will draw from its Rng, in its order: the TD policy's seed, the TD heads, the Q
+ * dropout seed (when the heads have dropout: applyEnsemble draws one at every call, used only while training),
+ * the policy step's seed and heads. The dropout mask tfjs draws on [H·B, heads·h] is laid out [heads, H·B, h].
+ */
 function tfjsNoise(wm: WorldModel, B: number): Tdmpc2Noise {
   const r = new Rng(0);
   r.setState(wm.rng.getState());
   const H = wm.train.horizon;
   const A = wm.actionDim;
+  const E = wm.cfg.num_q;
+  const h = wm.q.dims[1]!;
   const s1 = r.int(2 ** 31);
-  const headsTd = drawTwoHeads(r, wm.cfg.num_q);
+  const headsTd = drawTwoHeads(r, E);
+  if (wm.q.dropout > 0) r.int(2 ** 31); // the TD target's Q call (not training: unused)
+  const sDrop = wm.q.dropout > 0 ? r.int(2 ** 31) : 0;
   const s2 = r.int(2 ** 31);
-  const headsPi = drawTwoHeads(r, wm.cfg.num_q);
+  const headsPi = drawTwoHeads(r, E);
   const draw = (n: number, seed: number) => tf.tidy(() => tf.randomNormal([n, A], 0, 1, "float32", seed).dataSync() as Float32Array);
-  return { epsTd: draw(H * B, s1), headsTd, epsPi: draw((H + 1) * B, s2), headsPi };
+  let dropoutMask: Float32Array | undefined;
+  if (wm.q.dropout > 0) {
+    // tf.dropout: keep where ⌊u + (1 − p)⌋ = 1, scaled by 1/(1 − p)
+    const keep = 1 - wm.q.dropout;
+    const u = tf.tidy(() => tf.randomUniform([H * B, E * h], 0, 1, "float32", sDrop).dataSync() as Float32Array);
+    dropoutMask = new Float32Array(E * H * B * h);
+    for (let n = 0; n < H * B; n++) for (let e = 0; e < E; e++) for (let j = 0; j < h; j++) dropoutMask[(e * H * B + n) * h + j] = Math.floor(u[n * E * h + e * h + j]! + keep) / keep;
+  }
+  return { epsTd: draw(H * B, s1), headsTd, epsPi: draw((H + 1) * B, s2), headsPi, dropoutMask };
 }
 
 describe("TD-MPC2 update as one ONNX graph", () => {
   it("one step equals WorldModel.update on tfjs: losses, every gradient (Adam's moments), new weights and targets", async () => {
     const B = 8;
-    const small = { ...modelPreset("laptop"), enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21, dropout: 0 };
+    // dropout 0.2 in the Q heads: tfjs's own mask, replayed into the graph
+    const small = { ...modelPreset("laptop"), enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21, dropout: 0.2 };
     const train = { ...TRAIN_DEFAULTS, batch_size: B };
     const wm = new WorldModel(small, 5, 2, 3, train);
     randomise(wm, 7);
