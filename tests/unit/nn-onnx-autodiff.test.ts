@@ -6,22 +6,12 @@ import { Graph, type Sym } from "../../src/nn/onnx/graph.js";
 import { elu, ensembleGraph, mish, mlpGraph, simNorm } from "../../src/nn/onnx/nets.js";
 import { GraphSession } from "../../src/nn/onnx/session.js";
 import { Rng } from "../../src/util/random.js";
+import { relErr } from "../helpers/close.js";
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
 });
 
-/** max |a − b| relative to max |b| (the "within 1e-4 relative", over a whole tensor) */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / Math.max(m, 1e-12);
-}
 
 interface Case {
   name: string;

@@ -11,21 +11,12 @@ import { storeKey } from "../../src/nn/onnx/store.js";
 import { TRAIN_DEFAULTS, modelPreset } from "../../src/nn/presets.js";
 import { WorldModel, randomBatch } from "../../src/nn/worldmodel.js";
 import { Rng } from "../../src/util/random.js";
+import { relErr } from "../helpers/close.js";
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
 });
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / Math.max(m, 1e-12);
-}
 
 function randomise(wm: WorldModel, seed: number): void {
   // the reward and Q output layers start at zero: give every parameter some value so the comparison means something

@@ -73,7 +73,8 @@ export interface Tdmpc2Batch {
   reward: Float32Array;
 }
 
-export interface Tdmpc2Info {
+/** What one update reports (TD-MPC's total is the PER-weighted loss). */
+export interface UpdateLosses {
   consistency: number;
   reward: number;
   value: number;
@@ -82,6 +83,8 @@ export interface Tdmpc2Info {
   piLoss: number;
   piGradNorm: number;
 }
+
+export type Tdmpc2Info = UpdateLosses;
 
 /** The noise of one TD-MPC2 update, normally drawn by the engine (tests pass their own). */
 export interface Tdmpc2Noise {
@@ -101,15 +104,7 @@ export interface TdmpcBatch {
   weights: Float32Array;
 }
 
-export interface TdmpcInfo {
-  consistency: number;
-  reward: number;
-  value: number;
-  /** the PER-weighted loss */
-  total: number;
-  gradNorm: number;
-  piLoss: number;
-  piGradNorm: number;
+export interface TdmpcInfo extends UpdateLosses {
   /** new priorities [B]: Σ_t ρᵗ·(|Q1 − td| + |Q2 − td|), clamped at 1e4 (the replay adds its ε) */
   priorities: Float32Array;
 }
@@ -181,7 +176,29 @@ abstract class OnnxEngineBase<Batch, Info> implements TrainingEngine<Batch, Info
 }
 
 function check(what: string, a: ArrayLike<number>, n: number, shape: string): void {
-  if (a.length !== n) throw new Error(`${what} has ${a.length} values, expected ${shape} = ${n}`);
+  if (a.length !== n) throw new Error(`update: ${what} has ${a.length} values, expected ${shape} = ${n}`);
+}
+
+/** A batch of H+1-step sequences: obs [H+1, B, O], action [H, B, A], reward [H, B]; the ε of both policy draws. */
+function sequenceFeeds(spec: { cfg: { horizon: number; batch_size: number }; obsDim: number; actionDim: number }, batch: Tdmpc2Batch, epsTd: Float32Array, epsPi: Float32Array): Record<string, Feed> {
+  const { horizon: H, batch_size: B } = spec.cfg;
+  const { obsDim: O, actionDim: A } = spec;
+  check("obs", batch.obs, (H + 1) * B * O, "(H+1)·B·obsDim");
+  check("action", batch.action, H * B * A, "H·B·A");
+  check("reward", batch.reward, H * B, "H·B");
+  check("eps_td", epsTd, H * B * A, "H·B·A");
+  check("eps_pi", epsPi, (H + 1) * B * A, "(H+1)·B·A");
+  return { obs: batch.obs, action: batch.action, reward: batch.reward, eps_td: epsTd, eps_pi: epsPi };
+}
+
+function lossesOf(r: Record<string, OrtTensor>): UpdateLosses {
+  const v = (k: string) => scalarOf(r[k]);
+  return { consistency: v("consistency"), reward: v("reward"), value: v("value"), total: v("total"), gradNorm: v("grad_norm"), piLoss: v("pi_loss"), piGradNorm: v("pi_grad_norm") };
+}
+
+/** The ε of both policy draws of an update: [H·B, A] for the TD targets, [(H+1)·B, A] for the policy step. */
+function drawEps(rng: Rng, H: number, B: number, A: number): { epsTd: Float32Array; epsPi: Float32Array } {
+  return { epsTd: rng.fillNormal(new Float32Array(H * B * A)), epsPi: rng.fillNormal(new Float32Array((H + 1) * B * A)) };
 }
 
 const heads64 = (h: [number, number]) => BigInt64Array.from(h.map((x) => BigInt(x)));
@@ -206,9 +223,8 @@ export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
     const { horizon: H, batch_size: B } = this.spec.cfg;
     const A = this.spec.actionDim;
     const E = this.spec.nets.q.heads;
-    const epsTd = this.rng.fillNormal(new Float32Array(H * B * A));
+    const { epsTd, epsPi } = drawEps(this.rng, H, B, A);
     const headsTd = drawTwoHeads(this.rng, E);
-    const epsPi = this.rng.fillNormal(new Float32Array((H + 1) * B * A));
     const headsPi = drawTwoHeads(this.rng, E);
     return { epsTd, epsPi, headsTd, headsPi, dropoutMask: this.mask?.draw(this.rng) };
   }
@@ -218,27 +234,15 @@ export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
   }
 
   async stepWith(batch: Tdmpc2Batch, noise: Tdmpc2Noise): Promise<Tdmpc2Info> {
-    const { horizon: H, batch_size: B } = this.spec.cfg;
-    const { obsDim: O, actionDim: A } = this.spec;
-    check("update: obs", batch.obs, (H + 1) * B * O, "(H+1)·B·obsDim");
-    check("update: action", batch.action, H * B * A, "H·B·A");
-    check("update: reward", batch.reward, H * B, "H·B");
-    const feeds: Record<string, Feed> = { obs: batch.obs, action: batch.action, reward: batch.reward, eps_td: noise.epsTd, eps_pi: noise.epsPi, heads_td: heads64(noise.headsTd), heads_pi: heads64(noise.headsPi) };
+    const feeds = { ...sequenceFeeds(this.spec, batch, noise.epsTd, noise.epsPi), heads_td: heads64(noise.headsTd), heads_pi: heads64(noise.headsPi) } as Record<string, Feed>;
     if (this.mask) {
       if (!noise.dropoutMask) throw new Error("update: the Q heads have dropout but the noise has no dropout mask");
+      check("dropout_mask", noise.dropoutMask, this.mask.size, "heads·H·B·hidden");
       feeds.dropout_mask = noise.dropoutMask;
     }
     const r = await this.trainer.run(feeds, this.spec.tau);
     this.updates++;
-    return {
-      consistency: scalarOf(r.consistency),
-      reward: scalarOf(r.reward),
-      value: scalarOf(r.value),
-      total: scalarOf(r.total),
-      gradNorm: scalarOf(r.grad_norm),
-      piLoss: scalarOf(r.pi_loss),
-      piGradNorm: scalarOf(r.pi_grad_norm),
-    };
+    return lossesOf(r);
   }
 }
 
@@ -254,8 +258,7 @@ export class OnnxTdmpcEngine extends OnnxEngineBase<TdmpcBatch, TdmpcInfo> {
 
   drawNoise(): TdmpcNoise {
     const { horizon: H, batch_size: B } = this.spec.cfg;
-    const A = this.spec.actionDim;
-    return { epsTd: this.rng.fillNormal(new Float32Array(H * B * A)), epsPi: this.rng.fillNormal(new Float32Array((H + 1) * B * A)) };
+    return drawEps(this.rng, H, B, this.spec.actionDim);
   }
 
   step(batch: TdmpcBatch): Promise<TdmpcInfo> {
@@ -263,29 +266,13 @@ export class OnnxTdmpcEngine extends OnnxEngineBase<TdmpcBatch, TdmpcInfo> {
   }
 
   async stepWith(batch: TdmpcBatch, noise: TdmpcNoise): Promise<TdmpcInfo> {
-    const { horizon: H, batch_size: B } = this.spec.cfg;
-    const { obsDim: O, actionDim: A } = this.spec;
-    check("update: obs", batch.obs, (H + 1) * B * O, "(H+1)·B·obsDim");
-    check("update: action", batch.action, H * B * A, "H·B·A");
-    check("update: reward", batch.reward, H * B, "H·B");
-    check("update: weights", batch.weights, B, "B");
+    const feeds = sequenceFeeds(this.spec, batch, noise.epsTd, noise.epsPi);
+    check("weights", batch.weights, this.spec.cfg.batch_size, "B");
     // the official code averages the target every update_freq updates (after the policy step)
     this.updates++;
     const tau = this.updates % this.spec.update_freq === 0 ? this.spec.tau : 0;
-    const r: Record<string, OrtTensor> = await this.trainer.run(
-      { obs: batch.obs, action: batch.action, reward: batch.reward, weights: batch.weights, eps_td: noise.epsTd, eps_pi: noise.epsPi },
-      tau,
-    );
-    return {
-      consistency: scalarOf(r.consistency),
-      reward: scalarOf(r.reward),
-      value: scalarOf(r.value),
-      total: scalarOf(r.total),
-      gradNorm: scalarOf(r.grad_norm),
-      piLoss: scalarOf(r.pi_loss),
-      piGradNorm: scalarOf(r.pi_grad_norm),
-      priorities: Float32Array.from(r.priorities!.data as Float32Array),
-    };
+    const r: Record<string, OrtTensor> = await this.trainer.run({ ...feeds, weights: batch.weights }, tau);
+    return { ...lossesOf(r), priorities: Float32Array.from(r.priorities!.data as Float32Array) };
   }
 }
 

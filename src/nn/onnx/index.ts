@@ -8,15 +8,15 @@
  */
 export { Graph, Sym } from "./graph.js";
 export { gradients } from "./autodiff.js";
-export { mlpGraph, ensembleGraph, mish, simNorm, mlpParamShapes, ensembleParamShapes, type ParamFn } from "./nets.js";
+export { mlpGraph, ensembleGraph, mish, elu, simNorm, mlpParamShapes, ensembleParamShapes, agentParamShapes, type AgentNets, type ParamFn } from "./nets.js";
 export { adamStep, polyakStep, globalNorm, adamScalars, type AdamHyper } from "./optim.js";
 export { TrainGraph, OnnxTrainer } from "./train.js";
 export { WeightStore, storeKey } from "./store.js";
 export { GraphSession } from "./session.js";
 export { loadOrt, ortAvailable } from "./proto.js";
 export { DropoutMask, drawTwoHeads } from "./noise.js";
-export { tdmpc2UpdateGraph, tdmpc2ParamShapes, type Tdmpc2Nets, type Tdmpc2TrainConfig, type Tdmpc2UpdateSpec } from "./tdmpc2.js";
-export { tdmpcUpdateGraph, tdmpcParamShapes, type TdmpcNets, type TdmpcTrainConfig, type TdmpcUpdateSpec } from "./tdmpc.js";
+export { tdmpc2UpdateGraph, type Tdmpc2Nets, type Tdmpc2TrainConfig, type Tdmpc2UpdateSpec } from "./tdmpc2.js";
+export { tdmpcUpdateGraph, type TdmpcNets, type TdmpcTrainConfig, type TdmpcUpdateSpec } from "./tdmpc.js";
 export { OnnxRolloutEngine, rolloutValueGraph, tileRows, type RolloutSpec } from "./rollout.js";
 export {
   OnnxTdmpc2Engine,

@@ -9,6 +9,20 @@
 import { layerActivation, layerNormed, type Activation, type EnsembleSpec, type MlpSpec } from "../layers.js";
 import { Graph, Sym } from "./graph.js";
 
+/** The networks of a TD-MPC / TD-MPC2 agent (the latent model and the value side), as layer specs. */
+export interface AgentNets {
+  encoder: MlpSpec;
+  dynamics: MlpSpec;
+  reward: MlpSpec;
+  pi: MlpSpec;
+  q: EnsembleSpec;
+}
+
+/** Every parameter of the agent's networks with its shape. */
+export function agentParamShapes(nets: AgentNets): [string, number[]][] {
+  return [...mlpParamShapes(nets.encoder), ...mlpParamShapes(nets.dynamics), ...mlpParamShapes(nets.reward), ...mlpParamShapes(nets.pi), ...ensembleParamShapes(nets.q)];
+}
+
 /** Where a network reads its parameters: graph inputs, updated weights, target copies, … */
 export type ParamFn = (name: string) => Sym;
 

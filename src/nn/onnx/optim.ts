@@ -7,18 +7,11 @@
  * serves every step and a learning-rate schedule needs no rebuild. The clipping coefficient is folded into Adam's
  * two moment scalars, so clipping costs no extra pass over the gradients.
  */
+import { lrScaleFor, type AdamConfig } from "../optim.js";
 import { Graph, Sym } from "./graph.js";
 
-export interface AdamHyper {
-  lr: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  /** clip the global L2 norm of this optimiser's gradients (Infinity: no clipping) */
-  clipNorm?: number;
-  /** learning-rate multiplier per name prefix, e.g. { "encoder/": 0.3 } (the last matching prefix wins, as optim.ts) */
-  lrScale?: Record<string, number>;
-}
+/** Adam's hyper-parameters: the same as the tfjs optimiser's (../optim.ts). */
+export type AdamHyper = AdamConfig;
 
 /** The per-step scalar inputs of one optimiser. */
 export interface AdamInputs {
@@ -32,11 +25,6 @@ export function adamDefaults(h: AdamHyper): Required<AdamHyper> {
   return { beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: Infinity, lrScale: {}, ...h };
 }
 
-export function lrScaleOf(name: string, lrScale: Record<string, number>): number {
-  let s = 1;
-  for (const [prefix, k] of Object.entries(lrScale)) if (name.startsWith(prefix)) s = k;
-  return s;
-}
 
 /** The values of AdamInputs for step t (1-based). */
 export function adamScalars(h: AdamHyper, t: number): { stepSize: number; invBc2: number } {
@@ -79,7 +67,7 @@ export function adamStep(g: Graph, h: AdamHyper, params: Map<string, Sym>, grads
     const d = grads.get(n)!;
     const m1 = g.add(g.mul(m.get(n)!, beta1), g.mul(d, k1));
     const v1 = g.add(g.mul(v.get(n)!, beta2), g.mul(g.mul(d, d), k2));
-    const scale = lrScaleOf(n, lrScale);
+    const scale = lrScaleFor(n, lrScale);
     if (!stepSizes.has(scale)) stepSizes.set(scale, scale === 1 ? inp.stepSize : g.mul(inp.stepSize, scale));
     const denom = g.add(g.sqrt(g.mul(v1, inp.invBc2)), eps);
     out.params.set(n, g.sub(params.get(n)!, g.mul(g.div(m1, denom), stepSizes.get(scale)!)));

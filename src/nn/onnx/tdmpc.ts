@@ -15,21 +15,15 @@
  *
  * π(z, σ) = tanh(μ(z)) + clip(σ·ε, ±0.3), clamped to ±(1 − 1e-6) with a straight-through gradient.
  */
-import type { EnsembleSpec, MlpSpec } from "../layers.js";
+import type { MlpSpec } from "../layers.js";
 import { Graph, Sym } from "./graph.js";
 import { rowMse } from "./losses.js";
-import { ensembleGraph, ensembleParamShapes, minOverHeads, mlpGraph, mlpParamShapes, type ParamFn } from "./nets.js";
+import { agentParamShapes, ensembleGraph, minOverHeads, mlpGraph, type AgentNets, type ParamFn } from "./nets.js";
 import { rhoRows } from "./tdmpc2.js";
 import { TrainGraph } from "./train.js";
 
-export interface TdmpcNets {
-  encoder: MlpSpec;
-  dynamics: MlpSpec;
-  reward: MlpSpec;
-  pi: MlpSpec;
-  /** two heads with one output each */
-  q: EnsembleSpec;
-}
+/** TD-MPC's networks; q has two heads with one output each. */
+export type TdmpcNets = AgentNets;
 
 /** TD-MPC's training hyper-parameters (official `cfgs/default.yaml` names). */
 export interface TdmpcTrainConfig {
@@ -53,9 +47,6 @@ export interface TdmpcUpdateSpec {
   actionDim: number;
 }
 
-export function tdmpcParamShapes(nets: TdmpcNets): [string, number[]][] {
-  return [...mlpParamShapes(nets.encoder), ...mlpParamShapes(nets.dynamics), ...mlpParamShapes(nets.reward), ...mlpParamShapes(nets.pi), ...ensembleParamShapes(nets.q)];
-}
 
 /** TD-MPC's π(z, σ): tanh(μ(z)) plus clipped noise, clamped with a straight-through gradient. */
 export function tdmpcPolicy(g: Graph, pi: MlpSpec, P: ParamFn, z: Sym, eps: Sym, std: number): Sym {
@@ -79,7 +70,7 @@ export function tdmpcUpdateGraph(spec: TdmpcUpdateSpec): TrainGraph {
   const { nets, cfg, obsDim: O, actionDim: A } = spec;
   const H = cfg.horizon;
   const B = cfg.batch_size;
-  const shapes = tdmpcParamShapes(nets);
+  const shapes = agentParamShapes(nets);
   const tg = new TrainGraph(shapes, shapes.map(([n]) => n).filter((n) => n.startsWith(`${nets.encoder.prefix}/`) || n.startsWith(`${nets.q.prefix}/`)));
   const g = tg.g;
   const P = tg.P;

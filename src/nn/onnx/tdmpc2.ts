@@ -8,37 +8,18 @@
  * Randomness comes in as inputs so that a run is reproducible from the caller's Rng: the policy noise ε (two draws),
  * the two Q heads of each min/mean, and the dropout mask of the Q heads' first layer (while training).
  */
-import type { EnsembleSpec, MlpSpec } from "../layers.js";
+import type { EnsembleSpec } from "../layers.js";
 import type { TwoHotConfig } from "../losses.js";
+import type { TrainConfig } from "../presets.js";
 import { Graph, Sym } from "./graph.js";
 import { softCrossEntropy, twoHot, twoHotInv } from "./losses.js";
-import { ensembleGraph, ensembleParamShapes, minOverHeads, mlpGraph, mlpParamShapes, type ParamFn } from "./nets.js";
+import { agentParamShapes, ensembleGraph, ensembleParamShapes, minOverHeads, mlpGraph, type AgentNets, type ParamFn } from "./nets.js";
 import { TrainGraph } from "./train.js";
 
-export interface Tdmpc2Nets {
-  encoder: MlpSpec;
-  dynamics: MlpSpec;
-  reward: MlpSpec;
-  pi: MlpSpec;
-  q: EnsembleSpec;
-}
+export type Tdmpc2Nets = AgentNets;
 
-/** TD-MPC2's training hyper-parameters (official config names; ../presets.ts TrainConfig fits). */
-export interface Tdmpc2TrainConfig {
-  batch_size: number;
-  horizon: number;
-  rho: number;
-  discount: number;
-  consistency_coef: number;
-  reward_coef: number;
-  value_coef: number;
-  entropy_coef: number;
-  log_std_min: number;
-  log_std_max: number;
-  lr: number;
-  enc_lr_scale: number;
-  grad_clip_norm: number;
-}
+/** TD-MPC2's training hyper-parameters (official config names, ../presets.ts); τ is the engine's. */
+export type Tdmpc2TrainConfig = Omit<TrainConfig, "tau">;
 
 export interface Tdmpc2UpdateSpec {
   nets: Tdmpc2Nets;
@@ -48,9 +29,6 @@ export interface Tdmpc2UpdateSpec {
   actionDim: number;
 }
 
-export function tdmpc2ParamShapes(nets: Tdmpc2Nets): [string, number[]][] {
-  return [...mlpParamShapes(nets.encoder), ...mlpParamShapes(nets.dynamics), ...mlpParamShapes(nets.reward), ...mlpParamShapes(nets.pi), ...ensembleParamShapes(nets.q)];
-}
 
 /**
  * TD-MPC2's policy prior: a squashed Gaussian (SAC). out = π(z) [N, 2A] split into μ and a raw log σ mapped into
@@ -89,7 +67,7 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   const H = cfg.horizon;
   const B = cfg.batch_size;
   const c = spec.twoHot;
-  const tg = new TrainGraph(tdmpc2ParamShapes(nets), ensembleParamShapes(nets.q).map(([n]) => n));
+  const tg = new TrainGraph(agentParamShapes(nets), ensembleParamShapes(nets.q).map(([n]) => n));
   const g = tg.g;
   const P = tg.P;
   const obs = tg.input("obs", [H + 1, B, O]);
