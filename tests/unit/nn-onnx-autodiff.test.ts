@@ -113,6 +113,8 @@ const cases: Case[] = [
   { name: "Transpose", shapes: [[2, 3, 4]], onnx: (g, [a]) => g.transpose(a!, [2, 0, 1]), tfjs: ([a]) => tf.transpose(a!, [2, 0, 1]) },
   { name: "Concat", shapes: [[2, 3], [2, 5]], onnx: (g, [a, b]) => g.concat([a!, b!, a!], 1), tfjs: ([a, b]) => tf.concat([a!, b!, a!], 1) },
   { name: "Slice", shapes: [[3, 7]], onnx: (g, [a]) => g.slice(a!, 1, 2, 5), tfjs: ([a]) => tf.slice(a!, [0, 2], [3, 3]) },
+  { name: "Split", shapes: [[3, 7]], onnx: (g, [a]) => { const [p, q] = g.split(a!, 1, [2, 5]); return g.concat([g.mul(q!, p!.shape[1]!), p!], 1); }, tfjs: ([a]) => tf.concat([tf.mul(tf.slice(a!, [0, 2], [3, 5]), 2), tf.slice(a!, [0, 0], [3, 2])], 1) },
+  { name: "Split, one part unused", shapes: [[3, 7]], onnx: (g, [a]) => g.split(a!, 1, [2, 5])[1]!, tfjs: ([a]) => tf.slice(a!, [0, 2], [3, 5]) },
   { name: "Sum", shapes: [[3, 4], [4], [3, 4]], onnx: (g, xs) => g.sum(xs), tfjs: ([a, b, c]) => tf.addN([a!, tf.tile(tf.expandDims(b!, 0), [3, 1]), c!]) },
   {
     name: "Mish",
@@ -203,6 +205,8 @@ describe("ONNX autodiff on whole networks generated from the layer specs", () =>
     const spec: MlpSpec = mlp(p, "dyn", [10, 32, 32, 16], new Rng(3), { outAct: "simnorm" });
     perturb(p, 1);
     await checkNet(p, (g, P, x) => mlpGraph(g, spec, P, x), (x) => applyMlp(p, spec, x), 10, 12);
+    // the same input as two parts (layer 0 as two products over the row blocks of its weight)
+    await checkNet(p, (g, P, x) => mlpGraph(g, spec, P, [g.slice(x, 1, 0, 7), g.slice(x, 1, 7, 10)]), (x) => applyMlp(p, spec, x), 10, 12);
     p.dispose();
   });
 
@@ -220,6 +224,7 @@ describe("ONNX autodiff on whole networks generated from the layer specs", () =>
     const q: EnsembleSpec = ensemble(p, "q", 5, [6, 16, 16, 11], new Rng(6));
     perturb(p, 3);
     await checkNet(p, (g, P, x) => ensembleGraph(g, q, P, x), (x) => applyEnsemble(p, q, x), 6, 8);
+    await checkNet(p, (g, P, x) => ensembleGraph(g, q, P, [g.slice(x, 1, 0, 4), g.slice(x, 1, 4, 6)]), (x) => applyEnsemble(p, q, x), 6, 8);
     // heads [3, 1] through a Gather on the weights: forward only (planning, TD targets)
     const g = new Graph();
     const inputs = new Map(p.names().map((n) => [n, g.input(`p:${n}`, p.get(n).shape)] as const));

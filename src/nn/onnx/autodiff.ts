@@ -186,6 +186,11 @@ const RULES: Record<string, GradFn> = {
       return s;
     });
   },
+  Split: (g, e, dys) => {
+    // concatenate the parts' gradients, zeros for parts that got none
+    const axis = e.attrs.axis as number;
+    return [g.concat(e.outputs.map((o, i) => dys[i] ?? g.constant(new Float32Array(o.size), [...o.shape])), axis)];
+  },
   Slice: (g, e, [dy]) => {
     // zero-pad the gradient back to the input's extent along the sliced axis
     const x = e.inputs[0]!;

@@ -369,6 +369,15 @@ export class Graph {
     const shape = xs[0]!.shape.map((d, i) => (i === ax ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d));
     return this.prim("Concat", xs, shape, { axis: ax });
   }
+  /** Split along `axis` into consecutive parts of the given sizes (one node; its gradient concatenates). */
+  split(x: Sym, axis: number, sizes: number[]): Sym[] {
+    const ax = normAxis(axis, x.rank);
+    if (sizes.reduce((a, b) => a + b, 0) !== x.shape[ax] || sizes.some((n) => !(n > 0))) throw new Error(`Split: sizes [${sizes}] do not add up to axis ${axis} of ${shapeStr(x.shape)}`);
+    if (sizes.length === 1) return [x];
+    const outs = this.emit("Split", [x, this.int64s(sizes)], sizes.map((n) => ({ shape: x.shape.map((d, i) => (i === ax ? n : d)) })), { axis: ax });
+    this.record("Split", [x], outs, { axis: ax });
+    return outs;
+  }
   /** x[start:end] along `axis` (static, step 1) */
   slice(x: Sym, axis: number, start: number, end: number): Sym {
     const ax = normAxis(axis, x.rank);

@@ -97,14 +97,32 @@ export function activate(g: Graph, x: Sym, act: Activation, simnormDim: number):
   }
 }
 
-/** An MLP created by layers.ts `mlp`, applied to x [N, in] → [N, out]. */
-export function mlpGraph(g: Graph, spec: MlpSpec, P: ParamFn, x: Sym, opts: NetOptions = {}): Sym {
+/**
+ * The input of a network: one value [N, in], or the parts of a concatenation along the last axis (e.g. [z, a]),
+ * which layer 0 multiplies by the matching row blocks of its weight and sums. Parts cost no concatenated copy,
+ * and a part that needs no gradient (the latents of a policy step) costs no product in the backward pass.
+ */
+export type NetInput = Sym | Sym[];
+
+function inputParts(x: NetInput, din: number, what: string): Sym[] {
+  const parts = Array.isArray(x) ? x : [x];
+  const N = parts[0]!.shape[0];
+  const width = parts.reduce((s, p) => s + p.shape[1]!, 0);
+  if (parts.some((p) => p.rank !== 2 || p.shape[0] !== N) || width !== din) throw new Error(`${what}: input [${parts.map((p) => `[${p.shape}]`).join(", ")}] does not match ${din} inputs`);
+  return parts;
+}
+
+/** An MLP created by layers.ts `mlp`, applied to x [N, in] (or its parts) → [N, out]. */
+export function mlpGraph(g: Graph, spec: MlpSpec, P: ParamFn, x: NetInput, opts: NetOptions = {}): Sym {
   const L = spec.dims.length - 1;
-  if (x.rank !== 2 || x.shape[1] !== spec.dims[0]) throw new Error(`mlp "${spec.prefix}": input [${x.shape}] does not match dims [${spec.dims}]`);
-  let h = x;
+  const parts = inputParts(x, spec.dims[0]!, `mlp "${spec.prefix}"`);
+  let h = parts[0]!;
   for (let i = 0; i < L; i++) {
     const p = `${spec.prefix}/${i}`;
-    h = g.gemm(h, P(`${p}/W`), P(`${p}/b`));
+    if (i === 0 && parts.length > 1) {
+      const Ws = g.split(P(`${p}/W`), 0, parts.map((q) => q.shape[1]!));
+      h = g.sum(parts.map((q, j) => g.gemm(q, Ws[j]!, j === 0 ? P(`${p}/b`) : undefined)));
+    } else h = g.gemm(h, P(`${p}/W`), P(`${p}/b`));
     if (i === 0 && spec.dropout > 0 && opts.dropoutMask) h = g.mul(h, opts.dropoutMask);
     if (layerNormed(spec, i)) h = g.layerNorm(h, P(`${p}/ln_g`), P(`${p}/ln_b`), LN_EPS);
     h = activate(g, h, layerActivation(spec, i), spec.simnormDim);
@@ -117,11 +135,10 @@ export function mlpGraph(g: Graph, spec: MlpSpec, P: ParamFn, x: Sym, opts: NetO
  * or the `opts.heads` subset. Layer 0 is one Gemm over all selected heads ([in, k·h]); deeper layers are batched
  * matrix products over stacked weights [k, h, h′].
  */
-export function ensembleGraph(g: Graph, spec: EnsembleSpec, P: ParamFn, x: Sym, opts: EnsembleOptions = {}): Sym {
+export function ensembleGraph(g: Graph, spec: EnsembleSpec, P: ParamFn, x: NetInput, opts: EnsembleOptions = {}): Sym {
   const L = spec.dims.length - 1;
   const [din, h1] = [spec.dims[0]!, spec.dims[1]!];
-  if (x.rank !== 2 || x.shape[1] !== din) throw new Error(`ensemble "${spec.prefix}": input [${x.shape}] does not match dims [${spec.dims}]`);
-  const N = x.shape[0]!;
+  const parts = inputParts(x, din, `ensemble "${spec.prefix}"`);
   const sel = opts.heads;
   const k = sel ? sel.shape[0]! : spec.heads;
   const pick = (w: Sym, axis: number) => (sel ? g.gather(w, sel, axis) : w);
@@ -129,9 +146,10 @@ export function ensembleGraph(g: Graph, spec: EnsembleSpec, P: ParamFn, x: Sym, 
   // the shared x against every head, [k, N, h] out, each head's rows contiguous and its LayerNorm gain broadcast as
   // [k, 1, h]. Only the weights are transposed (in·k·h values), never the activations (N·k·h).
   const p0 = `${spec.prefix}/0`;
-  const W0 = g.transpose(pick(g.reshape(P(`${p0}/W`), [din, spec.heads, h1]), 1), [1, 0, 2]);
+  const W0 = g.transpose(pick(g.reshape(P(`${p0}/W`), [din, spec.heads, h1]), 1), [1, 0, 2]); // [k, in, h]
   const b0 = pick(g.reshape(P(`${p0}/b`), [spec.heads, 1, h1]), 0);
-  let h = g.add(g.matmul(x, W0), b0);
+  const Ws = g.split(W0, 1, parts.map((q) => q.shape[1]!));
+  let h = g.sum([...parts.map((q, j) => g.matmul(q, Ws[j]!)), b0]);
   if (spec.dropout > 0 && opts.dropoutMask) h = g.mul(h, opts.dropoutMask);
   for (let i = 0; i < L; i++) {
     const p = `${spec.prefix}/${i}`;

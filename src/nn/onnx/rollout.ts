@@ -39,14 +39,14 @@ export function rolloutValueGraph(g: Graph, s: RolloutSpec, P: (name: string) =>
   const terms: Sym[] = [];
   let disc = 1;
   for (let t = 0; t < s.horizon; t++) {
-    const za = g.concat([z, g.reshape(g.slice(actions, 0, t, t + 1), [N, A])], 1);
+    const za = [z, g.reshape(g.slice(actions, 0, t, t + 1), [N, A])];
     const r = decodeScalar(g, s.rewardCoding, mlpGraph(g, s.reward, P, za));
     terms.push(disc === 1 ? r : g.mul(r, disc));
     z = mlpGraph(g, s.dynamics, P, za);
     disc *= s.discount;
   }
   const mu = g.tanh(g.slice(mlpGraph(g, s.pi, P, z), 1, 0, A));
-  const v = decodeScalar(g, s.qCoding, ensembleGraph(g, s.q, P, g.concat([z, mu], 1), { heads })); // [2, N, 1]
+  const v = decodeScalar(g, s.qCoding, ensembleGraph(g, s.q, P, [z, mu], { heads })); // [2, N, 1]
   const q = s.qReduce === "avg" ? g.reduceMean(v, [0]) : minOverHeads(g, v);
   terms.push(g.mul(q, disc));
   return g.sum(terms);

@@ -87,17 +87,17 @@ export function tdmpcUpdateGraph(spec: TdmpcUpdateSpec): TrainGraph {
   const nextZTarget = g.stopGradient(mlpGraph(g, nets.encoder, tg.T, nextObs));
   const nz = g.stopGradient(mlpGraph(g, nets.encoder, P, nextObs));
   const na = tdmpcPolicy(g, nets.pi, P, nz, epsTd, cfg.min_std);
-  const qT = ensembleGraph(g, nets.q, tg.T, g.concat([nz, na], 1)); // [2, H·B, 1]
+  const qT = ensembleGraph(g, nets.q, tg.T, [nz, na]); // [2, H·B, 1]
   const td = g.stopGradient(g.add(rew, g.mul(minOverHeads(g, qT), cfg.discount)));
 
   // latent rollout
   let z = mlpGraph(g, nets.encoder, P, g.reshape(g.slice(obs, 0, 0, 1), [B, O]));
   const zs = [z];
   for (let t = 0; t < H; t++) {
-    z = mlpGraph(g, nets.dynamics, P, g.concat([z, g.slice(act, 0, t * B, (t + 1) * B)], 1));
+    z = mlpGraph(g, nets.dynamics, P, [z, g.slice(act, 0, t * B, (t + 1) * B)]);
     zs.push(z);
   }
-  const za = g.concat([g.concat(zs.slice(0, H), 0), act], 1);
+  const za = [g.concat(zs.slice(0, H), 0), act];
   const q = ensembleGraph(g, nets.q, P, za); // [2, H·B, 1]
   const qErr = g.sub(q, td);
   const cons = perSample(g, g.mul(rowMse(g, g.concat(zs.slice(1), 0), nextZTarget), rhoW), H, B);
@@ -112,7 +112,7 @@ export function tdmpcUpdateGraph(spec: TdmpcUpdateSpec): TrainGraph {
   // policy: maximise min(Q1, Q2) of the updated, frozen Q over the detached latents
   const zAll = g.stopGradient(g.concat(zs, 0));
   const aPi = tdmpcPolicy(g, nets.pi, P, zAll, epsPi, cfg.min_std);
-  const qPi = minOverHeads(g, ensembleGraph(g, nets.q, model.P, g.concat([zAll, aPi], 1)));
+  const qPi = minOverHeads(g, ensembleGraph(g, nets.q, model.P, [zAll, aPi]));
   const piLoss = g.neg(g.div(g.sumAll(g.mul(qPi, rhoRows(g, cfg.rho, H + 1, B))), B));
   const piNames = shapes.map(([n]) => n).filter((n) => n.startsWith(`${nets.pi.prefix}/`));
   const pi = tg.adam("pi", { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, piNames, piLoss);

@@ -13,7 +13,7 @@ import type { TwoHotConfig } from "../losses.js";
 import type { TrainConfig } from "../presets.js";
 import { Graph, Sym } from "./graph.js";
 import { softCrossEntropy, twoHot, twoHotInv } from "./losses.js";
-import { agentParamShapes, ensembleGraph, ensembleParamShapes, minOverHeads, mlpGraph, type AgentNets, type ParamFn } from "./nets.js";
+import { agentParamShapes, ensembleGraph, ensembleParamShapes, minOverHeads, mlpGraph, type AgentNets, type NetInput, type ParamFn } from "./nets.js";
 import { TrainGraph } from "./train.js";
 
 export type Tdmpc2Nets = AgentNets;
@@ -46,7 +46,7 @@ export function squashedGaussian(g: Graph, out: Sym, eps: Sym, lo: number, hi: n
 }
 
 /** Q value of two heads [N, 1]: their min (TD targets) or mean (policy loss, planning). */
-export function twoHeadValue(g: Graph, q: EnsembleSpec, P: ParamFn, za: Sym, heads: Sym, c: TwoHotConfig, kind: "min" | "avg"): Sym {
+export function twoHeadValue(g: Graph, q: EnsembleSpec, P: ParamFn, za: NetInput, heads: Sym, c: TwoHotConfig, kind: "min" | "avg"): Sym {
   const v = twoHotInv(g, ensembleGraph(g, q, P, za, { heads }), c); // [2, N, 1]
   return kind === "avg" ? g.reduceMean(v, [0]) : minOverHeads(g, v);
 }
@@ -82,7 +82,7 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   // TD targets, no gradient: r + γ·min of two target heads at (h(o′), π(h(o′)))
   const nextZ = g.stopGradient(mlpGraph(g, nets.encoder, P, g.reshape(g.slice(obs, 0, 1, H + 1), [H * B, O])));
   const nextA = squashedGaussian(g, mlpGraph(g, nets.pi, P, nextZ), epsTd, cfg.log_std_min, cfg.log_std_max).action;
-  const tdQ = twoHeadValue(g, nets.q, tg.T, g.concat([nextZ, nextA], 1), headsTd, c, "min");
+  const tdQ = twoHeadValue(g, nets.q, tg.T, [nextZ, nextA], headsTd, c, "min");
   const td = g.stopGradient(g.add(rew, g.mul(tdQ, cfg.discount)));
 
   // latent rollout and the three losses
@@ -90,12 +90,12 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   const zs = [z];
   const consistency: Sym[] = [];
   for (let t = 0; t < H; t++) {
-    z = mlpGraph(g, nets.dynamics, P, g.concat([z, g.slice(act, 0, t * B, (t + 1) * B)], 1));
+    z = mlpGraph(g, nets.dynamics, P, [z, g.slice(act, 0, t * B, (t + 1) * B)]);
     const d = g.sub(z, g.slice(nextZ, 0, t * B, (t + 1) * B));
     consistency.push(g.mul(g.meanAll(g.mul(d, d)), cfg.rho ** t));
     zs.push(z);
   }
-  const za = g.concat([g.concat(zs.slice(0, H), 0), act], 1); // [H·B, L + A]
+  const za = [g.concat(zs.slice(0, H), 0), act]; // [H·B, L] and [H·B, A]
   const rewardCe = softCrossEntropy(g, mlpGraph(g, nets.reward, P, za), twoHot(g, rew, c));
   const rewardLoss = g.div(g.sumAll(g.mul(rewardCe, rhoW)), B * H);
   const dropoutMask = nets.q.dropout > 0 ? tg.input("dropout_mask", [nets.q.heads, H * B, nets.q.dims[1]!]) : undefined;
@@ -110,7 +110,7 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   // policy step on the detached latents, Q heads updated above and frozen here
   const zAll = g.stopGradient(g.concat(zs, 0)); // [(H+1)·B, L]
   const pol = squashedGaussian(g, mlpGraph(g, nets.pi, P, zAll), epsPi, cfg.log_std_min, cfg.log_std_max);
-  const qPi = twoHeadValue(g, nets.q, wm.P, g.concat([zAll, pol.action], 1), headsPi, c, "avg");
+  const qPi = twoHeadValue(g, nets.q, wm.P, [zAll, pol.action], headsPi, c, "avg");
   const perRow = g.sub(g.mul(pol.logProb, cfg.entropy_coef), qPi);
   const piLoss = g.div(g.sumAll(g.mul(perRow, rhoRows(g, cfg.rho, H + 1, B))), (H + 1) * B);
   const piNames = [...tg.shapes.keys()].filter((n) => n.startsWith(`${nets.pi.prefix}/`));
