@@ -72,10 +72,8 @@ function maskOf(g: Graph, cond: Sym): Sym {
 const greater = (g: Graph, a: Sym | number, b: Sym | number) => g.less(b, a);
 
 const RULES: Record<string, GradFn> = {
-  Identity: (_g, _e, [dy]) => [dy],
   // piecewise constant: zero gradient almost everywhere
   Sign: () => [undefined],
-  Floor: () => [undefined],
   Add: (g, e, [dy], n) => [n[0] ? unbroadcast(g, one(dy), e.inputs[0]!.shape) : undefined, n[1] ? unbroadcast(g, one(dy), e.inputs[1]!.shape) : undefined],
   Sub: (g, e, [dy], n) => [n[0] ? unbroadcast(g, one(dy), e.inputs[0]!.shape) : undefined, n[1] ? unbroadcast(g, g.neg(one(dy)), e.inputs[1]!.shape) : undefined],
   Sum: (g, e, [dy], n) => e.inputs.map((x, i) => (n[i] ? unbroadcast(g, one(dy), x.shape) : undefined)),

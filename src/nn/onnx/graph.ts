@@ -216,9 +216,6 @@ export class Graph {
   sign(x: Sym): Sym {
     return this.unary("Sign", x);
   }
-  floor(x: Sym): Sym {
-    return this.unary("Floor", x);
-  }
   sigmoid(x: Sym): Sym {
     return this.unary("Sigmoid", x);
   }
@@ -329,10 +326,6 @@ export class Graph {
   reduceSumSquare(x: Sym, axes: number[], keepdims = false): Sym {
     return this.reduce("ReduceSumSquare", x, axes, keepdims);
   }
-  /** no gradient rule: for stabilisers and reports */
-  reduceMax(x: Sym, axes: number[], keepdims = false): Sym {
-    return this.reduce("ReduceMax", x, axes, keepdims);
-  }
   /** Σ over every element → scalar */
   sumAll(x: Sym): Sym {
     return this.reduceSum(x, x.shape.map((_, i) => i));
@@ -395,17 +388,9 @@ export class Graph {
     const shape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
     return this.prim("Gather", [x], shape, { axis: ax }, [indices]);
   }
-  identity(x: Sym): Sym {
-    return this.unary("Identity", x);
-  }
 
   // ---------------------------------------------------------------------------------------------------------
   // output
-
-  /** Node count before and after pruning (for reports and tests). */
-  stats(): { nodes: number; kept: number } {
-    return { nodes: this.nodes.length, kept: this.prune().nodes.length };
-  }
 
   private prune(): { nodes: NodeDef[]; inputs: ValueDef[]; outputs: ValueDef[]; inits: InitDef[] } {
     // rename final values to their output names where the value is produced here and exported once
