@@ -29,7 +29,6 @@ export interface Tdmpc2UpdateSpec {
   actionDim: number;
 }
 
-
 /**
  * TD-MPC2's policy prior: a squashed Gaussian (SAC). out = π(z) [N, 2A] split into μ and a raw log σ mapped into
  * [log_std_min, log_std_max]; a = tanh(μ + ε·σ); log π(a) with the tanh correction.
