@@ -6,7 +6,6 @@
  * place) and puts the tensors the step returned in their place; a planning session then feeds the same tensors.
  * No weight is copied through JavaScript on either path. `read`/`write` copy, for checkpoints and the tfjs reference.
  */
-import type { Params } from "../layers.js";
 import { loadOrt, type OrtTensor } from "./proto.js";
 
 export type StoreKind = "p" | "t" | "m" | "v";
@@ -17,8 +16,6 @@ export function storeKey(kind: StoreKind, name: string, opt?: string): string {
 
 export class WeightStore {
   private readonly tensors = new Map<string, OrtTensor>();
-  /** bumped on every replacement: sessions that cache feeds compare it */
-  version = 0;
 
   /** Add a tensor (zeros unless `data` is given). */
   add(key: string, shape: number[], data?: Float32Array): void {
@@ -55,7 +52,6 @@ export class WeightStore {
       throw new Error(`WeightStore: "${key}" is [${cur.dims}], got [${t.dims}]`);
     }
     this.tensors.set(key, t);
-    this.version++;
   }
 
   /** A copy of the values. */
@@ -69,7 +65,6 @@ export class WeightStore {
     if (data.length !== cur.size) throw new Error(`WeightStore: "${key}" has ${cur.size} values, got ${data.length}`);
     const ort = loadOrt();
     this.tensors.set(key, new ort.Tensor("float32", Float32Array.from(data), cur.dims));
-    this.version++;
   }
 
   /** Parameters ("p:") by name, copied. */
@@ -80,20 +75,5 @@ export class WeightStore {
   /** Overwrite parameters by name; every name must exist. */
   writeParams(values: Map<string, ArrayLike<number>>): void {
     for (const [n, v] of values) this.write(storeKey("p", n), v);
-  }
-
-  /** Copy the values of a tfjs `Params` store into the parameters of the same names (and their targets). */
-  writeFromTfjs(p: Params, kind: StoreKind = "p"): void {
-    for (const n of p.names()) {
-      const key = storeKey(kind, n);
-      if (this.has(key)) this.write(key, p.get(n).dataSync() as Float32Array);
-    }
-  }
-
-  /** Bytes held (each tensor once). */
-  bytes(): number {
-    let b = 0;
-    for (const t of this.tensors.values()) b += t.size * 4;
-    return b;
   }
 }
