@@ -106,8 +106,11 @@ class TorchPeer {
   private waiters: ((s: string) => void)[] = [];
   private exited: string | undefined;
 
-  constructor() {
-    this.proc = spawn(TORCH_PYTHON, [join(projectRoot(), "scripts", "bench_nn_torch.py")], { stdio: ["pipe", "pipe", "pipe"] });
+  /** `maxThreads` also caps OpenMP and OpenBLAS through their environment, not only torch.set_num_threads. */
+  constructor(maxThreads: number) {
+    const t = String(maxThreads);
+    const env = { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
+    this.proc = spawn(TORCH_PYTHON, [join(projectRoot(), "scripts", "bench_nn_torch.py")], { stdio: ["pipe", "pipe", "pipe"], env });
     createInterface({ input: this.proc.stdout }).on("line", (l) => {
       const w = this.waiters.shift();
       if (w) w(l);
@@ -205,7 +208,8 @@ export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
   const info = await initBackend({ quiet: true });
   const notes: string[] = [`tfjs backend: ${info.name}`, `load average at start: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`];
   const torch = torchAvailable();
-  const peer = torch.ok ? new TorchPeer() : undefined;
+  const threadCounts = opts.torchThreads ?? [1];
+  const peer = torch.ok ? new TorchPeer(Math.max(...threadCounts)) : undefined;
   const peerInfo = peer ? await peer.info() : null;
   if (!peer) notes.push(`PyTorch peer unavailable: ${torch.why}`);
   else {
@@ -216,7 +220,6 @@ export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
   const rows: BenchRow[] = [];
   const O = opts.obsDim;
   const A = opts.actionDim;
-  const threadCounts = opts.torchThreads ?? [1];
   const onnxEngines = opts.engines.filter((e): e is "onnx1" | "onnx2" => e !== "tfjs");
 
   /** Time each contender and the peer alternately, reps times; one row per contender and peer thread count. */
