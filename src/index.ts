@@ -106,8 +106,9 @@ export { Adam, polyak, trainStep, type AdamConfig, type TrainStepResult, type Lo
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_VERSION, type CheckpointManifest } from "./nn/io.js";
 export { MODEL_PRESETS, TRAIN_DEFAULTS, PLAN_DEFAULTS, modelPreset, type ModelConfig, type TrainConfig, type PlanConfig } from "./nn/presets.js";
 export { WorldModel, randomBatch, type Batch, type UpdateInfo } from "./nn/worldmodel.js";
-export { OnnxRolloutEngine, TfjsRolloutEngine, GraphBuilder, loadOrt, type RolloutEngine, type OnnxEngineOptions } from "./nn/onnx.js";
-export { planMppi, topK, type ValueEngine, type PlanResult } from "./nn/planner.js";
+export * as onnx from "./nn/onnx/index.js";
+export { OnnxRolloutEngine, OnnxTdmpc2Engine, OnnxTdmpcEngine, WeightStore, storeFromParams, type TrainingEngine } from "./nn/onnx/index.js";
+export { planMppi, topK, TfjsRolloutEngine, rolloutSpecOf, type ValueEngine, type PlanResult } from "./nn/planner.js";
 
 // ---- models and agents (chapter 3): PETS ensembles, trajectory sampling, the PETS loop ----
 export * as models from "./models/index.js";

@@ -60,7 +60,7 @@ export function register(_program: Command, bench: Command): void {
         samples: r.plan!.num_samples,
         horizon: r.plan!.horizon,
         iterations: r.plan!.iterations,
-        tfjsMs: r.tfjsMs,
+        tfjsMs: r.oursMs,
         torchMs: r.torchMs,
         ratio: r.ratio,
         backend: r.backend,
