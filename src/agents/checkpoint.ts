@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
 import { readReplay, writeReplay, type ReplayHeader } from "../replay/io.js";
 import type { ReplayStore } from "../replay/store.js";
+import type { TrainerState } from "../nn/onnx/engines.js";
 import type { LearningAgent } from "./types.js";
 
 export interface RunCounters {
@@ -35,7 +36,9 @@ export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store
   const tmp = join(dir, `${name}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
+  agent.updater?.sync(); // ONNX training: the tfjs copy of the weights is refreshed before it is saved
   await saveCheckpoint(join(tmp, "model"), agent.wm.params, { optim: agent.optim, piOptim: agent.piOptim });
+  const engine = agent.updater ? writeEngineState(tmp, agent.updater.state()) : undefined;
   await saveCheckpoint(join(tmp, "target"), agent.wm.target);
   const replay = writeReplay(tmp, store);
   const state = {
@@ -46,6 +49,7 @@ export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store
     agentStep: agent.step,
     updates: agent.updates,
     extra: agent.extraState?.() ?? {},
+    engine,
   };
   writeFileSync(join(tmp, "state.json"), JSON.stringify(state));
   const final = join(dir, name);
@@ -55,6 +59,40 @@ export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store
   renameSync(join(dir, "latest.tmp"), join(dir, "latest"));
   for (const old of readdirSync(dir)) if (old.startsWith("ckpt-") && old !== name) rmSync(join(dir, old), { recursive: true, force: true });
   return final;
+}
+
+interface EngineHeader {
+  steps: Record<string, number>;
+  updates: number;
+  rng: (number | null)[];
+  tensors: { key: string; offset: number; length: number }[];
+}
+
+/** The ONNX engine's state (weights, targets, Adam moments, counters, noise stream) as engine.bin + a header. */
+function writeEngineState(dir: string, s: TrainerState): EngineHeader {
+  const keys = Object.keys(s.tensors).sort();
+  let n = 0;
+  const tensors = keys.map((key) => {
+    const e = { key, offset: n, length: s.tensors[key]!.length };
+    n += e.length;
+    return e;
+  });
+  const all = new Float32Array(n);
+  for (const t of tensors) all.set(s.tensors[t.key]!, t.offset);
+  writeFileSync(join(dir, "engine.bin"), new Uint8Array(all.buffer));
+  return { steps: s.steps, updates: s.updates, rng: s.rng, tensors };
+}
+
+function readEngineState(dir: string, h: EngineHeader): TrainerState {
+  const f = join(dir, "engine.bin");
+  const raw = readFileSync(f);
+  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  const tensors: Record<string, Float32Array> = {};
+  for (const t of h.tensors) {
+    if (t.offset + t.length > all.length) throw new CheckpointError(f, `tensor "${t.key}" runs past the end of the file: truncated`);
+    tensors[t.key] = all.slice(t.offset, t.offset + t.length);
+  }
+  return { tensors, steps: h.steps, updates: h.updates, rng: h.rng.map((x) => (x === null ? Number.NaN : x)) };
 }
 
 /** The newest complete checkpoint under `dir`, or undefined when there is none. */
@@ -68,7 +106,7 @@ export function latestCheckpoint(dir: string): string | undefined {
 }
 
 /** Load a checkpoint into a freshly built agent (same config and sizes); returns the counters and the replay store. */
-export function loadRunCheckpoint(path: string, agent: LearningAgent): AgentCheckpoint {
+export function loadRunCheckpoint(path: string, agent: LearningAgent, opts: { forEvaluation?: boolean } = {}): AgentCheckpoint {
   let state: {
     counters: RunCounters;
     replay: ReplayHeader;
@@ -77,6 +115,7 @@ export function loadRunCheckpoint(path: string, agent: LearningAgent): AgentChec
     agentStep: number;
     updates: number;
     extra: Record<string, unknown>;
+    engine?: EngineHeader;
   };
   const sf = join(path, "state.json");
   try {
@@ -94,5 +133,11 @@ export function loadRunCheckpoint(path: string, agent: LearningAgent): AgentChec
   agent.step = state.agentStep;
   agent.updates = state.updates;
   agent.loadExtraState?.(state.extra);
+  if (opts.forEvaluation) {
+    // acting needs only the weights (saved synced from the engine); the optimiser state is not loaded
+  } else if (agent.updater) {
+    if (!state.engine) throw new CheckpointError(sf, "was written by a run that trained on tfjs; resume it with --engine tfjs");
+    agent.updater.load(readEngineState(path, state.engine));
+  } else if (state.engine) throw new CheckpointError(sf, "was written by a run that trained on onnxruntime; resume it with --engine onnx");
   return { counters: state.counters, store };
 }

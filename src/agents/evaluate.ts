@@ -36,7 +36,7 @@ export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent;
     const cfg = configForEnv(id.cfg, envs[0]!);
     const agent = makeAgent(cfg, envs.map((e) => e.observationSpace.shape[0]!), envs.map((e) => e.actionSpace.shape[0]!), id.seed);
     try {
-      const { counters } = loadRunCheckpoint(ckpt, agent);
+      const { counters } = loadRunCheckpoint(ckpt, agent, { forEvaluation: true });
       return { agent, task: tasks[0]!, tasks, protocol: id.protocol, envSteps: counters.envSteps };
     } catch (e) {
       agent.dispose();

@@ -21,6 +21,7 @@ import type { SequenceBatch } from "../replay/store.js";
 import { Rng } from "../util/random.js";
 import type { ActContext } from "../envs/agent.js";
 import { parseSchedule, type TdmpcConfig } from "./config.js";
+import { engineFor, OnnxUpdater, type EngineChoice } from "./engine.js";
 import { policyLoss } from "./policy-learners.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
@@ -35,6 +36,8 @@ export class TdmpcAgent implements LearningAgent {
   /** Agent steps collected so far (the trainer advances it); drives seeding and the schedules. */
   step = 0;
   updates = 0;
+  /** Set when the update runs on onnxruntime (`useEngine`). */
+  updater?: OnnxUpdater;
   private readonly stdSchedule: (step: number) => number;
   private readonly horizonSchedule: (step: number) => number;
 
@@ -71,6 +74,16 @@ export class TdmpcAgent implements LearningAgent {
     this.planner.reset();
   }
 
+  /** Train on onnxruntime ("onnx", or "auto" where the config allows) or tfjs; see agents/engine.ts. */
+  async useEngine(choice: EngineChoice, seed: number): Promise<{ kind: "tfjs" | "onnx"; why?: string }> {
+    const e = engineFor(this, choice);
+    if (e.kind === "onnx" && !this.updater) {
+      const updater = (this.updater = await OnnxUpdater.create(this, seed));
+      this.model.rollout = (H) => updater.rollout(H); // plan on onnxruntime too, from the same weights
+    }
+    return e;
+  }
+
   /** Planning horizon at the current step: int(min(horizon, schedule(step))). */
   get planHorizon(): number {
     return Math.max(1, Math.floor(Math.min(this.cfg.horizon, this.horizonSchedule(this.step))));
@@ -78,6 +91,7 @@ export class TdmpcAgent implements LearningAgent {
 
   async act(obs: Float32Array, ctx: ActContext): Promise<Float32Array> {
     if (ctx.explore && this.step < this.cfg.seed_steps) return Float32Array.from({ length: this.actionDim }, () => this.rng.uniform(-1, 1));
+    this.updater?.sync();
     this.model.setStart(obs);
     if (!this.cfg.plan) return this.policyAction(ctx.explore);
     const plan = await this.planner.plan(this.model, { horizon: this.planHorizon, minStd: this.stdSchedule(this.step), explore: ctx.explore });
@@ -92,7 +106,11 @@ export class TdmpcAgent implements LearningAgent {
     return Float32Array.from(out);
   }
 
-  update(batch: SequenceBatch): UpdateInfo {
+  update(batch: SequenceBatch): UpdateInfo | Promise<UpdateInfo> {
+    if (this.updater) {
+      this.updates++;
+      return this.updater.update(batch); // the same update as below, as one onnxruntime graph (src/nn/onnx/tdmpc.ts)
+    }
     const c = this.cfg;
     const { horizon: H, batchSize: B } = batch;
     const O = this.obsDim;
@@ -156,6 +174,7 @@ export class TdmpcAgent implements LearningAgent {
   }
 
   dispose(): void {
+    void this.updater?.dispose();
     this.model.dispose();
     this.optim.dispose();
     this.piOptim.dispose();

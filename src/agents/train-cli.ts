@@ -26,6 +26,7 @@ interface TrainFlags {
   runDir?: string;
   out?: string;
   resume?: boolean;
+  engine: "auto" | "onnx" | "tfjs";
 }
 
 export function registerTrain(train_: Command, program: Command): void {
@@ -43,6 +44,7 @@ export function registerTrain(train_: Command, program: Command): void {
     .option("--run-dir <dir>", "run directory (default ~/.cache/tdmpc-ts/runs/<agent>-<preset>-<task>-s<seed>)")
     .option("--out <file>", "results CSV (default <run-dir>/results.csv); give a data/results/ path explicitly to commit")
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
+    .option("--engine <name>", "where updates run: auto (onnx where the config allows), onnx, tfjs", choiceFlag("--engine", ["auto", "onnx", "tfjs"] as const), "auto")
     .action(async (o: TrainFlags) => {
       if (!o.agent) throw new Error("train: give --agent tdmpc|tdmpc2 (or `tdmpc train pets` for chapter 3)");
       const cfg = makeConfig(o.agent, o.preset, parseOverrides(o.set));
@@ -60,6 +62,7 @@ export function registerTrain(train_: Command, program: Command): void {
         runDir: o.runDir ?? defaultRunDir(`${o.agent}-${o.preset}${setTag}-${o.task.join("+")}-s${o.seed}`),
         out: o.out,
         resume: !!o.resume,
+        engine: o.engine,
         label: o.preset + setTag,
       });
     });

@@ -24,6 +24,7 @@ import { latestCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type RunCounter
 import { tdmpc2Discount, type AgentConfig } from "./config.js";
 import { TdmpcAgent } from "./tdmpc.js";
 import { Tdmpc2Agent } from "./tdmpc2.js";
+import type { EngineChoice } from "./engine.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
 export type Protocol = "tdmpc" | "tdmpc2";
@@ -50,6 +51,8 @@ export interface TrainOptions {
   onRow?: (row: ResultRow) => void;
   /** No progress bar (tests). */
   silent?: boolean;
+  /** Where updates run: "onnx" (onnxruntime graphs), "tfjs", or "auto" (default: onnx where the config allows). */
+  engine?: EngineChoice;
   /** Stop after this many episodes of this session (tests simulate a kill with it). */
   stopAfterEpisodes?: number;
 }
@@ -137,6 +140,8 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const actionDims = envs.map((e) => e.actionSpace.shape[0]!);
   const [obsDim, actionDim] = [Math.max(...obsDims), Math.max(...actionDims)];
   const agent = makeAgent(cfg, obsDims, actionDims, opts.seed);
+  const engine = agent.useEngine ? await agent.useEngine(opts.engine ?? "auto", opts.seed) : { kind: "tfjs" as const, why: "TD-MPC2 trains on tfjs" };
+  if (opts.engine === "onnx" && engine.kind !== "onnx") throw new Error(`--engine onnx cannot train this agent: ${engine.why}`);
   const setTask = (k: number) => (agent as Partial<Tdmpc2Agent>).setTask?.(k);
   /** Pad a task's observation or action to the model's size (multi-task). */
   const pad = (x: Float32Array, n: number) => {
@@ -148,7 +153,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const rows: ResultRow[] = [];
   try {
     mkdirSync(runDir, { recursive: true });
-    const identity = { task: typeof opts.task === "string" ? opts.task : tasks, seed: opts.seed, protocol, steps: opts.steps, evalFreq, evalEpisodes, label, cfg };
+    const identity = { task: typeof opts.task === "string" ? opts.task : tasks, seed: opts.seed, protocol, steps: opts.steps, evalFreq, evalEpisodes, label, engine: engine.kind, cfg };
     const configFile = join(runDir, "config.json");
     let store: ReplayStore;
     let c: RunCounters;
@@ -182,7 +187,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
       rows.push(row);
       opts.onRow?.(row);
     };
-    const bar = progress(opts.steps, `${agent.name} ${taskName} seed ${opts.seed}`, { silent: opts.silent });
+    const bar = progress(opts.steps, `${agent.name} ${taskName} seed ${opts.seed} [${engine.kind}]`, { silent: opts.silent });
     let lastReturn = Number.NaN;
     let session = 0;
     const session0 = performance.now() / 1000;
@@ -225,10 +230,10 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
     while (c.envSteps < opts.steps) {
       if (opts.stopAfterEpisodes !== undefined && session >= opts.stopAfterEpisodes) break;
       const losses: number[] = [];
-      const doUpdates = (n: number) => {
+      const doUpdates = async (n: number) => {
         for (let i = 0; i < n && store.numSequences > 0; i++) {
           const batch = store.sampleSequences(cfg.batch_size);
-          const info: UpdateInfo = agent.update(batch);
+          const info: UpdateInfo = await agent.update(batch);
           if (info.priorities) store.updatePriorities(batch.index, info.priorities);
           losses.push(info.total);
         }
@@ -239,10 +244,10 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
         name: agent.name,
         reset: () => agent.reset(),
         act: (obs, ctx) => agent.act(obs, ctx),
-        observe: () => {
+        observe: async () => {
           if (cfg.agent !== "tdmpc2") return;
           const s = agent.step;
-          if (s >= cfg.seed_steps) doUpdates(s === cfg.seed_steps ? cfg.seed_steps : 1);
+          if (s >= cfg.seed_steps) await doUpdates(s === cfg.seed_steps ? cfg.seed_steps : 1);
           agent.step = s + 1;
         },
       };
@@ -252,7 +257,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
       store.addEpisode({ observations: ep.observations.map((o) => pad(o, obsDim)), actions: ep.actions.map((a) => pad(a, actionDim)), rewards: ep.rewards, task: k });
       if (cfg.agent === "tdmpc") {
         agent.step = episodeStart + ep.steps;
-        if (episodeStart >= cfg.seed_steps) doUpdates(agent.updates === 0 ? Math.max(cfg.seed_steps, ep.steps) : ep.steps);
+        if (episodeStart >= cfg.seed_steps) await doUpdates(agent.updates === 0 ? Math.max(cfg.seed_steps, ep.steps) : ep.steps);
       }
       c.agentSteps += ep.steps;
       c.envSteps += ep.steps * perStep;

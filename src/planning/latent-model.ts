@@ -15,7 +15,17 @@ export interface LatentPlanningOptions {
   piStd?: number;
 }
 
+/** A faster evaluator of the same return on another engine (onnxruntime): actions [H, N, A] time-major, ε [N, A]. */
+export interface RolloutValueEngine {
+  value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number], eps?: Float32Array): Promise<Float32Array>;
+}
+
 export class LatentPlanningModel implements PlanningModel {
+  /**
+   * Evaluate returns on this engine instead of tfjs (one per horizon; single-task models with a terminal value): the
+   * start latent and the policy's proposals still come from tfjs.
+   */
+  rollout?: (horizon: number) => RolloutValueEngine;
   /** The planned actions' size: the model's, or the current task's (multi-task models pad the rest with zeros). */
   actionDim: number;
   private z0: tf.Tensor2D | undefined;
@@ -65,6 +75,7 @@ export class LatentPlanningModel implements PlanningModel {
     const A = this.actionDim;
     if (actions.length !== n * horizon * A) throw new RangeError(`actions has length ${actions.length}, expected n × horizon × actionDim = ${n * horizon * A}`);
     const full = this.pad(actions, n * horizon);
+    if (this.rollout && !this.task && this.opts.terminalValue) return this.evaluateOn(this.rollout(horizon), z0, full, n, horizon);
     const G = tf.tidy(() =>
       this.wm.rolloutValue(z0, tf.tensor3d(full, [n, horizon, this.wm.actionDim]), { discount: this.opts.discount, terminal: this.opts.terminalValue, piStd: this.opts.piStd, task: this.task }),
     );
@@ -79,6 +90,15 @@ export class LatentPlanningModel implements PlanningModel {
     const out = (await seqs.data()) as Float32Array;
     seqs.dispose();
     return this.unpad(out, n * horizon);
+  }
+
+  private async evaluateOn(engine: RolloutValueEngine, z0: tf.Tensor2D, actions: Float32Array, n: number, H: number): Promise<Float32Array> {
+    const A = this.wm.actionDim;
+    const hna = new Float32Array(actions.length); // [N, H, A] → [H, N, A]
+    for (let i = 0; i < n; i++) for (let t = 0; t < H; t++) hna.set(actions.subarray((i * H + t) * A, (i * H + t + 1) * A), (t * n + i) * A);
+    const heads = this.wm.q.twoHeads();
+    const eps = this.wm.rng.fillNormal(new Float32Array(n * A));
+    return engine.value(z0.dataSync() as Float32Array, hna, n, [heads[0]!, heads[1] ?? heads[0]!], eps);
   }
 
   /** Actions of the task's size → the model's (zeros in the dimensions the task lacks). */

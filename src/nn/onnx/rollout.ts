@@ -29,10 +29,16 @@ export interface RolloutSpec {
   discount: number;
   horizon: number;
   actionDim: number;
+  /**
+   * The terminal action a_H: the policy's mode tanh μ(z_H) (default), or a sample as the official planners draw it —
+   * "tdmpc": tanh μ + clip(σ·ε, ±0.3) clamped to ±(1 − 1e−6), σ = `piStd`; "tdmpc2": tanh(μ + e^{log σ}·ε) with the
+   * policy's own log σ in [logStdMin, logStdMax]. Samples take ε [N, A] as an input.
+   */
+  terminal?: { kind: "mode" } | { kind: "tdmpc"; piStd: number } | { kind: "tdmpc2"; logStdMin: number; logStdMax: number };
 }
 
-/** z0 [N, L], actions [H, N, A], heads int64 [2] → G [N, 1] */
-export function rolloutValueGraph(g: Graph, s: RolloutSpec, P: (name: string) => Sym, z0: Sym, actions: Sym, heads: Sym): Sym {
+/** z0 [N, L], actions [H, N, A], heads int64 [2] (and ε [N, A] for a sampled terminal action) → G [N, 1] */
+export function rolloutValueGraph(g: Graph, s: RolloutSpec, P: (name: string) => Sym, z0: Sym, actions: Sym, heads: Sym, eps?: Sym): Sym {
   const A = s.actionDim;
   const N = z0.shape[0]!;
   let z = z0;
@@ -45,8 +51,17 @@ export function rolloutValueGraph(g: Graph, s: RolloutSpec, P: (name: string) =>
     z = mlpGraph(g, s.dynamics, P, za);
     disc *= s.discount;
   }
-  const mu = g.tanh(g.slice(mlpGraph(g, s.pi, P, z), 1, 0, A));
-  const v = decodeScalar(g, s.qCoding, ensembleGraph(g, s.q, P, [z, mu], { heads })); // [2, N, 1]
+  const piOut = mlpGraph(g, s.pi, P, z);
+  const term = s.terminal ?? { kind: "mode" };
+  let aH: Sym;
+  if (term.kind === "mode") aH = g.tanh(g.slice(piOut, 1, 0, A));
+  else if (!eps) throw new Error("rollout value: a sampled terminal action needs ε");
+  else if (term.kind === "tdmpc") aH = g.clip(g.add(g.tanh(g.slice(piOut, 1, 0, A)), g.clip(g.mul(eps, term.piStd), -0.3, 0.3)), -1 + 1e-6, 1 - 1e-6);
+  else {
+    const logStd = g.add(term.logStdMin, g.mul(g.add(g.tanh(g.slice(piOut, 1, A, 2 * A)), 1), 0.5 * (term.logStdMax - term.logStdMin)));
+    aH = g.tanh(g.add(g.slice(piOut, 1, 0, A), g.mul(eps, g.exp(logStd))));
+  }
+  const v = decodeScalar(g, s.qCoding, ensembleGraph(g, s.q, P, [z, aH], { heads })); // [2, N, 1]
   const q = s.qReduce === "avg" ? g.reduceMean(v, [0]) : minOverHeads(g, v);
   terms.push(g.mul(q, disc));
   return g.sum(terms);
@@ -86,7 +101,8 @@ export class OnnxRolloutEngine {
       const z0 = g.input("z0", [n, this.latentDim()]);
       const actions = g.input("actions", [this.spec.horizon, n, this.spec.actionDim]);
       const heads = g.input("heads", [2], "int64");
-      g.output(rolloutValueGraph(g, this.spec, Pc, z0, actions, heads), "G");
+      const eps = (this.spec.terminal?.kind ?? "mode") === "mode" ? undefined : g.input("eps", [n, this.spec.actionDim]);
+      g.output(rolloutValueGraph(g, this.spec, Pc, z0, actions, heads, eps), "G");
       s = GraphSession.create(g, this.opts);
       this.sessions.set(n, s);
     }
@@ -103,7 +119,7 @@ export class OnnxRolloutEngine {
   sync(): void {}
 
   /** Values [N] of N action sequences (actions [H, N, A] flattened) from the start latent z0 [L] or [N, L]. */
-  async value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number]): Promise<Float32Array> {
+  async value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number], eps?: Float32Array): Promise<Float32Array> {
     const L = this.latentDim();
     const { horizon: H, actionDim: A } = this.spec;
     if (actions.length !== H * n * A) throw new Error(`rollout value: actions has ${actions.length} values, expected H·N·A = ${H * n * A}`);
@@ -114,6 +130,10 @@ export class OnnxRolloutEngine {
       actions,
       heads: BigInt64Array.from(heads.map((h) => BigInt(h))),
     };
+    if ((this.spec.terminal?.kind ?? "mode") !== "mode") {
+      if (!eps || eps.length !== n * A) throw new Error(`rollout value: the sampled terminal action needs ε of N·A = ${n * A} values`);
+      feeds.eps = eps;
+    }
     for (const v of s.inputs) if (v.name.startsWith("p:")) feeds[v.name] = this.store.get(v.name);
     const out = await s.run(feeds);
     return out.G!.data as Float32Array;
