@@ -61,7 +61,9 @@ export class OnnxUpdater {
   async update(batch: SequenceBatch): Promise<UpdateInfo> {
     const info = await this.engine.step({ obs: batch.obs, action: batch.action, reward: batch.reward, weights: batch.weight });
     this.dirty = true;
-    return { consistency: info.consistency, reward: info.reward, value: info.value, reconstruction: 0, total: info.total, gradNorm: info.gradNorm, piLoss: info.piLoss, priorities: info.priorities };
+    // the official code adds 1e-6 so that a sequence whose Q already equals its target stays sampleable
+    const priorities = Float32Array.from(info.priorities, (p) => p + 1e-6);
+    return { consistency: info.consistency, reward: info.reward, value: info.value, reconstruction: 0, total: info.total, gradNorm: info.gradNorm, piLoss: info.piLoss, priorities };
   }
 
   /** Copy the engine's weights into the agent's tfjs parameters and target (before acting, checkpointing). */
