@@ -8,12 +8,12 @@
  * policy learners, multi-task, TD-MPC2's running scale) run on tfjs: `engineFor` says which, and why.
  */
 import { ortAvailable } from "../nn/onnx/proto.js";
-import { OnnxTdmpcEngine, storeFromParams, type TrainerState } from "../nn/onnx/engines.js";
+import { OnnxTdmpc2Engine, OnnxTdmpcEngine, storeFromParams, type TrainerState } from "../nn/onnx/engines.js";
 import { storeKey } from "../nn/onnx/store.js";
 import { OnnxRolloutEngine } from "../nn/onnx/rollout.js";
 import { tf } from "../nn/backend.js";
 import type { SequenceBatch } from "../replay/store.js";
-import type { TdmpcConfig } from "./config.js";
+import type { Tdmpc2Config, TdmpcConfig } from "./config.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
 export type EngineKind = "tfjs" | "onnx";
@@ -22,10 +22,10 @@ export type EngineChoice = EngineKind | "auto";
 /** Why the ONNX engine cannot train this config (undefined: it can). */
 export function onnxUnsupported(agent: LearningAgent): string | undefined {
   const c = agent.cfg;
-  if (c.agent === "tdmpc2") return "TD-MPC2's update graph does not have the running Q scale and scaled entropy of the official policy loss yet";
+  if (c.num_tasks > 1) return "multi-task models (task embeddings) train on tfjs";
   if (c.latent_mode !== "joint") return `latent_mode=${c.latent_mode}`;
   if (c.reconstruction_coef > 0) return "a reconstruction loss";
-  if (c.policy_learner !== "td") return `policy_learner=${c.policy_learner}`;
+  if (c.policy_learner !== (c.agent === "tdmpc" ? "td" : "sac")) return `policy_learner=${c.policy_learner}`;
   if (c.decoder) return "a decoder";
   const ort = ortAvailable();
   if (!ort.ok) return `onnxruntime-node does not load here (${ort.why})`;
@@ -40,30 +40,46 @@ export function engineFor(agent: LearningAgent, choice: EngineChoice): { kind: E
   return why ? { kind: "tfjs", why } : { kind: "onnx" };
 }
 
-/** TD-MPC's update on onnxruntime, with the agent's tfjs parameters refreshed before acting. */
+/** The update on onnxruntime (TD-MPC's or TD-MPC2's graph), with the agent's tfjs parameters refreshed before acting. */
 export class OnnxUpdater {
   private dirty = false;
   private readonly rollouts = new Map<number, OnnxRolloutEngine>();
   private constructor(
     readonly agent: LearningAgent,
-    readonly engine: OnnxTdmpcEngine,
+    readonly engine: OnnxTdmpcEngine | OnnxTdmpc2Engine,
   ) {}
 
   static async create(agent: LearningAgent, seed: number, threads = 1): Promise<OnnxUpdater> {
-    const c = agent.cfg as TdmpcConfig;
     const wm = agent.wm;
     const nets = { encoder: wm.latent.encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec };
-    const store = storeFromParams(wm.params, ["encoder/", "q/"], wm.target);
-    const engine = await OnnxTdmpcEngine.create({ nets, cfg: c, obsDim: wm.obsDim, actionDim: wm.actionDim, tau: c.tau, update_freq: c.update_freq }, store, { seed, threads });
+    const dims = { obsDim: wm.obsDim, actionDim: wm.actionDim };
+    if (agent.cfg.agent === "tdmpc") {
+      const c = agent.cfg;
+      const store = storeFromParams(wm.params, ["encoder/", "q/"], wm.target);
+      return new OnnxUpdater(agent, await OnnxTdmpcEngine.create({ nets, cfg: c, ...dims, tau: c.tau, update_freq: c.update_freq }, store, { seed, threads }));
+    }
+    const c = agent.cfg;
+    const store = storeFromParams(wm.params, ["q/"], wm.target);
+    const engine = await OnnxTdmpc2Engine.create({ nets, cfg: c, twoHot: { numBins: c.num_bins, vmin: c.vmin, vmax: c.vmax }, ...dims, tau: c.tau }, store, { seed, threads });
     return new OnnxUpdater(agent, engine);
   }
 
   async update(batch: SequenceBatch): Promise<UpdateInfo> {
-    const info = await this.engine.step({ obs: batch.obs, action: batch.action, reward: batch.reward, weights: batch.weight });
+    const common = { obs: batch.obs, action: batch.action, reward: batch.reward };
     this.dirty = true;
+    if (this.engine instanceof OnnxTdmpc2Engine) {
+      const info = await this.engine.step(common);
+      return { consistency: info.consistency, reward: info.reward, value: info.value, reconstruction: 0, total: info.total, gradNorm: info.gradNorm, piLoss: info.piLoss };
+    }
+    const info = await this.engine.step({ ...common, weights: batch.weight });
     // the official code adds 1e-6 so that a sequence whose Q already equals its target stays sampleable
     const priorities = Float32Array.from(info.priorities, (p) => p + 1e-6);
     return { consistency: info.consistency, reward: info.reward, value: info.value, reconstruction: 0, total: info.total, gradNorm: info.gradNorm, piLoss: info.piLoss, priorities };
+  }
+
+  /** TD-MPC2's running Q scale as the engine keeps it. */
+  get piScale(): number | undefined {
+    return this.engine instanceof OnnxTdmpc2Engine ? this.engine.scale.value : undefined;
   }
 
   /** Copy the engine's weights into the agent's tfjs parameters and target (before acting, checkpointing). */
@@ -83,9 +99,10 @@ export class OnnxUpdater {
     let r = this.rollouts.get(H);
     if (!r) {
       const wm = this.agent.wm;
-      const c = this.agent.cfg as TdmpcConfig;
+      const c = this.agent.cfg;
+      const terminal = c.agent === "tdmpc" ? { kind: "tdmpc" as const, piStd: (c as TdmpcConfig).min_std } : { kind: "tdmpc2" as const, logStdMin: (c as Tdmpc2Config).log_std_min, logStdMax: (c as Tdmpc2Config).log_std_max };
       r = new OnnxRolloutEngine(
-        { dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec, rewardCoding: wm.latent.rewardCoding, qCoding: wm.q.coding, qReduce: "min", discount: c.discount, horizon: H, actionDim: wm.actionDim, terminal: { kind: "tdmpc", piStd: c.min_std } },
+        { dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec, rewardCoding: wm.latent.rewardCoding, qCoding: wm.q.coding, qReduce: c.agent === "tdmpc" ? "min" : "avg", discount: c.discount, horizon: H, actionDim: wm.actionDim, terminal },
         this.engine.store,
       );
       this.rollouts.set(H, r);

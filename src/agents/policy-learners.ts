@@ -47,7 +47,8 @@ export function policyLoss(agent: PolicyContext, zs: tf.Tensor2D, batch: Sequenc
       if (c.policy_learner === "td") {
         const a = wm.pi.sample(zs, { std: minStd }).action;
         const q = wm.q.value(zs, a, "min", { frozen: true });
-        return { loss: tf.div(tf.sum(tf.mul(tf.neg(q), w)), rows) as tf.Scalar };
+        // official update_pi: Σ_t ρ^t · mean over the batch of −min Q (a sum over t, not a mean)
+        return { loss: tf.div(tf.sum(tf.mul(tf.neg(q), w)), B) as tf.Scalar };
       }
       const [e, m] = [rowsOf(task?.embedding, T), rowsOf(task?.mask, T)];
       const s = wm.pi.sample(zs, { task: e, mask: m });

@@ -25,6 +25,7 @@ import type { SequenceBatch } from "../replay/store.js";
 import { Rng } from "../util/random.js";
 import type { ActContext } from "../envs/agent.js";
 import type { Tdmpc2Config } from "./config.js";
+import { engineFor, OnnxUpdater, type EngineChoice } from "./engine.js";
 import { policyLoss } from "./policy-learners.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
@@ -83,6 +84,18 @@ export class Tdmpc2Agent implements LearningAgent {
 
   /** The task being acted in (multi-task). */
   taskIndex = 0;
+  /** Set when the update runs on onnxruntime (`useEngine`). */
+  updater?: OnnxUpdater;
+
+  /** Train on onnxruntime ("onnx", or "auto" where the config allows) or tfjs; see agents/engine.ts. */
+  async useEngine(choice: EngineChoice, seed: number): Promise<{ kind: "tfjs" | "onnx"; why?: string }> {
+    const e = engineFor(this, choice);
+    if (e.kind === "onnx" && !this.updater) {
+      const updater = (this.updater = await OnnxUpdater.create(this, seed));
+      this.model.rollout = (H) => updater.rollout(H);
+    }
+    return e;
+  }
 
   get planner(): SamplingPlanner {
     return this.planners[this.taskIndex]!;
@@ -111,6 +124,7 @@ export class Tdmpc2Agent implements LearningAgent {
   async act(obs: Float32Array, ctx: ActContext): Promise<Float32Array> {
     const A = this.tasks.actionDims[this.taskIndex]!;
     if (ctx.explore && this.step < this.cfg.seed_steps) return Float32Array.from({ length: A }, () => this.rng.uniform(-1, 1));
+    this.updater?.sync();
     this.model.setStart(obs);
     if (this.cfg.plan) return (await this.planner.plan(this.model, { explore: ctx.explore })).action;
     const a = tf.tidy(() => {
@@ -123,7 +137,11 @@ export class Tdmpc2Agent implements LearningAgent {
     return out;
   }
 
-  update(batch: SequenceBatch): UpdateInfo {
+  update(batch: SequenceBatch): UpdateInfo | Promise<UpdateInfo> {
+    if (this.updater) {
+      this.updates++;
+      return this.updater.update(batch); // the same update as below, as one onnxruntime graph (src/nn/onnx/tdmpc2.ts)
+    }
     const c = this.cfg;
     const { horizon: H, batchSize: B } = batch;
     const [O, A, L, E] = [this.obsDim, this.actionDim, this.wm.latentDim, c.num_q];
@@ -188,7 +206,7 @@ export class Tdmpc2Agent implements LearningAgent {
   }
 
   extraState(): Record<string, unknown> {
-    return { scale: this.scale.value, taskIndex: this.taskIndex, planners: this.planners.map((p) => p.getState()) };
+    return { scale: this.updater?.piScale ?? this.scale.value, taskIndex: this.taskIndex, planners: this.planners.map((p) => p.getState()) };
   }
 
   loadExtraState(s: Record<string, unknown>): void {
@@ -201,6 +219,7 @@ export class Tdmpc2Agent implements LearningAgent {
   }
 
   dispose(): void {
+    void this.updater?.dispose();
     this.model.dispose();
     this.optim.dispose();
     this.piOptim.dispose();

@@ -140,7 +140,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const actionDims = envs.map((e) => e.actionSpace.shape[0]!);
   const [obsDim, actionDim] = [Math.max(...obsDims), Math.max(...actionDims)];
   const agent = makeAgent(cfg, obsDims, actionDims, opts.seed);
-  const engine = agent.useEngine ? await agent.useEngine(opts.engine ?? "auto", opts.seed) : { kind: "tfjs" as const, why: "TD-MPC2 trains on tfjs" };
+  const engine = await agent.useEngine(opts.engine ?? "auto", opts.seed);
   if (opts.engine === "onnx" && engine.kind !== "onnx") throw new Error(`--engine onnx cannot train this agent: ${engine.why}`);
   const setTask = (k: number) => (agent as Partial<Tdmpc2Agent>).setTask?.(k);
   /** Pad a task's observation or action to the model's size (multi-task). */

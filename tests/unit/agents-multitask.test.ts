@@ -37,9 +37,9 @@ describe("multi-task TD-MPC2", () => {
     const batch = { ...randomSequences(new Rng(1), 2, 8, 7, 2), task: Int32Array.of(0, 1, 0, 1, 1, 0, 0, 1) };
     for (let b = 0; b < 8; b++) if (batch.task[b] === 0) for (let t = 0; t < 2; t++) batch.action[(t * 8 + b) * 2 + 1] = 0; // task 0's padding
     const emb0 = Array.from(agent.wm.params.get("task_emb/E").dataSync());
-    const first = agent.update(batch);
+    const first = await agent.update(batch);
     let last = first;
-    for (let i = 0; i < 20; i++) last = agent.update(batch);
+    for (let i = 0; i < 20; i++) last = await agent.update(batch);
     expect(last.total).toBeLessThan(first.total);
     expect(Array.from(agent.wm.params.get("task_emb/E").dataSync())).not.toEqual(emb0); // the embedding learns
     agent.dispose();

@@ -10,6 +10,8 @@ import { Adam, polyak, trainStep } from "../../src/nn/optim.js";
 import { storeKey } from "../../src/nn/onnx/store.js";
 import { TRAIN_DEFAULTS, modelPreset } from "../../src/nn/presets.js";
 import { WorldModel, randomBatch } from "../../src/nn/worldmodel.js";
+import { makeConfig } from "../../src/agents/config.js";
+import { Tdmpc2Agent } from "../../src/agents/tdmpc2.js";
 import { Rng } from "../../src/util/random.js";
 import { relErr } from "../helpers/close.js";
 
@@ -18,69 +20,83 @@ beforeAll(async () => {
 });
 
 
-function randomise(wm: WorldModel, seed: number): void {
+function randomise(params: Params, target: Params, seed: number): void {
   // the reward and Q output layers start at zero: give every parameter some value so the comparison means something
   let k = seed;
-  for (const n of wm.params.names()) {
-    const v = wm.params.get(n);
+  for (const n of params.names()) {
+    const v = params.get(n);
     v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.2, "float32", k++)));
   }
-  for (const n of wm.target.names()) wm.target.get(n).assign(tf.add(wm.params.get(n), tf.randomNormal(wm.params.get(n).shape, 0, 0.05, "float32", k++)));
+  for (const n of target.names()) target.get(n).assign(tf.add(params.get(n), tf.randomNormal(params.get(n).shape, 0, 0.05, "float32", k++)));
 }
 
 /**
- * The noise WorldModel.update will draw from its Rng, in its order: the TD policy's seed, the TD heads, the Q
- * dropout seed (when the heads have dropout: applyEnsemble draws one at every call, used only while training),
- * the policy step's seed and heads. The dropout mask tfjs draws on [H·B, heads·h] is laid out [heads, H·B, h].
+ * The noise Tdmpc2Agent.update draws from the world model's Rng, in its order: the TD target's policy seed, its two
+ * heads, the dropout seed of that Q call (not training: unused), the value loss's dropout seed, then the policy step's
+ * seed, its two heads and its dropout seed (training: used). tfjs's dropout masks [rows, k·h] are laid out [k, rows, h].
  */
-function tfjsNoise(wm: WorldModel, B: number): Tdmpc2Noise {
+function tfjsNoise(agent: Tdmpc2Agent, B: number): Tdmpc2Noise {
+  const wm = agent.wm;
   const r = new Rng(0);
   r.setState(wm.rng.getState());
-  const H = wm.train.horizon;
+  const H = agent.cfg.horizon;
   const A = wm.actionDim;
-  const E = wm.cfg.num_q;
-  const h = wm.q.dims[1]!;
+  const E = agent.cfg.num_q;
+  const h = wm.q.spec.dims[1]!;
+  const p = wm.q.spec.dropout;
   const s1 = r.int(2 ** 31);
   const headsTd = drawTwoHeads(r, E);
-  if (wm.q.dropout > 0) r.int(2 ** 31); // the TD target's Q call (not training: unused)
-  const sDrop = wm.q.dropout > 0 ? r.int(2 ** 31) : 0;
+  if (p > 0) r.int(2 ** 31); // the TD target's Q call (not training: unused)
+  const sDrop = p > 0 ? r.int(2 ** 31) : 0;
   const s2 = r.int(2 ** 31);
   const headsPi = drawTwoHeads(r, E);
+  const sDropPi = p > 0 ? r.int(2 ** 31) : 0;
   const draw = (n: number, seed: number) => tf.tidy(() => tf.randomNormal([n, A], 0, 1, "float32", seed).dataSync() as Float32Array);
-  let dropoutMask: Float32Array | undefined;
-  if (wm.q.dropout > 0) {
-    // tf.dropout: keep where ⌊u + (1 − p)⌋ = 1, scaled by 1/(1 − p)
-    const keep = 1 - wm.q.dropout;
-    const u = tf.tidy(() => tf.randomUniform([H * B, E * h], 0, 1, "float32", sDrop).dataSync() as Float32Array);
-    dropoutMask = new Float32Array(E * H * B * h);
-    for (let n = 0; n < H * B; n++) for (let e = 0; e < E; e++) for (let j = 0; j < h; j++) dropoutMask[(e * H * B + n) * h + j] = Math.floor(u[n * E * h + e * h + j]! + keep) / keep;
-  }
-  return { epsTd: draw(H * B, s1), headsTd, epsPi: draw((H + 1) * B, s2), headsPi, dropoutMask };
+  // tf.dropout: keep where ⌊u + (1 − p)⌋ = 1, scaled by 1/(1 − p)
+  const mask = (rows: number, k: number, seed: number) => {
+    const u = tf.tidy(() => tf.randomUniform([rows, k * h], 0, 1, "float32", seed).dataSync() as Float32Array);
+    const m = new Float32Array(k * rows * h);
+    for (let n = 0; n < rows; n++) for (let e = 0; e < k; e++) for (let j = 0; j < h; j++) m[(e * rows + n) * h + j] = Math.floor(u[n * k * h + e * h + j]! + 1 - p) / (1 - p);
+    return m;
+  };
+  return {
+    epsTd: draw(H * B, s1),
+    headsTd,
+    epsPi: draw((H + 1) * B, s2),
+    headsPi,
+    dropoutMask: p > 0 ? mask(H * B, E, sDrop) : undefined,
+    piDropoutMask: p > 0 ? mask((H + 1) * B, 2, sDropPi) : undefined,
+  };
 }
 
 describe("TD-MPC2 update as one ONNX graph", () => {
-  it("one step equals WorldModel.update on tfjs: losses, every gradient (Adam's moments), new weights and targets", async () => {
+  it("one step equals Tdmpc2Agent.update on tfjs (the official loss): losses, every gradient (Adam's moments), new weights and targets", async () => {
     const B = 8;
-    // dropout 0.2 in the Q heads: tfjs's own mask, replayed into the graph
-    const small = { ...modelPreset("laptop"), enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21, dropout: 0.2 };
-    const train = { ...TRAIN_DEFAULTS, batch_size: B };
-    const wm = new WorldModel(small, 5, 2, 3, train);
-    randomise(wm, 7);
+    // dropout 0.2 in the Q heads: tfjs's own masks, replayed into the graph (value loss and policy loss)
+    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21, dropout: 0.2, batch_size: B });
+    const agent = new Tdmpc2Agent(cfg, 5, 2, 3);
+    const wm = agent.wm;
+    randomise(wm.params, wm.target, 7);
     const store = storeFromParams(wm.params, ["q/"], wm.target);
     const engine = await OnnxTdmpc2Engine.create(
-      { nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: train, twoHot: wm.twoHot, obsDim: 5, actionDim: 2, tau: train.tau },
+      { nets: { encoder: wm.latent.encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec }, cfg, twoHot: { numBins: cfg.num_bins, vmin: cfg.vmin, vmax: cfg.vmax }, obsDim: 5, actionDim: 2, tau: cfg.tau },
       store,
     );
-    const batch = randomBatch(new Rng(11), train.horizon, B, 5, 2);
+    const batch = { ...randomBatch(new Rng(11), cfg.horizon, B, 5, 2), index: new Int32Array(B), weight: new Float32Array(B).fill(1), task: new Int32Array(B), horizon: cfg.horizon, batchSize: B };
     batch.reward = batch.reward.map((r) => 5 * r); // rewards across several bins
-    const noise = tfjsNoise(wm, B);
-    const ref = wm.update(batch, B);
+    const noise = tfjsNoise(agent, B);
+    const ref = await agent.update(batch);
+    // the running scale: the agent moves S just before dividing, the engine just after (one τ-step apart); give the
+    // graph the S the agent divided by, so that the maths is compared, and check the engine then moves S on from this Q
+    const S = agent.scale.value;
+    engine.scale.value = S;
     const got = await engine.stepWith(batch, noise);
+    expect(got.piScale).toBeGreaterThanOrEqual(S);
     for (const k of ["consistency", "reward", "value", "total", "gradNorm", "piLoss"] as const) {
       expect(Math.abs(got[k] - ref[k]) / Math.abs(ref[k]), k).toBeLessThan(1e-4);
     }
     // Adam's first moment after step 1 is (1 − β1)·(clipped gradient): every gradient, compared
-    for (const [opt, id] of [[wm.wmOpt, "wm"], [wm.piOpt, "pi"]] as const) {
+    for (const [opt, id] of [[agent.optim, "wm"], [agent.piOptim, "pi"]] as const) {
       for (const n of opt.names) {
         expect(relErr(store.read(storeKey("m", n, id)), opt.state.m.get(n)!.dataSync()), `grad ${n}`).toBeLessThan(1e-4);
         expect(relErr(store.read(storeKey("v", n, id)), opt.state.v.get(n)!.dataSync()), `grad² ${n}`).toBeLessThan(1e-4);
@@ -89,7 +105,7 @@ describe("TD-MPC2 update as one ONNX graph", () => {
     for (const n of wm.params.names()) expect(relErr(store.read(storeKey("p", n)), wm.params.get(n).dataSync()), n).toBeLessThan(1e-4);
     for (const n of wm.target.names()) expect(relErr(store.read(storeKey("t", n)), wm.target.get(n).dataSync()), `target ${n}`).toBeLessThan(1e-4);
     await engine.dispose();
-    wm.dispose();
+    agent.dispose();
   });
 });
 

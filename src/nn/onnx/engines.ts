@@ -39,6 +39,7 @@ import { storeKey, WeightStore } from "./store.js";
 import { tdmpc2UpdateGraph, type Tdmpc2UpdateSpec } from "./tdmpc2.js";
 import { tdmpcUpdateGraph, type TdmpcUpdateSpec } from "./tdmpc.js";
 import { DropoutMask, drawTwoHeads } from "./noise.js";
+import { RunningScale } from "../running-scale.js";
 import { OnnxTrainer, scalarOf, type TrainGraph } from "./train.js";
 
 export interface TrainingEngine<Batch, Info> {
@@ -58,6 +59,8 @@ export interface TrainerState {
   steps: Record<string, number>;
   updates: number;
   rng: number[];
+  /** TD-MPC2's running Q scale */
+  piScale?: number;
 }
 
 export interface EngineOptions {
@@ -84,7 +87,10 @@ export interface UpdateLosses {
   piGradNorm: number;
 }
 
-export type Tdmpc2Info = UpdateLosses;
+export interface Tdmpc2Info extends UpdateLosses {
+  /** The running Q scale S after this update (the official RunningScale, updated from this step's Q at t = 0). */
+  piScale: number;
+}
 
 /** The noise of one TD-MPC2 update, normally drawn by the engine (tests pass their own). */
 export interface Tdmpc2Noise {
@@ -94,6 +100,8 @@ export interface Tdmpc2Noise {
   headsPi: [number, number];
   /** [heads, H·B, hidden] when the Q heads have dropout */
   dropoutMask?: Float32Array;
+  /** [2, (H+1)·B, hidden]: the policy loss's two heads keep dropout on */
+  piDropoutMask?: Float32Array;
 }
 
 export interface TdmpcBatch {
@@ -205,11 +213,32 @@ const heads64 = (h: [number, number]) => BigInt64Array.from(h.map((x) => BigInt(
 
 export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
   private readonly mask?: DropoutMask;
+  private readonly piMask?: DropoutMask;
+  /**
+   * The running Q scale of the policy loss (TD-MPC2 common/scale.py: S ← S + τ(max(P95 − P5, 1) − S), S₀ = 1). The
+   * graph divides by the S of the previous update and reports this update's Q at t = 0, from which S moves on; the
+   * official code moves S just before dividing — the two differ by one τ = 0.01 step of the average.
+   */
+  readonly scale: RunningScale;
 
   private constructor(trainer: OnnxTrainer, rng: Rng, threads: number, readonly spec: Tdmpc2UpdateSpec & { tau: number }) {
     super(trainer, rng, threads);
     const q = spec.nets.q;
-    if (q.dropout > 0) this.mask = new DropoutMask(spec.cfg.horizon * spec.cfg.batch_size * q.heads * q.dims[1]!, q.dropout);
+    const { horizon: H, batch_size: B } = spec.cfg;
+    if (q.dropout > 0) {
+      this.mask = new DropoutMask(H * B * q.heads * q.dims[1]!, q.dropout);
+      this.piMask = new DropoutMask(2 * (H + 1) * B * q.dims[1]!, q.dropout);
+    }
+    this.scale = new RunningScale(spec.tau);
+  }
+
+  override readState(): TrainerState {
+    return { ...super.readState(), piScale: this.scale.value };
+  }
+
+  override writeState(s: TrainerState): void {
+    super.writeState(s);
+    this.scale.value = s.piScale ?? 1;
   }
 
   static async create(spec: Tdmpc2UpdateSpec & { tau: number }, store: WeightStore, opts: EngineOptions = {}): Promise<OnnxTdmpc2Engine> {
@@ -226,7 +255,7 @@ export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
     const { epsTd, epsPi } = drawEps(this.rng, H, B, A);
     const headsTd = drawTwoHeads(this.rng, E);
     const headsPi = drawTwoHeads(this.rng, E);
-    return { epsTd, epsPi, headsTd, headsPi, dropoutMask: this.mask?.draw(this.rng) };
+    return { epsTd, epsPi, headsTd, headsPi, dropoutMask: this.mask?.draw(this.rng), piDropoutMask: this.piMask?.draw(this.rng) };
   }
 
   step(batch: Tdmpc2Batch): Promise<Tdmpc2Info> {
@@ -239,10 +268,15 @@ export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
       if (!noise.dropoutMask) throw new Error("update: the Q heads have dropout but the noise has no dropout mask");
       check("dropout_mask", noise.dropoutMask, this.mask.size, "heads·H·B·hidden");
       feeds.dropout_mask = noise.dropoutMask;
+      if (!noise.piDropoutMask) throw new Error("update: the Q heads have dropout but the noise has no policy dropout mask");
+      check("pi_dropout_mask", noise.piDropoutMask, this.piMask!.size, "2·(H+1)·B·hidden");
+      feeds.pi_dropout_mask = noise.piDropoutMask;
     }
+    feeds.pi_scale = Float32Array.of(this.scale.value);
     const r = await this.trainer.run(feeds, this.spec.tau);
     this.updates++;
-    return lossesOf(r);
+    this.scale.update(r.q_pi0!.data as Float32Array);
+    return { ...lossesOf(r), piScale: this.scale.value };
   }
 }
 

@@ -33,7 +33,7 @@ export interface Tdmpc2UpdateSpec {
  * TD-MPC2's policy prior: a squashed Gaussian (SAC). out = π(z) [N, 2A] split into μ and a raw log σ mapped into
  * [log_std_min, log_std_max]; a = tanh(μ + ε·σ); log π(a) with the tanh correction.
  */
-export function squashedGaussian(g: Graph, out: Sym, eps: Sym, lo: number, hi: number): { mu: Sym; action: Sym; logProb: Sym } {
+export function squashedGaussian(g: Graph, out: Sym, eps: Sym, lo: number, hi: number): { mu: Sym; action: Sym; logProb: Sym; gaussLogProb: Sym } {
   const A = eps.shape[1]!;
   const mu = g.slice(out, 1, 0, A);
   const logStd = g.add(lo, g.mul(g.add(g.tanh(g.slice(out, 1, A, 2 * A)), 1), 0.5 * (hi - lo)));
@@ -41,12 +41,12 @@ export function squashedGaussian(g: Graph, out: Sym, eps: Sym, lo: number, hi: n
   const gauss = g.reduceSum(g.sub(g.mul(g.mul(eps, eps), -0.5), g.add(logStd, 0.5 * Math.log(2 * Math.PI))), [1], true);
   const action = g.tanh(pre);
   const squash = g.reduceSum(g.log(g.add(g.relu(g.sub(1, g.mul(action, action))), 1e-6)), [1], true);
-  return { mu: g.tanh(mu), action, logProb: g.sub(gauss, squash) };
+  return { mu: g.tanh(mu), action, logProb: g.sub(gauss, squash), gaussLogProb: gauss };
 }
 
 /** Q value of two heads [N, 1]: their min (TD targets) or mean (policy loss, planning). */
-export function twoHeadValue(g: Graph, q: EnsembleSpec, P: ParamFn, za: NetInput, heads: Sym, c: TwoHotConfig, kind: "min" | "avg"): Sym {
-  const v = twoHotInv(g, ensembleGraph(g, q, P, za, { heads }), c); // [2, N, 1]
+export function twoHeadValue(g: Graph, q: EnsembleSpec, P: ParamFn, za: NetInput, heads: Sym, c: TwoHotConfig, kind: "min" | "avg", dropoutMask?: Sym): Sym {
+  const v = twoHotInv(g, ensembleGraph(g, q, P, za, { heads, dropoutMask }), c); // [2, N, 1]
   return kind === "avg" ? g.reduceMean(v, [0]) : minOverHeads(g, v);
 }
 
@@ -58,8 +58,9 @@ export function rhoRows(g: Graph, rho: number, H: number, B: number): Sym {
 /**
  * Graph inputs (besides the store's): obs [H+1, B, obs], action [H, B, A], reward [H, B], eps_td [H·B, A],
  * eps_pi [(H+1)·B, A], heads_td / heads_pi int64 [2], dropout_mask [heads, H·B, hidden] (when the Q heads have
- * dropout), tau. Reports: consistency, reward, value, total, grad_norm,
- * pi_loss, pi_grad_norm.
+ * dropout), pi_dropout_mask [2, (H+1)·B, hidden] (the policy loss's two heads, dropout still on as in the official
+ * code), pi_scale [1] (the running Q scale S), tau. Reports: consistency, reward, value, total, grad_norm,
+ * pi_loss, pi_grad_norm, and q_pi0 [B] (the policy's Q at t = 0, from which the caller updates S).
  */
 export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   const { nets, cfg, obsDim: O, actionDim: A } = spec;
@@ -107,10 +108,15 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   const wm = tg.adam("wm", { lr: cfg.lr, clipNorm: cfg.grad_clip_norm, lrScale: { [`${nets.encoder.prefix}/`]: cfg.enc_lr_scale } }, wmNames, total);
 
   // policy step on the detached latents, Q heads updated above and frozen here
+  // (official update_pi): Q̄ of two heads with dropout on, divided by the running scale S; the entropy term as the
+  // official code scales it: −log π · (A · log N(ε)) / (log π + 1e−8)
   const zAll = g.stopGradient(g.concat(zs, 0)); // [(H+1)·B, L]
   const pol = squashedGaussian(g, mlpGraph(g, nets.pi, P, zAll), epsPi, cfg.log_std_min, cfg.log_std_max);
-  const qPi = twoHeadValue(g, nets.q, wm.P, [zAll, pol.action], headsPi, c, "avg");
-  const perRow = g.sub(g.mul(pol.logProb, cfg.entropy_coef), qPi);
+  const piMask = nets.q.dropout > 0 ? tg.input("pi_dropout_mask", [2, (H + 1) * B, nets.q.dims[1]!]) : undefined;
+  const qPi = twoHeadValue(g, nets.q, wm.P, [zAll, pol.action], headsPi, c, "avg", piMask);
+  const scale = tg.input("pi_scale", [1]);
+  const scaledEntropy = g.mul(g.div(g.mul(pol.logProb, g.mul(pol.gaussLogProb, A)), g.add(pol.logProb, 1e-8)), -1);
+  const perRow = g.mul(g.add(g.mul(scaledEntropy, cfg.entropy_coef), g.div(qPi, scale)), -1);
   const piLoss = g.div(g.sumAll(g.mul(perRow, rhoRows(g, cfg.rho, H + 1, B))), (H + 1) * B);
   const piNames = [...tg.shapes.keys()].filter((n) => n.startsWith(`${nets.pi.prefix}/`));
   const pi = tg.adam("pi", { lr: cfg.lr, eps: 1e-5, clipNorm: cfg.grad_clip_norm }, piNames, piLoss);
@@ -123,5 +129,6 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
   tg.report("grad_norm", wm.gradNorm);
   tg.report("pi_loss", piLoss);
   tg.report("pi_grad_norm", pi.gradNorm);
+  tg.report("q_pi0", g.reshape(g.stopGradient(g.slice(qPi, 0, 0, B)), [B]));
   return tg;
 }
