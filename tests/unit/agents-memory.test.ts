@@ -18,7 +18,7 @@ beforeAll(async () => {
 const UPDATES = budget(5000, 300);
 
 describe.each(["tdmpc", "tdmpc2"] as const)("%s: memory over many updates", (name) => {
-  it(`tf.memory().numTensors and RSS stay flat over ${UPDATES} updates`, () => {
+  it(`tf.memory().numTensors and RSS stay flat over ${UPDATES} updates`, { timeout: budget(1_800_000, 120_000) }, () => {
     const cfg = makeConfig(name, "official", { enc_dim: 8, mlp_dim: 8, latent_dim: 8, num_bins: 5, batch_size: 4, horizon: 2 });
     const a = name === "tdmpc" ? new TdmpcAgent(cfg as never, 3, 1, 0) : new Tdmpc2Agent(cfg as never, 3, 1, 0);
     const rng = new Rng(1);
