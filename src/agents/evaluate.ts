@@ -1,9 +1,9 @@
 /** Evaluate a trained agent from its run directory: rebuild it from config.json, load the latest checkpoint, play. */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runEpisode } from "../envs/agent.js";
 import type { Env } from "../envs/env.js";
-import { CheckpointError } from "../nn/io.js";
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
 import { latestCheckpoint, loadRunCheckpoint } from "./checkpoint.js";
 import { validateConfig, type AgentConfig } from "./config.js";
 import { configForEnv, makeAgent, protocolEnv, type Protocol } from "./trainer.js";
@@ -57,5 +57,49 @@ export async function evaluateRun(runDir: string, opts: { episodes: number; seed
   } finally {
     agent.dispose();
     env.close();
+  }
+}
+
+/**
+ * Export a trained agent for others to load without the run directory: its config and task (`agent.json`) and its
+ * weights (`model.json` + `model.bin`, nn/io.ts; no optimiser state). A few MB for the laptop presets.
+ */
+export async function exportAgent(runDir: string, outDir: string): Promise<void> {
+  const { agent, tasks, protocol, envSteps } = await loadAgent(runDir);
+  try {
+    mkdirSync(outDir, { recursive: true });
+    const id = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as { seed: number; cfg: AgentConfig; label: string };
+    writeFileSync(join(outDir, "agent.json"), JSON.stringify({ tasks, protocol, envSteps, seed: id.seed, label: id.label, cfg: id.cfg }, null, 1) + "\n");
+    await saveCheckpoint(join(outDir, "model"), agent.wm.params, {}, { tasks, envSteps });
+  } finally {
+    agent.dispose();
+  }
+}
+
+/** An exported agent (see `exportAgent`), ready to act. */
+export async function loadExportedAgent(dir: string): Promise<{ agent: LearningAgent; tasks: string[]; protocol: Protocol; envSteps: number }> {
+  const f = join(dir, "agent.json");
+  let meta: { tasks: string[]; protocol: Protocol; envSteps: number; seed: number; cfg: AgentConfig };
+  try {
+    meta = JSON.parse(readFileSync(f, "utf8"));
+  } catch (e) {
+    throw new CheckpointError(f, `cannot read it (${e instanceof Error ? e.message : String(e)})`);
+  }
+  validateConfig(meta.cfg);
+  const envs: Env[] = [];
+  try {
+    for (const t of meta.tasks) envs.push(await protocolEnv(t, meta.protocol, meta.seed));
+    const cfg = configForEnv(meta.cfg, envs[0]!);
+    const agent = makeAgent(cfg, envs.map((e) => e.observationSpace.shape[0]!), envs.map((e) => e.actionSpace.shape[0]!), meta.seed);
+    try {
+      loadCheckpoint(join(dir, "model"), agent.wm.params);
+    } catch (e) {
+      agent.dispose();
+      throw e;
+    }
+    agent.step = Number.MAX_SAFE_INTEGER; // past the seed steps and schedules: act as a trained agent
+    return { agent, tasks: meta.tasks, protocol: meta.protocol, envSteps: meta.envSteps };
+  } finally {
+    for (const e of envs) e.close();
   }
 }

@@ -10,7 +10,7 @@ import { initBackend } from "../nn/backend.js";
 import { choiceFlag, choiceListFlag, intFlag } from "../util/validate.js";
 import { makeConfig, parseOverrides } from "./config.js";
 import { defaultRunDir, train } from "./trainer.js";
-import { evaluateRun } from "./evaluate.js";
+import { evaluateRun, exportAgent } from "./evaluate.js";
 
 interface TrainFlags {
   agent?: "tdmpc" | "tdmpc2";
@@ -65,6 +65,17 @@ export function registerTrain(train_: Command, program: Command): void {
         engine: o.engine,
         label: o.preset + setTag,
       });
+    });
+
+  program
+    .command("export")
+    .description("export a trained agent (config + weights, no optimiser state) from its run directory, e.g. to commit under data/agents/")
+    .requiredOption("--run-dir <dir>", "run directory of `tdmpc train`")
+    .requiredOption("--out <dir>", "directory to write agent.json and model.json/.bin into")
+    .action(async (o: { runDir: string; out: string }) => {
+      await initBackend();
+      await exportAgent(o.runDir, o.out);
+      console.log(`exported ${o.runDir} → ${o.out}`);
     });
 
   program
