@@ -6,7 +6,7 @@ whole agent step (plan + update), timed on the CPU.
 Run with /usr/bin/python3 (Debian python3-torch). Protocol: one JSON object per line on stdin, one JSON answer per
 line on stdout.
   {"cmd": "setup", "case": NAME, "preset": {...}, "obs_dim": O, "action_dim": A, ...}   -> {"ok": true}
-  {"cmd": "run", "case": NAME, "reps": K, "threads": T}                                -> {"times_ms": [...]}
+  {"cmd": "run", "case": NAME, "reps": K, "threads": T}                                -> {"times_ms": [...], "cpu_ms": [...]}
   {"cmd": "blas"}                                                                       -> {"library": ..., "sgemm512_ms": ...}
   {"cmd": "quit"}
 """
@@ -441,12 +441,13 @@ def main():
             if msg.get("warmup", 0):
                 for _ in range(msg["warmup"]):
                     run()
-            times = []
+            times, cpu = [], []
             for _ in range(msg["reps"]):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 run()
                 times.append((time.perf_counter() - t0) * 1000)
-            print(json.dumps({"times_ms": times}), flush=True)
+                cpu.append((time.process_time() - c0) * 1000)
+            print(json.dumps({"times_ms": times, "cpu_ms": cpu}), flush=True)
         else:
             print(json.dumps({"error": f"unknown cmd {cmd}"}), flush=True)
 

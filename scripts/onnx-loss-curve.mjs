@@ -7,7 +7,7 @@
  * tfjs differ more than noise streams of one engine differ from each other.
  *
  * Data: a fixed random nonlinear system (obs 8, action 2) played with random actions; batches are sub-sequences
- * of horizon + 1 steps. Writes data/results/onnx-vs-tfjs-loss-curves.csv (every update) and a summary JSON with
+ * of horizon + 1 steps. Writes data/results/onnx-vs-tfjs-loss-curves.csv (means over 20 updates) and a summary JSON with
  * per-window means (updates 1–200, …, 1801–2000) and, per loss, the two-sample t statistic of each (seed, window):
  * (mean over ONNX streams − mean over tfjs streams) / (pooled stream sd · √(2/K)). Under "same distribution" |t|
  * averages ≈ 0.85 (t with 2K − 2 degrees of freedom); the verdict is "same" when the mean |t| of every loss is
@@ -162,7 +162,13 @@ const summary = {
 };
 const out = join(root, "data", "results");
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "onnx-vs-tfjs-loss-curves.csv"), ["engine,seed,noise,update," + keys.join(","), ...rows.map((r) => [r.engine, r.seed, r.noise, r.update, ...keys.map((k) => r[k].toPrecision(6))].join(","))].join("\n") + "\n");
+const csv = ["engine,seed,noise,updates," + keys.join(",")];
+for (let i = 0; i < rows.length; i += 20) {
+  const chunk = rows.slice(i, i + 20); // one run's updates are consecutive and UPDATES is a multiple of 20
+  const r = chunk[0];
+  csv.push([r.engine, r.seed, r.noise, `${r.update}-${r.update + chunk.length - 1}`, ...keys.map((k) => mean(chunk.map((c) => c[k])).toPrecision(6))].join(","));
+}
+writeFileSync(join(out, "onnx-vs-tfjs-loss-curves.csv"), csv.join("\n") + "\n");
 writeFileSync(join(out, "onnx-vs-tfjs-loss-curves.json"), JSON.stringify(summary, null, 1) + "\n");
 console.log(summary.verdict, JSON.stringify({ meanAbsT, meanT }));
 for (const w of windows) console.log(w.updates.padEnd(10), keys.map((k) => `${k} tfjs ${w[k].tfjs.toFixed(4)} onnx ${w[k].onnx.toFixed(4)}`).join(" | "));

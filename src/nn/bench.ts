@@ -43,6 +43,14 @@ export interface BenchRow {
   torchThreads: number | null;
   /** ours / torch; null without a peer or against the reference BLAS */
   ratio: number | null;
+  /**
+   * The same from CPU time (both processes' user + system): on a shared, loaded machine wall time also counts the
+   * time a process waits for a core; CPU time does not (cache contention still counts). Two-thread engines add up
+   * both threads' time.
+   */
+  oursCpuMs: number;
+  torchCpuMs: number | null;
+  cpuRatio: number | null;
   /** 1-minute load average at the end of the case */
   load: number;
   /** planning cases: the configuration timed (`tdmpc bench plan` sweeps these) */
@@ -132,9 +140,9 @@ class TorchPeer {
     return r;
   }
 
-  async time(caseName: string, threads: number): Promise<number> {
-    const r = (await this.call({ cmd: "run", case: caseName, reps: 1, threads })) as { times_ms: number[] };
-    return r.times_ms[0]!;
+  async time(caseName: string, threads: number): Promise<{ wall: number; cpu: number }> {
+    const r = (await this.call({ cmd: "run", case: caseName, reps: 1, threads })) as { times_ms: number[]; cpu_ms: number[] };
+    return { wall: r.times_ms[0]!, cpu: r.cpu_ms[0]! };
   }
 
   async info(): Promise<PeerInfo> {
@@ -227,25 +235,29 @@ export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
     const withPeer = !!(peer && torchCase);
     for (const c of contenders) await c.run(); // warm-up (sessions, packing, JIT)
     if (withPeer) for (const th of threadCounts) await peer!.time(torchCase!, th);
-    const ours: number[][] = contenders.map(() => []);
-    const theirs: number[][] = threadCounts.map(() => []);
+    const ours: { wall: number; cpu: number }[][] = contenders.map(() => []);
+    const theirs: { wall: number; cpu: number }[][] = threadCounts.map(() => []);
     for (let r = 0; r < opts.reps; r++) {
       for (const [i, c] of contenders.entries()) {
-        const t0 = performance.now();
+        const [t0, c0] = [performance.now(), process.cpuUsage()];
         await c.run();
-        ours[i]!.push(performance.now() - t0);
+        const dc = process.cpuUsage(c0);
+        ours[i]!.push({ wall: performance.now() - t0, cpu: (dc.user + dc.system) / 1000 });
       }
       if (withPeer) for (const [k, th] of threadCounts.entries()) theirs[k]!.push(await peer!.time(torchCase!, th));
     }
     const load = loadavg()[0]!;
+    const wall = (xs: { wall: number }[]) => median(xs.map((x) => x.wall));
+    const cpu = (xs: { cpu: number }[]) => median(xs.map((x) => x.cpu));
     for (const [i, c] of contenders.entries()) {
-      const ms = median(ours[i]!);
-      if (!withPeer) rows.push({ case: caseName, backend: c.name, oursMs: ms, torchMs: null, torchThreads: null, ratio: null, load, ...(plan ? { plan } : {}) });
+      const [ms, cms] = [wall(ours[i]!), cpu(ours[i]!)];
+      const base = { case: caseName, backend: c.name, oursMs: ms, oursCpuMs: cms, load, ...(plan ? { plan } : {}) };
+      if (!withPeer) rows.push({ ...base, torchMs: null, torchThreads: null, ratio: null, torchCpuMs: null, cpuRatio: null });
       for (const [k, th] of (withPeer ? threadCounts : []).entries()) {
-        const tm = median(theirs[k]!);
-        rows.push({ case: caseName, backend: c.name, oursMs: ms, torchMs: tm, torchThreads: th, ratio: ratioOk ? ms / tm : null, load, ...(plan ? { plan } : {}) });
+        const [tm, tc] = [wall(theirs[k]!), cpu(theirs[k]!)];
+        rows.push({ ...base, torchMs: tm, torchThreads: th, ratio: ratioOk ? ms / tm : null, torchCpuMs: tc, cpuRatio: ratioOk ? cms / tc : null });
       }
-      opts.log(`${caseName} [${c.name}]: ${ms.toFixed(1)} ms${withPeer ? threadCounts.map((th, k) => `; torch ${th}T ${median(theirs[k]!).toFixed(1)} ms`).join("") : ""} (load ${load.toFixed(2)})`);
+      opts.log(`${caseName} [${c.name}]: ${ms.toFixed(1)} ms (cpu ${cms.toFixed(1)})${withPeer ? threadCounts.map((th, k) => `; torch ${th}T ${wall(theirs[k]!).toFixed(1)} ms (cpu ${cpu(theirs[k]!).toFixed(1)})`).join("") : ""} (load ${load.toFixed(2)})`);
     }
   };
 
@@ -452,14 +464,17 @@ export async function profileUpdate(preset: string, obsDim = 24, actionDim = 6):
 }
 
 export function formatRows(rows: BenchRow[]): string {
-  const head = ["case", "engine", "ours ms", "torch ms", "torch threads", "ratio", "load"];
+  const head = ["case", "engine", "ours ms", "torch ms", "torch threads", "ratio", "CPU ours/torch ms", "CPU ratio", "load"];
+  const x = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v.toFixed(2) + "×");
   const body = rows.map((r) => [
     r.case,
     r.backend,
     r.oursMs.toFixed(1),
     r.torchMs === null ? "—" : r.torchMs.toFixed(1),
     r.torchThreads === null ? "—" : String(r.torchThreads),
-    r.ratio === null ? "—" : r.ratio.toFixed(2) + "×",
+    x(r.ratio),
+    r.oursCpuMs === undefined ? "—" : `${r.oursCpuMs.toFixed(1)} / ${r.torchCpuMs?.toFixed(1) ?? "—"}`,
+    x(r.cpuRatio),
     r.load.toFixed(2),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

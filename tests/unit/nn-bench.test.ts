@@ -22,7 +22,7 @@ describe("tdmpc bench nn: a fair peer", () => {
       machine: { cpu: "AMD EPYC", cores: 2, node: "v20.20.2" },
       peer: { torch: "1.13.0", libraries: ["/x/libopenblasp-r0.3.21.so"], sgemm512Ms: 1.2, blas: "optimised" },
       notes: ["load average at start: 0.5"],
-      rows: [{ case: "update TD-MPC2 5M B=256 H=3", backend: "onnxruntime-node 1T", oursMs: 250, torchMs: 330, torchThreads: 1, ratio: 250 / 330, load: 0.6 }],
+      rows: [{ case: "update TD-MPC2 5M B=256 H=3", backend: "onnxruntime-node 1T", oursMs: 250, torchMs: 330, torchThreads: 1, ratio: 250 / 330, oursCpuMs: 240, torchCpuMs: 320, cpuRatio: 0.75, load: 0.6 }],
     };
     writeDocTable(doc, rep, "data/bench/x.json");
     const text = readFileSync(doc, "utf8");
