@@ -13,6 +13,7 @@ import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
 import { register as registerPlan } from "./planning/cli.js";
 import { register as registerFigures } from "./experiments/cli.js";
+import { register as registerGrids } from "./experiments/tdmpc-cli.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -42,6 +43,7 @@ export function buildCli(): Command {
   registerNn(program, bench);
   registerPlan(program, bench);
   registerFigures(program);
+  registerGrids(program);
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")

@@ -11,6 +11,7 @@ import { TDMPC_MODEL, WorldModel } from "../../src/models/world-model.js";
 import { LatentPlanningModel } from "../../src/planning/latent-model.js";
 import { PolicyPerturbationModel, PoplinPlanner, ResidualPolicyModel } from "../../src/planning/poplin.js";
 import { Rng } from "../../src/util/random.js";
+import type { ActContext } from "../../src/envs/agent.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,7 +99,7 @@ describe("TD-MPC with planner=poplin_a|poplin_p", () => {
     const agent = new TdmpcAgent(cfg, OBS.length, 2, 3);
     for (const [name, v] of agent.wm.params.vars) if (name.startsWith("pi/")) v.assign(tf.randomNormal(v.shape, 0, 0.5, "float32", 9));
     expect(agent.planner.name).toBe(planner === "poplin_a" ? "POPLIN-A" : "POPLIN-P");
-    const action = await agent.act(OBS, { explore: false, step: 0 });
+    const action = await agent.act(OBS, { explore: false, step: 0 } as ActContext); // the agent does not read the env
     const mode = tf.tidy(() => agent.wm.pi.sample(agent.model.startTensor()).mu.dataSync());
     action.forEach((v, j) => expect(v).toBeCloseTo(mode[j]!, 6));
     agent.dispose();
