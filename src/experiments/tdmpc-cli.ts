@@ -7,9 +7,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend } from "../nn/backend.js";
 import { projectRoot } from "../tooling/paths.js";
-import { ch04Grid } from "./ch04-latent.js";
-import { ch05Grid } from "./ch05-synergies.js";
-import { defaultRunRoot, finished, gridReadme, readResults, runGrid, runName, type RunSpec } from "./tdmpc-runs.js";
+import { ch04Grid, PREDICTION_COLUMNS, PREDICTION_TEXT, predictionStudy, type PredictionRow } from "./ch04-latent.js";
+import { ch05Grid, evaluatePlanning, LEARNER_COLUMNS, LEARNER_TEXT, learnerStudy, PLANNING_COLUMNS, PLANNING_TEXT, planningSettings, planningOverrides, type LearnerRow, type PlanningRow } from "./ch05-synergies.js";
+import { appendRows, defaultRunRoot, finished, gridReadme, readResults, readRows, readRunConfig, runGrid, runName, VARIANTS, type RunSpec, type VariantName } from "./tdmpc-runs.js";
 
 export const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[]) => RunSpec[] }> = {
   ch04: { csv: "ch04-latent.csv", title: "Chapter 4: joint backbone vs independent modules; consistency vs none vs reconstruction", specs: (seeds) => ch04Grid({ seeds }) },
@@ -57,5 +57,60 @@ export function register(program: Command): void {
         runRoot: o.runRoot,
         onRun: (s, status, i, n) => console.error(`[${i}/${n}] ${runName(s)}: ${status}`),
       });
+    });
+
+  program
+    .command("study")
+    .description("evaluation studies on a chapter's finished runs (resumable, rows appended): planning (ch05: budget, horizon, POPLIN search on the same networks), learners (ch05: BC/RWR/AWR/TD on the same replay), prediction (ch04: latent vs PETS error over k)")
+    .argument("<name>", "planning, learners or prediction")
+    .option("--tasks <list>", "only these tasks")
+    .option("--seeds <list>", "only these seeds")
+    .option("--variants <list>", "planning: only these variants")
+    .option("--episodes <n>", "evaluation episodes per point", "2")
+    .option("--results <dir>", "results folder", join(projectRoot(), "data", "results"))
+    .option("--run-root <dir>", "folder of the run directories (checkpoints)", defaultRunRoot())
+    .action(async (name: string, o: { tasks?: string; seeds?: string; variants?: string; episodes: string; results: string; runRoot: string }) => {
+      const episodes = Number(o.episodes);
+      if (!Number.isInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer, got '${o.episodes}'`);
+      const [ts, ss, vs] = [list(o.tasks), list(o.seeds)?.map(Number), list(o.variants)];
+      const chapter = name === "prediction" ? "ch04" : "ch05";
+      const rows = readResults(join(o.results, GRIDS[chapter]!.csv));
+      const done = GRIDS[chapter]!.specs().filter((s) => finished(rows, s) && (!ts || ts.includes(s.task)) && (!ss || ss.includes(s.seed)));
+      const dirOf = (v: string, task: string, seed: number) => join(o.runRoot, runName({ variant: VARIANTS[v as VariantName], task, seed }));
+      await initBackend();
+      if (name === "planning") {
+        const out = join(o.results, "ch05-planning.csv");
+        const have = readRows<PlanningRow>(out, PLANNING_TEXT);
+        for (const s of done.filter((x) => !vs || vs.includes(x.variant.name))) {
+          const cfg = readRunConfig(dirOf(s.variant.name, s.task, s.seed));
+          const todo = planningSettings(s.variant.name).filter((st) => {
+            const ov = planningOverrides(cfg, st);
+            return !have.some((r) => r.variant === s.variant.name && r.task === s.task && r.seed === s.seed && r.study === st.study && (st.policyOnly ? r.planner === "policy" : r.planner === ov.planner && r.num_samples === st.numSamples && r.iterations === st.iterations && r.horizon === st.horizon));
+          });
+          if (!todo.length) continue;
+          console.error(`planning: ${runName(s)} (${todo.length} settings)`);
+          await evaluatePlanning(dirOf(s.variant.name, s.task, s.seed), s.variant.name, todo, { episodes, onRow: (r) => appendRows(out, PLANNING_COLUMNS, [r]) });
+        }
+      } else if (name === "learners") {
+        const out = join(o.results, "ch05-learners.csv");
+        const have = readRows<LearnerRow>(out, LEARNER_TEXT);
+        for (const s of done.filter((x) => x.variant.name === "tdmpc")) {
+          if (have.some((r) => r.task === s.task && r.seed === s.seed)) continue;
+          console.error(`learners: on the replay of ${runName(s)}`);
+          const fresh = await learnerStudy(dirOf("tdmpc", s.task, s.seed), { updates: 2000, evalEvery: 250, episodes });
+          appendRows(out, LEARNER_COLUMNS, fresh);
+        }
+      } else if (name === "prediction") {
+        const out = join(o.results, "ch04-prediction.csv");
+        const have = readRows<PredictionRow>(out, PREDICTION_TEXT);
+        const pairs = [...new Map(done.filter((s) => s.variant.name === "tdmpc").map((s) => [`${s.task}|${s.seed}`, s])).values()];
+        for (const p of pairs) {
+          if (have.some((r) => r.task === p.task && r.seed === p.seed)) continue;
+          const variants = ["tdmpc", "independent", "no_consistency", "reconstruction"].filter((v) => done.some((s) => s.variant.name === v && s.task === p.task && s.seed === p.seed));
+          console.error(`prediction: ${p.task} seed ${p.seed} (${variants.join(", ")} and PETS)`);
+          const fresh = await predictionStudy((v) => dirOf(v, p.task, p.seed), variants, { task: p.task, seed: p.seed, maxK: 15, episodes: 3, petsEpochs: 40, petsHidden: [200, 200, 200] });
+          appendRows(out, PREDICTION_COLUMNS, fresh);
+        }
+      } else throw new Error(`study: unknown '${name}'; use planning, learners or prediction`);
     });
 }

@@ -243,7 +243,7 @@ export function gridReadme(title: string, specs: RunSpec[], command: string): st
   return lines.join("\n");
 }
 
-/** A trained run's agent with planning settings changed (no parameter shapes): the latest weights, fresh optimisers. */
+/** A trained run's agent with planning settings changed (no parameter shapes): the latest weights and optimisers. */
 export async function loadTrained(runDir: string, overrides: Overrides = {}): Promise<{ agent: LearningAgent; task: string; seed: number; protocol: Protocol; cfg: TdmpcConfig }> {
   const id = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as { task: string; seed: number; protocol: Protocol; cfg: TdmpcConfig };
   const ckpt = latestCheckpoint(join(runDir, "checkpoints"));
@@ -253,7 +253,7 @@ export async function loadTrained(runDir: string, overrides: Overrides = {}): Pr
   try {
     const cfg = configForEnv(cfg0, env) as TdmpcConfig;
     const agent = makeAgent(cfg, env.observationSpace.shape[0]!, env.actionSpace.shape[0]!, id.seed);
-    loadCheckpoint(join(ckpt, "model"), agent.wm.params);
+    loadCheckpoint(join(ckpt, "model"), agent.wm.params, { optim: agent.optim, piOptim: agent.piOptim });
     loadCheckpoint(join(ckpt, "target"), agent.wm.target);
     agent.step = Number.MAX_SAFE_INTEGER; // past the seed steps and at the end of the schedules
     return { agent, task: id.task, seed: id.seed, protocol: id.protocol, cfg };
@@ -270,6 +270,33 @@ export async function loadReplay(runDir: string): Promise<ReplayStore> {
   } finally {
     agent.dispose();
   }
+}
+
+/** The TD-MPC config a run was trained with (its config.json; keys added to the library since take their defaults). */
+export function readRunConfig(runDir: string): TdmpcConfig {
+  return makeConfig("tdmpc", "official", configKeys((JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as { cfg: TdmpcConfig }).cfg));
+}
+
+// ─── CSV files of the studies built on the runs ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Append rows to a CSV (header first when new). */
+export function appendRows<R extends object>(path: string, columns: (keyof R)[], rows: R[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(path) || readFileSync(path, "utf8").trim() === "") writeFileSync(path, columns.join(",") + "\n");
+  const cell = (v: unknown) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v));
+  appendFileSync(path, rows.map((r) => columns.map((c) => cell(r[c])).join(",") + "\n").join(""));
+}
+
+/** Rows of a CSV written by `appendRows` (numbers where a cell is numeric); [] when absent. */
+export function readRows<R>(path: string, textColumns: string[]): R[] {
+  if (!existsSync(path)) return [];
+  const [head, ...lines] = readFileSync(path, "utf8").trim().split("\n");
+  if (!head) return [];
+  const cols = head.split(",");
+  return lines.map((l) => {
+    const cells = l.split(",");
+    return Object.fromEntries(cols.map((c, i) => [c, textColumns.includes(c) ? (cells[i] ?? "") : Number(cells[i])])) as R;
+  });
 }
 
 /** The config's keys as makeConfig overrides (drops the agent name). */
