@@ -68,7 +68,8 @@ export function learningCurves(rows: ResultRow[], o: { tasks: string[]; variants
   };
 }
 
-export interface FinalReturn {
+/** A type (not an interface) so that rows go straight into `showTable`. */
+export type FinalReturn = {
   variant: string;
   task: string;
   seeds: number;
@@ -78,7 +79,7 @@ export interface FinalReturn {
   min: number;
   max: number;
   perSeed: string;
-}
+};
 
 /** The last evaluation of every finished run, per variant and task (seeds that reached `steps[task]`). */
 export function finalReturns(rows: ResultRow[], variants: string[], tasks: string[], steps: Record<string, number>): FinalReturn[] {
