@@ -16,7 +16,7 @@ import { initBackend } from "../../src/nn/backend.js";
 import { finalReturns } from "../../src/viz/figures/runs.js";
 
 const TINY: Variant = { name: "tiny", title: "tiny TD-MPC", set: { mlp_dim: 8, enc_dim: 8, latent_dim: 4, batch_size: 8, num_samples: 8, num_elites: 2, iterations: 1, seed_steps: 125 } };
-const spec: RunSpec = { variant: TINY, task: "cartpole-swingup", seed: 0, steps: 2000, evalFreq: 1000, evalEpisodes: 1 };
+const spec: RunSpec = { variant: TINY, task: "cartpole-swingup", seed: 0, steps: 1000, evalFreq: 1000, evalEpisodes: 1 };
 
 let dir: string;
 beforeAll(async () => {
@@ -33,8 +33,8 @@ describe("runGrid", () => {
     await runGrid([spec], { csv: join(dir, "a.csv"), runRoot, silent: true, onRun });
     const a = readFileSync(join(dir, "a.csv"), "utf8");
     const rows = readResults(join(dir, "a.csv"));
-    expect(rows.filter((r) => r.kind === "eval").map((r) => r.env_step)).toEqual([0, 1000, 2000]);
-    expect(rows.filter((r) => r.kind === "train")).toHaveLength(2);
+    expect(rows.filter((r) => r.kind === "eval").map((r) => r.env_step)).toEqual([0, 1000]);
+    expect(rows.filter((r) => r.kind === "train")).toHaveLength(1);
     expect(rows.every((r) => r.label === "tiny")).toBe(true);
     await runGrid([spec], { csv: join(dir, "a.csv"), runRoot, silent: true, onRun });
     expect(readFileSync(join(dir, "a.csv"), "utf8")).toBe(a);
@@ -43,7 +43,15 @@ describe("runGrid", () => {
     expect(log).toEqual(["tiny-cartpole-swingup-s0:trained", "tiny-cartpole-swingup-s0:done", "tiny-cartpole-swingup-s0:copied"]);
     await expect(runGrid([spec, spec], { csv: join(dir, "c.csv"), runRoot, silent: true })).rejects.toThrow(/appears twice/);
     // a longer budget for a run the CSV holds at a shorter one is refused by name
-    await expect(runGrid([{ ...spec, steps: 3000 }], { csv: join(dir, "a.csv"), runRoot, silent: true })).rejects.toThrow(/unfinished or shorter run tiny-cartpole-swingup-s0/);
+    await expect(runGrid([{ ...spec, steps: 2000 }], { csv: join(dir, "a.csv"), runRoot, silent: true })).rejects.toThrow(/unfinished or shorter run tiny-cartpole-swingup-s0/);
+    // into a fresh CSV, a raised budget continues the run from its checkpoint instead of starting over
+    await runGrid([{ ...spec, steps: 2000 }], { csv: join(dir, "d.csv"), runRoot: join(dir, "longer"), silent: true });
+    await runGrid([{ ...spec, steps: 2000 }], { csv: join(dir, "e.csv"), runRoot, silent: true });
+    const longer = readFileSync(join(dir, "e.csv"), "utf8");
+    expect(longer.startsWith(a)).toBe(true); // the first 1000 steps are the same rows
+    expect(readResults(join(dir, "e.csv")).filter((r) => r.kind === "eval").map((r) => r.env_step)).toEqual([0, 1000, 2000]);
+    const strip = (csv: string) => csv.trim().split("\n").map((l) => l.split(",").filter((_, i) => i !== 11).join(","));
+    expect(strip(longer)).toEqual(strip(readFileSync(join(dir, "d.csv"), "utf8"))); // … and equal an uninterrupted 2000-step run
   });
 
   it("studies read the trained agent back: planning settings, learners from one initial policy, prediction errors", async () => {
