@@ -46,14 +46,17 @@ export function panels(n: number, titles: string[], yTitle: string, xTitle: stri
   return layout;
 }
 
-/** Learning curves: one panel per task, one band + mean + seed points per variant. */
-export function learningCurves(rows: ResultRow[], o: { tasks: string[]; variants: string[]; titles: Record<string, string>; title: string; height?: number }): Figure {
+/** Learning curves: one panel per task that has runs, one band + mean + seed points per variant. */
+export function learningCurves(rows: ResultRow[], opts: { tasks: string[]; variants: string[]; titles: Record<string, string>; title: string; height?: number }): Figure {
+  const o = { ...opts, tasks: opts.tasks.filter((t) => rows.some((r) => r.task === t && opts.variants.includes(r.label))) };
   const data: Record<string, unknown>[] = [];
+  const shown = new Set<string>(); // one legend entry per variant, wherever it first appears
   o.tasks.forEach((task, i) => {
     o.variants.forEach((v, j) => {
       const c = evalCurve(rows, task, v);
       if (!c.keys.length) return;
-      data.push(...seedTraces(c.keys, c.values, { name: o.titles[v] ?? v, color: colorOf(v, j), axis: i === 0 ? "" : String(i + 1), line: true, showlegend: i === 0 }));
+      data.push(...seedTraces(c.keys, c.values, { name: o.titles[v] ?? v, color: colorOf(v, j), axis: i === 0 ? "" : String(i + 1), line: true, showlegend: !shown.has(v) }));
+      shown.add(v);
     });
   });
   const seeds = Math.max(0, ...o.tasks.flatMap((t) => o.variants.map((v) => new Set(rows.filter((r) => r.task === t && r.label === v).map((r) => r.seed)).size)));
