@@ -11,9 +11,9 @@ import { ch04Grid, PREDICTION_COLUMNS, PREDICTION_TEXT, predictionStudy, type Pr
 import { ch05Grid, evaluatePlanning, LEARNER_COLUMNS, LEARNER_TEXT, learnerStudy, PLANNING_COLUMNS, PLANNING_TEXT, planningSettings, planningOverrides, type LearnerRow, type PlanningRow } from "./ch05-synergies.js";
 import { appendRows, defaultRunRoot, finished, gridReadme, readResults, readRows, readRunConfig, runGrid, runName, VARIANTS, type RunSpec, type VariantName } from "./tdmpc-runs.js";
 
-export const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[]) => RunSpec[] }> = {
-  ch04: { csv: "ch04-latent.csv", title: "Chapter 4: joint backbone vs independent modules; consistency vs none vs reconstruction", specs: (seeds) => ch04Grid({ seeds }) },
-  ch05: { csv: "ch05-synergies.csv", title: "Chapter 5: MPC alone, + terminal Q, + policy warm start, both, policy alone; POPLIN-A/P", specs: (seeds) => ch05Grid({ seeds }) },
+export const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[], pendulum?: boolean) => RunSpec[] }> = {
+  ch04: { csv: "ch04-latent.csv", title: "Chapter 4: joint backbone vs independent modules; consistency vs none vs reconstruction", specs: (seeds, pendulum) => ch04Grid({ seeds, pendulum }) },
+  ch05: { csv: "ch05-synergies.csv", title: "Chapter 5: MPC alone, + terminal Q, + policy warm start, both, policy alone; POPLIN-A/P", specs: (seeds, pendulum) => ch05Grid({ seeds, pendulum }) },
 };
 
 function list(text: string | undefined): string[] | undefined {
@@ -30,8 +30,9 @@ export function register(program: Command): void {
     .option("--tasks <list>", "only these tasks")
     .option("--results <dir>", "results folder", join(projectRoot(), "data", "results"))
     .option("--run-root <dir>", "folder of the run directories (checkpoints)", defaultRunRoot())
+    .option("--pendulum", "include the whole grid on pendulum-swingup (≈ 5 CPU-min per run; at this scale TD-MPC did not swing it up)")
     .option("--list", "print the runs and whether each is done; run nothing")
-    .action(async (chapter: string, o: { seeds?: string; variants?: string; tasks?: string; results: string; runRoot: string; list?: boolean }) => {
+    .action(async (chapter: string, o: { seeds?: string; variants?: string; tasks?: string; results: string; runRoot: string; list?: boolean; pendulum?: boolean }) => {
       const g = GRIDS[chapter];
       if (!g) throw new Error(`grid: unknown chapter '${chapter}'; use ${Object.keys(GRIDS).join(" or ")}`);
       const seeds = list(o.seeds)?.map((s) => {
@@ -39,7 +40,7 @@ export function register(program: Command): void {
         if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds must be non-negative integers, got '${s}'`);
         return n;
       });
-      const all = g.specs(seeds);
+      const all = g.specs(seeds, o.pendulum);
       const [vs, ts] = [list(o.variants), list(o.tasks)];
       for (const v of vs ?? []) if (!all.some((s) => s.variant.name === v)) throw new Error(`--variants: '${v}' is not in ${chapter}'s grid (${[...new Set(all.map((s) => s.variant.name))].join(", ")})`);
       for (const t of ts ?? []) if (!all.some((s) => s.task === t)) throw new Error(`--tasks: '${t}' is not in ${chapter}'s grid`);

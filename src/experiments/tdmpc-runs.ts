@@ -73,11 +73,25 @@ export interface TaskBudget {
   evalEpisodes: number;
 }
 
-/** The two tasks of chapters 4–5 and their budgets (one budget per task, so runs two chapters share are one run). */
+/**
+ * The tasks of chapters 4–5 and their budgets (one budget per task, so runs two chapters share are one run).
+ * pendulum-swingup at this scale earned 0 in every evaluation of the TD-MPC pilot (seed 0) up to 20,000 steps and
+ * did not swing up by 40,000 either (it only balanced from near-upright starts), so the grids run it only on request.
+ */
 export const COURSE_TASKS: Record<string, TaskBudget> = {
   "cartpole-swingup": { steps: 20_000, evalFreq: 2_000, evalEpisodes: 2 },
+  "cartpole-balance": { steps: 20_000, evalFreq: 2_000, evalEpisodes: 2 },
   "pendulum-swingup": { steps: 20_000, evalFreq: 2_500, evalEpisodes: 2 },
 };
+
+/** The budgets of `tasks` (each must be one of COURSE_TASKS). */
+export function budgets(tasks: string[]): Record<string, TaskBudget> {
+  return Object.fromEntries(tasks.map((t) => {
+    const b = COURSE_TASKS[t];
+    if (!b) throw new Error(`no budget for task '${t}': use one of ${Object.keys(COURSE_TASKS).join(", ")}`);
+    return [t, b];
+  }));
+}
 
 /** A grid: variants × tasks × seeds, in that priority order (seed-major, so a stopped grid has every variant). */
 export function grid(variants: VariantName[], budgets: Record<string, TaskBudget>, seeds: number[]): RunSpec[] {

@@ -14,7 +14,7 @@ const titles: Record<string, string> = {
 };
 
 export function modesFigure(rows: ResultRow[]): Figure {
-  return learningCurves(rows, { tasks: ["cartpole-swingup", "pendulum-swingup"], variants: ["tdmpc", "independent"], titles, title: "Joint backbone vs independent modules, same budget" });
+  return learningCurves(rows, { tasks: ["cartpole-swingup", "cartpole-balance", "pendulum-swingup"], variants: ["tdmpc", "independent"], titles, title: "Joint backbone vs independent modules, same budget" });
 }
 
 export function consistencyFigure(rows: ResultRow[]): Figure {

@@ -16,8 +16,25 @@ const titles: Record<string, string> = {
   awr: "advantage-weighted regression",
 };
 
+const ABLATION = ["mpc", "mpc_q", "mpc_pi", "tdmpc", "policy"];
+
+/** The ablation on every task where at least two of its variants ran (pendulum-swingup alone holds only the pilot). */
 export function ablationFigure(rows: ResultRow[]): Figure {
-  return learningCurves(rows, { tasks: TASKS, variants: ["mpc", "mpc_q", "mpc_pi", "tdmpc", "policy"], titles, title: "The three synergies, one switch at a time", height: 520 });
+  const tasks = TASKS.filter((t) => new Set(rows.filter((r) => r.task === t && ABLATION.includes(r.label)).map((r) => r.label)).size > 1);
+  return learningCurves(rows, { tasks, variants: ABLATION, titles, title: "The three synergies, one switch at a time", height: 520 });
+}
+
+/** The pendulum pilot: TD-MPC's training and evaluation returns on pendulum-swingup (one seed). */
+export function pendulumPilotFigure(rows: ResultRow[]): Figure {
+  const pick = (kind: string) => rows.filter((r) => r.kind === kind && r.task === "pendulum-swingup").sort((a, b) => a.env_step - b.env_step);
+  const [ev, tr] = [pick("eval"), pick("train")];
+  return {
+    data: [
+      { x: tr.map((r) => r.env_step), y: tr.map((r) => r.return), type: "scatter", mode: "markers", name: "training episode (exploration on)", marker: { color: colorOf("mpc") } },
+      { x: ev.map((r) => r.env_step), y: ev.map((r) => r.return), type: "scatter", mode: "lines+markers", name: "evaluation (mean of 2 episodes)", line: { color: colorOf("tdmpc") } },
+    ],
+    layout: { title: { text: `Pilot: TD-MPC on pendulum-swingup at the course's scale (seed ${ev[0]?.seed ?? "?"})` }, xaxis: { title: { text: "environment steps" } }, yaxis: { title: { text: "episode return (max 1000)" } }, legend: { orientation: "h", y: -0.25 }, height: 400 },
+  };
 }
 
 export function poplinFigure(rows: ResultRow[]): Figure {
@@ -123,6 +140,8 @@ export function ch05Figures(dir: string): Record<string, Figure> {
   if (!rows.length) throw new Error(`${join(dir, "ch05-synergies.csv")} holds no runs: run \`npx tdmpc grid ch05\``);
   const figs: Record<string, Figure> = { ablation: ablationFigure(rows) };
   if (rows.some((r) => r.label.startsWith("poplin"))) figs.poplin = poplinFigure(rows);
+  const pilot = readResults(join(dir, "ch05-pendulum-pilot.csv"));
+  if (pilot.length) figs["pendulum-pilot"] = pendulumPilotFigure(pilot);
   const plan = readRows<PlanningRow>(join(dir, "ch05-planning.csv"), PLANNING_TEXT);
   if (plan.some((r) => r.study === "budget")) Object.assign(figs, { compute: computeFigure(plan), speed: speedFigure(plan) });
   if (plan.some((r) => r.study === "horizon")) figs.horizon = horizonFigure(plan);
