@@ -1,9 +1,7 @@
 // Per-seed returns of the acrobot swing-up controller that looks ahead with the true simulator
-// (src/envs/acrobot-lookahead.ts): one full 1000-step episode per seed, action repeat 1.
+// (src/controllers/acrobot-lookahead.ts): one full 1000-step episode per seed, action repeat 1, played by runEpisode.
 // Usage: npm run build && node scripts/acrobot-lookahead-returns.mjs [first-seed] [last-seed]   (default 0 4)
-import { makeEnv } from "../dist/envs/registry.js";
-import { AcrobotLookaheadController } from "../dist/envs/acrobot-lookahead.js";
-import { lookaheadEpisode } from "../dist/envs/lookahead.js";
+import { AcrobotLookaheadController, makeEnv, runEpisode } from "../dist/index.js";
 
 const first = Number(process.argv[2] ?? 0);
 const last = Number(process.argv[3] ?? 4);
@@ -13,7 +11,7 @@ const returns = [];
 try {
   for (let seed = first; seed <= last; seed++) {
     const t0 = performance.now();
-    const ret = lookaheadEpisode(env, controller, seed);
+    const { totalReturn: ret } = await runEpisode(env, controller, { seed, keep: false });
     returns.push(ret);
     console.log(`seed ${seed}: return ${ret.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """PyTorch peer for `tdmpc bench nn`: the same TD-MPC2-shaped networks, update step and planning loop as
-src/nn/worldmodel.ts + src/nn/planner.ts, timed on the CPU.
+src/nn/worldmodel.ts + src/nn/planner.ts, TD-MPC's TOLD update at the official sizes as src/nn/onnx/tdmpc.ts, and a
+whole agent step (plan + update), timed on the CPU.
 
 Run with /usr/bin/python3 (Debian python3-torch). Protocol: one JSON object per line on stdin, one JSON answer per
 line on stdout.
   {"cmd": "setup", "case": NAME, "preset": {...}, "obs_dim": O, "action_dim": A, ...}   -> {"ok": true}
   {"cmd": "run", "case": NAME, "reps": K, "threads": T}                                -> {"times_ms": [...]}
+  {"cmd": "blas"}                                                                       -> {"library": ..., "sgemm512_ms": ...}
   {"cmd": "quit"}
 """
+import copy
 import json
 import math
 import sys
@@ -221,8 +224,112 @@ class Trainer:
         return float(loss)
 
 
+class TOLD(nn.Module):
+    """TD-MPC's model (official helper.py shapes): ELU MLPs, latent 50, two Q heads Linear-LayerNorm-Tanh-Linear-ELU-Linear."""
+
+    def __init__(self, O, A, L=50, H=512, E=256):
+        super().__init__()
+        self.A = A
+        self.enc = nn.Sequential(nn.Linear(O, E), nn.ELU(), nn.Linear(E, L))
+        self.dyn = nn.Sequential(nn.Linear(L + A, H), nn.ELU(), nn.Linear(H, H), nn.ELU(), nn.Linear(H, L))
+        self.rew = nn.Sequential(nn.Linear(L + A, H), nn.ELU(), nn.Linear(H, H), nn.ELU(), nn.Linear(H, 1))
+        self.pi = nn.Sequential(nn.Linear(L, H), nn.ELU(), nn.Linear(H, H), nn.ELU(), nn.Linear(H, A))
+        q = lambda: nn.Sequential(nn.Linear(L + A, H), nn.LayerNorm(H), nn.Tanh(), nn.Linear(H, H), nn.ELU(), nn.Linear(H, 1))
+        self.q1, self.q2 = q(), q()
+
+    def Q(self, z, a):
+        x = torch.cat([z, a], -1)
+        return self.q1(x), self.q2(x)
+
+    def policy(self, z, std):
+        mu = torch.tanh(self.pi(z))
+        eps = torch.clamp(torch.randn_like(mu) * std, -0.3, 0.3)
+        a = mu + eps
+        return a - a.detach() + torch.clamp(a, -1 + 1e-6, 1 - 1e-6).detach()
+
+
+TDMPC = dict(lr=1e-3, horizon=5, rho=0.5, consistency_coef=2, reward_coef=0.5, value_coef=0.1, grad_clip_norm=10,
+             tau=0.01, discount=0.99, min_std=0.05, update_freq=2)
+
+
+class TdmpcTrainer:
+    """TD-MPC's update (official tdmpc.py update/update_pi), the horizon batched as in src/nn/onnx/tdmpc.ts."""
+
+    def __init__(self, m):
+        self.m = m
+        self.target = copy.deepcopy(m)
+        for p in self.target.parameters():
+            p.requires_grad_(False)
+        self.opt = torch.optim.Adam(list(m.enc.parameters()) + list(m.dyn.parameters()) + list(m.rew.parameters()) +
+                                    list(m.q1.parameters()) + list(m.q2.parameters()), lr=TDMPC["lr"])
+        self.pi_opt = torch.optim.Adam(m.pi.parameters(), lr=TDMPC["lr"])
+        self.n = 0
+
+    def update(self, obs, action, reward, weights):
+        m, c = self.m, TDMPC
+        H, B = action.shape[0], action.shape[1]
+        rho = torch.tensor([c["rho"] ** i for i in range(H)]).repeat_interleave(B).unsqueeze(1)
+        with torch.no_grad():
+            nobs = obs[1:].reshape(H * B, -1)
+            next_zt = self.target.enc(nobs)
+            nz = m.enc(nobs)
+            td = reward.reshape(H * B, 1) + c["discount"] * torch.min(*self.target.Q(nz, m.policy(nz, c["min_std"])))
+        z = m.enc(obs[0])
+        zs = [z]
+        for t in range(H):
+            z = m.dyn(torch.cat([z, action[t]], -1))
+            zs.append(z)
+        zin = torch.cat(zs[:-1], 0)
+        act = action.reshape(H * B, -1)
+        q1, q2 = m.Q(zin, act)
+        r = m.rew(torch.cat([zin, act], -1))
+        per = lambda rows: (rows * rho).view(H, B, 1).sum(0)
+        cons = per(((torch.cat(zs[1:], 0) - next_zt) ** 2).mean(1, keepdim=True))
+        rew_l = per((r - reward.reshape(H * B, 1)) ** 2)
+        val = per((q1 - td) ** 2 + (q2 - td) ** 2)
+        prio = per((q1 - td).abs() + (q2 - td).abs()).detach()
+        total = c["consistency_coef"] * cons.clamp(max=1e4) + c["reward_coef"] * rew_l.clamp(max=1e4) + \
+            c["value_coef"] * val.clamp(max=1e4)
+        weighted = (total.squeeze(1) * weights).mean()
+        self.opt.zero_grad(set_to_none=True)
+        (weighted / H).backward()
+        torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], c["grad_clip_norm"])
+        self.opt.step()
+        # policy: Q frozen
+        zs_all = torch.cat(zs, 0).detach()
+        rho_pi = torch.tensor([c["rho"] ** i for i in range(H + 1)]).repeat_interleave(B).unsqueeze(1)
+        for p in list(m.q1.parameters()) + list(m.q2.parameters()):
+            p.requires_grad_(False)
+        q = torch.min(*m.Q(zs_all, m.policy(zs_all, c["min_std"])))
+        pi_loss = -(q * rho_pi).sum() / B
+        self.pi_opt.zero_grad(set_to_none=True)
+        pi_loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.pi.parameters(), c["grad_clip_norm"])
+        self.pi_opt.step()
+        for p in list(m.q1.parameters()) + list(m.q2.parameters()):
+            p.requires_grad_(True)
+        self.n += 1
+        if self.n % c["update_freq"] == 0:
+            with torch.no_grad():
+                for pt, p in zip(self.target.parameters(), m.parameters()):
+                    pt.lerp_(p, c["tau"])
+        return float(weighted), torch.clamp(prio, max=1e4)
+
+
 @torch.no_grad()
-def plan(wm, z0, plan_cfg, A):
+def tdmpc_rollout_value(m, z, actions, discount):
+    H = actions.shape[0]
+    G, disc = 0.0, 1.0
+    for t in range(H):
+        x = torch.cat([z, actions[t]], -1)
+        G = G + disc * m.rew(x)
+        z = m.dyn(x)
+        disc *= discount
+    return G + disc * torch.min(*m.Q(z, torch.tanh(m.pi(z))))
+
+
+@torch.no_grad()
+def plan(wm, z0, plan_cfg, A, value=None):
     N, H, K = plan_cfg["num_samples"], plan_cfg["horizon"], plan_cfg["num_elites"]
     mean = torch.zeros(H, A)
     std = torch.full((H, A), float(plan_cfg["max_std"]))
@@ -230,8 +337,11 @@ def plan(wm, z0, plan_cfg, A):
     wm.eval()
     for _ in range(plan_cfg["iterations"]):
         actions = torch.clamp(mean.unsqueeze(1) + std.unsqueeze(1) * torch.randn(H, N, A), -1, 1)
-        heads = torch.randperm(wm.p["num_q"])[:2]
-        G = wm.rollout_value(z, actions, heads, TRAIN["discount"]).squeeze(1)
+        if value is None:
+            heads = torch.randperm(wm.p["num_q"])[:2]
+            G = wm.rollout_value(z, actions, heads, TRAIN["discount"]).squeeze(1)
+        else:
+            G = value(z, actions).squeeze(1)
         val, idx = torch.topk(G, K)
         w = torch.exp(plan_cfg["temperature"] * (val - val.max()))
         w = w / w.sum()
@@ -239,6 +349,21 @@ def plan(wm, z0, plan_cfg, A):
         mean = (w.view(1, K, 1) * el).sum(1)
         std = torch.sqrt((w.view(1, K, 1) * (el - mean.unsqueeze(1)) ** 2).sum(1)).clamp(plan_cfg["min_std"], plan_cfg["max_std"])
     return mean[0]
+
+
+def blas_info():
+    """Which BLAS serves torch here (Debian's python3-torch uses whatever provides libblas.so.3) and how fast."""
+    torch.set_num_threads(1)
+    a, b = torch.randn(512, 512), torch.randn(512, 512)
+    a @ b
+    libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and ".so" in line})
+    ts = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        a @ b
+        ts.append((time.perf_counter() - t0) * 1000)
+    ts.sort()
+    return {"libraries": libs, "sgemm512_ms": ts[3], "torch": torch.__version__}
 
 
 def main():
@@ -251,8 +376,8 @@ def main():
         if cmd == "setup":
             torch.manual_seed(0)
             p, O, A = msg["preset"], msg["obs_dim"], msg["action_dim"]
-            wm = WorldModel(p, O, A)
             kind = msg["kind"]
+            wm = None if kind.startswith("tdmpc") else WorldModel(p, O, A)
             if kind == "forward":
                 N = msg["rows"]
                 z = F.softmax(torch.randn(N, p["latent_dim"] // p["simnorm_dim"], p["simnorm_dim"]), -1).view(N, -1)
@@ -280,10 +405,36 @@ def main():
 
                 def run(tr=tr, obs=obs, action=action, reward=reward):
                     return tr.update(obs, action, reward)
+            elif kind == "agent":
+                B, H = msg["batch"], TRAIN["horizon"]
+                obs, action, reward = torch.randn(H + 1, B, O), torch.rand(H, B, A) * 2 - 1, torch.rand(H, B)
+                tr, o1, pc = Trainer(wm), torch.randn(1, O), msg["plan"]
+
+                def run(wm=wm, tr=tr, o1=o1, pc=pc, A=A, obs=obs, action=action, reward=reward):
+                    with torch.no_grad():
+                        z0 = wm.enc(o1)
+                    plan(wm, z0, pc, A)
+                    return tr.update(obs, action, reward)
+            elif kind in ("tdmpc-update", "tdmpc-agent"):
+                B, H = msg["batch"], TDMPC["horizon"]
+                m = TOLD(O, A)
+                wm = m
+                obs, action, reward = torch.randn(H + 1, B, O), torch.rand(H, B, A) * 2 - 1, torch.rand(H, B)
+                weights = torch.rand(B) * 0.7 + 0.3
+                tr, o1, pc = TdmpcTrainer(m), torch.randn(1, O), msg.get("plan")
+
+                def run(m=m, tr=tr, o1=o1, pc=pc, A=A, obs=obs, action=action, reward=reward, weights=weights, kind=kind):
+                    if kind == "tdmpc-agent":
+                        with torch.no_grad():
+                            z0 = m.enc(o1)
+                        plan(m, z0, pc, A, value=lambda z, a: tdmpc_rollout_value(m, z, a, TDMPC["discount"]))
+                    return tr.update(obs, action, reward, weights)
             else:
                 raise ValueError(f"unknown kind {kind}")
             cases[msg["case"]] = run
             print(json.dumps({"ok": True, "params": sum(x.numel() for x in wm.parameters() if x.requires_grad)}), flush=True)
+        elif cmd == "blas":
+            print(json.dumps(blas_info()), flush=True)
         elif cmd == "run":
             torch.set_num_threads(int(msg["threads"]))
             run = cases[msg["case"]]

@@ -1,4 +1,4 @@
-// Re-runs the gain search behind FINGER_SPIN_GAINS (src/envs/controllers.ts): CMA-ES over box-scaled gains.
+// Re-runs the gain search behind FINGER_SPIN_GAINS (src/controllers/feedback.ts): CMA-ES over box-scaled gains.
 //   npm run build && node scripts/finger-spin-search.mjs [evals1=3000] [evals2=600]
 // Stage 1 tunes the phase-locked loop on 300-step episodes started with the spinner at −20 rad/s (seeds 0–4);
 // stage 2 tunes the start-up on full episodes from reset (seeds 0–9). Progress goes to stderr, the gains to stdout.

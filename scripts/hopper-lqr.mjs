@@ -1,4 +1,4 @@
-// Recompute the hopper's standing equilibrium and LQR gain (src/envs/hopper-controller.ts).
+// Recompute the hopper's standing equilibrium and LQR gain (src/controllers/hopper-balance.ts).
 //   npm run build && node scripts/hopper-lqr.mjs
 // 1. Equilibrium: start upright with the foot on the floor and run a PD posture law (waist 0, hip 0, knee 0.1 rad)
 //    whose ankle keeps the centre of mass over the ankle, until it is at rest; read x* = [qpos[1:], qvel] and u*.

@@ -9,11 +9,15 @@ import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook 
 import { projectRoot } from "./tooling/paths.js";
 import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
+import { register as registerRenderBench } from "./envs/render/cli.js";
+import { register as registerViz } from "./viz/cli.js";
 import { register as registerAgents } from "./agents/cli.js";
 import { register as registerNn } from "./nn/cli.js";
+import { register as registerEncoderBench } from "./nn/bench-encoder.js";
 import { register as registerPlan } from "./planning/cli.js";
 import { register as registerFigures } from "./experiments/cli.js";
 import { register as registerGrids } from "./experiments/tdmpc-cli.js";
+import { intFlag } from "./util/validate.js";
 
 export function buildCli(): Command {
   const program = new Command();
@@ -22,7 +26,9 @@ export function buildCli(): Command {
     .name("tdmpc")
     .description("tdmpc-ts: model-based RL from CEM and CMA-ES to TD-MPC2, on MuJoCo WebAssembly and TensorFlow.js")
     .version(pkg.version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // a command's options belong to it alone: `train pets --task X` must not be read as `train --task X`
+    .enablePositionalOptions();
 
   program
     .command("doctor")
@@ -39,8 +45,11 @@ export function buildCli(): Command {
   // (register module commands here, one line each)
   registerOptim(program, bench);
   registerEnv(program, bench);
+  registerRenderBench(program, bench);
+  registerViz(program);
   registerAgents(program);
   registerNn(program, bench);
+  registerEncoderBench(bench);
   registerPlan(program, bench);
   registerFigures(program);
   registerGrids(program);
@@ -50,13 +59,13 @@ export function buildCli(): Command {
     .description("execute notebooks headless with the tslab kernel (quick mode unless --full); report the failing cell")
     .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
     .option("--full", "full budgets (regenerates figures; slow)")
-    .option("--timeout <sec>", "per-cell timeout in seconds", "1800")
+    .option("--timeout <sec>", "per-cell timeout in seconds", intFlag("--timeout", { min: 1 }), 1800)
     .option("-v, --verbose", "stream nbconvert's output")
-    .action(async (paths: string[], opts: { full?: boolean; timeout: string; verbose?: boolean }) => {
+    .action(async (paths: string[], opts: { full?: boolean; timeout: number; verbose?: boolean }) => {
       const list = paths.length ? paths : listNotebooks();
       let failed = 0;
       for (const p of list) {
-        const r = await runNotebook(p, { quick: !opts.full, cellTimeoutSec: Number(opts.timeout), verbose: opts.verbose });
+        const r = await runNotebook(p, { quick: !opts.full, cellTimeoutSec: opts.timeout, verbose: opts.verbose });
         (r.ok ? console.log : console.error)(formatFailure(r));
         if (!r.ok) failed++;
       }

@@ -18,6 +18,8 @@ export { isQuick, budget, QUICK_ENV } from "./util/quick.js";
 export { progress, type Progress } from "./util/progress.js";
 export { exportFigure, FigureExporter, findChromium, type ExportOptions, type ImageFormat } from "./viz/export.js";
 export { Rng } from "./util/random.js";
+export * as validate from "./util/validate.js";
+export { ResultsLog, ResultsError, readResults, parseResults, type ResultRow, type ParsedResults, type ResultsSpec } from "./util/results.js";
 
 // ---- optim (chapter 1): CEM, CMA-ES, sep-CMA-ES, IPOP-CMA-ES, test functions, benchmark ----
 export * as optim from "./optim/index.js";
@@ -32,8 +34,8 @@ export {
   type IpopOptions,
   type TestFunction,
 } from "./optim/index.js";
-// ─── envs (issue 5): tasks, Gymnasium-shaped environments, registry, vectorised rollouts, replays ───
-export { Physics, type PhysicsState, type ObjectKind } from "./envs/physics.js";
+// ─── envs (issue 5): tasks, Gymnasium-shaped environments, registry, vectorised rollouts, recordings ───
+export { Physics, PhysicsDivergenceError, InvalidStateError, type PhysicsState, type ObjectKind, type Divergence, type DivergenceKind } from "./envs/physics.js";
 export {
   defineTask,
   tolerance,
@@ -55,6 +57,8 @@ export {
   readMjcf,
   clipAction,
   boxSpace,
+  checkEnvState,
+  type OnDivergence,
   type Env,
   type EnvState,
   type BoxSpace,
@@ -66,33 +70,9 @@ export { ActionRepeat } from "./envs/wrappers.js";
 export { makeEnv, listTasks, taskInfo, type MakeEnvOptions } from "./envs/registry.js";
 export { VecEnv, makeVecEnv, type VecStepResult, type MakeVecEnvOptions } from "./envs/vec.js";
 export { checkEnv, type CheckReport } from "./envs/check.js";
-export {
-  HAND_CONTROLLERS,
-  pendulumSwingupController,
-  cartpoleBalanceController,
-  cartpoleSwingupController,
-  pointMassController,
-  reacherController,
-  type Policy,
-} from "./envs/controllers.js";
-// hopper-stand: LQR balance about the standing equilibrium (src/envs/hopper-controller.ts)
-export { hopperBalanceController, HOPPER_STAND_EQUILIBRIUM, HOPPER_LQR_GAIN } from "./envs/hopper-controller.js";
-// ---- acrobot lookahead controller (issue 5): a hand-written swing-up that looks ahead with the true simulator ----
-export {
-  AcrobotLookaheadController,
-  ACROBOT_SWING_VARIANTS,
-  type AcrobotLookaheadOptions,
-  type AcrobotSwingVariant,
-} from "./envs/acrobot-lookahead.js";
-export { LOOKAHEAD_CONTROLLERS, lookaheadEpisode, type LookaheadController } from "./envs/lookahead.js";
-export { acrobotSwingupController, acrobotSwingupAction, acrobotLockedEnergy } from "./envs/controllers.js";
-// ---- finger-spin hand controller (envs/controllers.ts): phase-locked strikes, gains and a factory for gain searches ----
-export { fingerSpinController, makeFingerSpinController, FINGER_SPIN_GAINS, type FingerSpinGains } from "./envs/controllers.js";
-// ---- hopper lookahead controller (issue 5): get up by MPPI on the true simulator, then the LQR balance ----
-export { HopperLookaheadController, HopperPlanningModel, type HopperLookaheadOptions } from "./envs/hopper-lookahead.js";
+export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type RecordingFrame, type GeomInfo, type GeomShape } from "./envs/recording.js";
+export { animationFigure2d, animationFigure3d, type AnimationOptions } from "./viz/animation.js";
 export { forkVecEnv } from "./envs/vec.js";
-export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type ReplayFrame, type GeomInfo, type GeomShape } from "./envs/replay.js";
-export { replayFigure2d, replayFigure3d, type ReplayOptions } from "./viz/replay.js";
 export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";
 
 // ---- planning (chapter 2): random shooting, CEM, MPPI, CMA-ES planners, MPC loop, simulator as model ----
@@ -124,13 +104,14 @@ export {
   type MlpSpec,
   type EnsembleSpec,
 } from "./nn/layers.js";
-export { mse, symlog, symexp, twoHot, twoHotInv, softCrossEntropy, binCentres, TWO_HOT_DEFAULT, type TwoHotConfig } from "./nn/losses.js";
+export { mse, symlog, symexp, twoHot, twoHotInv, twoHotDecodeProbs, softCrossEntropy, binCentres, TWO_HOT_DEFAULT, type TwoHotConfig, type ScalarCoding } from "./nn/losses.js";
 export { Adam, polyak, trainStep, type AdamConfig, type TrainStepResult, type LossOutput } from "./nn/optim.js";
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_VERSION, type CheckpointManifest } from "./nn/io.js";
 export { MODEL_PRESETS, TRAIN_DEFAULTS, PLAN_DEFAULTS, modelPreset, type ModelConfig, type TrainConfig, type PlanConfig } from "./nn/presets.js";
 export { WorldModel, randomBatch, type Batch, type UpdateInfo } from "./nn/worldmodel.js";
-export { OnnxRolloutEngine, TfjsRolloutEngine, GraphBuilder, loadOrt, type RolloutEngine, type OnnxEngineOptions } from "./nn/onnx.js";
-export { planMppi, topK, type ValueEngine, type PlanResult } from "./nn/planner.js";
+export * as onnx from "./nn/onnx/index.js";
+export { OnnxRolloutEngine, OnnxTdmpc2Engine, OnnxTdmpcEngine, WeightStore, storeFromParams, type TrainingEngine } from "./nn/onnx/index.js";
+export { planMppi, topK, TfjsRolloutEngine, rolloutSpecOf, type ValueEngine, type PlanResult } from "./nn/planner.js";
 
 // ---- models and agents (chapter 3): PETS ensembles, trajectory sampling, the PETS loop ----
 export * as models from "./models/index.js";
@@ -138,4 +119,45 @@ export * as agents from "./agents/index.js";
 export * as replay from "./replay/index.js";
 export { ReplayStore, SumTree, type SequenceBatch, type ReplayConfig } from "./replay/index.js";
 export { runEpisode, policyAgent, type Agent, type ActContext, type Episode, type EpisodeOptions, type Transition } from "./envs/agent.js";
+// ---- hand-written controllers (src/controllers/): feedback laws, lookahead controllers, all as agents by task ----
+export { controllerAgent, LOOKAHEAD_CONTROLLERS, type ControllerKind, type LookaheadOptions } from "./controllers/registry.js";
+export {
+  HAND_CONTROLLERS,
+  pendulumSwingupController,
+  cartpoleBalanceController,
+  cartpoleSwingupController,
+  pointMassController,
+  reacherController,
+  acrobotSwingupController,
+  acrobotSwingupAction,
+  acrobotLockedEnergy,
+  // finger-spin: phase-locked strikes, gains and a factory for gain searches
+  fingerSpinController,
+  makeFingerSpinController,
+  FINGER_SPIN_GAINS,
+  type FingerSpinGains,
+  type Policy,
+} from "./controllers/feedback.js";
+// hopper-stand: LQR balance about the standing equilibrium
+export { hopperBalanceController, HOPPER_STAND_EQUILIBRIUM, HOPPER_LQR_GAIN } from "./controllers/hopper-balance.js";
+// acrobot-swingup: picks among variants of the pumping law by looking ahead with the true simulator
+export {
+  AcrobotLookaheadController,
+  ACROBOT_SWING_VARIANTS,
+  type AcrobotLookaheadOptions,
+  type AcrobotSwingVariant,
+} from "./controllers/acrobot-lookahead.js";
+// hopper-stand: get up by MPPI on the true simulator, then the LQR balance
+export { HopperLookaheadController, HopperPlanningModel, type HopperLookaheadOptions } from "./controllers/hopper-lookahead.js";
 export { RunningScale, percentile } from "./nn/running-scale.js";
+
+// ---- pixels (issue 13): CPU renderer, pixel observations, image encoders, frames as PNG/GIF ----
+export { SceneRenderer, SUITE_SKY, type RenderOptions, type Layout, type DrawnObject } from "./envs/render/renderer.js";
+export { resolveCamera, cameraPose, type CameraSpec, type FreeCamera, type ResolvedCamera } from "./envs/render/camera.js";
+export { benchRender, type RenderBenchRow, type RenderBenchOptions } from "./envs/render/bench.js";
+export { PixelEnv, type PixelOptions } from "./envs/pixels.js";
+export { convEncoder, applyConvEncoder, conv2d, maxPool, pixelBatch, setConvGrad, type ConvEncoderKind, type ConvEncoderOptions, type ConvEncoderSpec } from "./nn/conv.js";
+export { randomShift } from "./nn/augment.js";
+export { encodePng, decodePng, upscale, tile, observationFrames, showFrame, toRgba, type Frame } from "./viz/image.js";
+export { episodeFrames, encodeGif, showGif, type EpisodeFramesOptions } from "./viz/gif.js";
+export type { Observation } from "./envs/env.js";

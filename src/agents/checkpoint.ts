@@ -8,7 +8,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
-import { ReplayStore, type ReplaySnapshotMeta } from "../replay/store.js";
+import { readReplay, writeReplay, type ReplayHeader } from "../replay/io.js";
+import type { ReplayStore } from "../replay/store.js";
+import type { TrainerState } from "../nn/onnx/engines.js";
 import type { LearningAgent } from "./types.js";
 
 export interface RunCounters {
@@ -28,34 +30,26 @@ export interface AgentCheckpoint {
   store: ReplayStore;
 }
 
-const ARRAY_TYPES = { Float32Array, Int32Array, Float64Array } as const;
-
 export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store: ReplayStore, counters: RunCounters): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const name = `ckpt-${String(counters.episodes).padStart(7, "0")}`;
   const tmp = join(dir, `${name}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
+  agent.updater?.sync(); // ONNX training: the tfjs copy of the weights is refreshed before it is saved
   await saveCheckpoint(join(tmp, "model"), agent.wm.params, { optim: agent.optim, piOptim: agent.piOptim });
+  const engine = agent.updater ? writeEngineState(tmp, agent.updater.state()) : undefined;
   await saveCheckpoint(join(tmp, "target"), agent.wm.target);
-  const snap = store.snapshot();
-  const arrays: Record<string, { type: string; offset: number; length: number }> = {};
-  let bytes = 0;
-  for (const [k, a] of Object.entries(snap.arrays)) {
-    arrays[k] = { type: a.constructor.name, offset: bytes, length: a.length };
-    bytes += a.byteLength;
-  }
-  const bin = new Uint8Array(bytes);
-  for (const [k, a] of Object.entries(snap.arrays)) bin.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), arrays[k]!.offset);
-  writeFileSync(join(tmp, "replay.bin"), bin);
+  const replay = writeReplay(tmp, store);
   const state = {
     counters,
-    replay: { meta: snap.meta, arrays },
+    replay,
     rng: { agent: agent.rng.getState(), model: agent.wm.rng.getState() },
     planner: agent.planner.getState(),
     agentStep: agent.step,
     updates: agent.updates,
     extra: agent.extraState?.() ?? {},
+    engine,
   };
   writeFileSync(join(tmp, "state.json"), JSON.stringify(state));
   const final = join(dir, name);
@@ -65,6 +59,40 @@ export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store
   renameSync(join(dir, "latest.tmp"), join(dir, "latest"));
   for (const old of readdirSync(dir)) if (old.startsWith("ckpt-") && old !== name) rmSync(join(dir, old), { recursive: true, force: true });
   return final;
+}
+
+interface EngineHeader {
+  steps: Record<string, number>;
+  updates: number;
+  rng: (number | null)[];
+  tensors: { key: string; offset: number; length: number }[];
+}
+
+/** The ONNX engine's state (weights, targets, Adam moments, counters, noise stream) as engine.bin + a header. */
+function writeEngineState(dir: string, s: TrainerState): EngineHeader {
+  const keys = Object.keys(s.tensors).sort();
+  let n = 0;
+  const tensors = keys.map((key) => {
+    const e = { key, offset: n, length: s.tensors[key]!.length };
+    n += e.length;
+    return e;
+  });
+  const all = new Float32Array(n);
+  for (const t of tensors) all.set(s.tensors[t.key]!, t.offset);
+  writeFileSync(join(dir, "engine.bin"), new Uint8Array(all.buffer));
+  return { steps: s.steps, updates: s.updates, rng: s.rng, tensors };
+}
+
+function readEngineState(dir: string, h: EngineHeader): TrainerState {
+  const f = join(dir, "engine.bin");
+  const raw = readFileSync(f);
+  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  const tensors: Record<string, Float32Array> = {};
+  for (const t of h.tensors) {
+    if (t.offset + t.length > all.length) throw new CheckpointError(f, `tensor "${t.key}" runs past the end of the file: truncated`);
+    tensors[t.key] = all.slice(t.offset, t.offset + t.length);
+  }
+  return { tensors, steps: h.steps, updates: h.updates, rng: h.rng.map((x) => (x === null ? Number.NaN : x)) };
 }
 
 /** The newest complete checkpoint under `dir`, or undefined when there is none. */
@@ -78,15 +106,16 @@ export function latestCheckpoint(dir: string): string | undefined {
 }
 
 /** Load a checkpoint into a freshly built agent (same config and sizes); returns the counters and the replay store. */
-export function loadRunCheckpoint(path: string, agent: LearningAgent): AgentCheckpoint {
+export function loadRunCheckpoint(path: string, agent: LearningAgent, opts: { forEvaluation?: boolean } = {}): AgentCheckpoint {
   let state: {
     counters: RunCounters;
-    replay: { meta: ReplaySnapshotMeta; arrays: Record<string, { type: keyof typeof ARRAY_TYPES; offset: number; length: number }> };
+    replay: ReplayHeader;
     rng: { agent: number[]; model: number[] };
     planner: Parameters<LearningAgent["planner"]["setState"]>[0];
     agentStep: number;
     updates: number;
     extra: Record<string, unknown>;
+    engine?: EngineHeader;
   };
   const sf = join(path, "state.json");
   try {
@@ -97,22 +126,18 @@ export function loadRunCheckpoint(path: string, agent: LearningAgent): AgentChec
   if (!state || typeof state !== "object" || !state.counters || !state.replay || !state.rng) throw new CheckpointError(sf, "is not a run state (counters, replay or rng missing)");
   loadCheckpoint(join(path, "model"), agent.wm.params, { optim: agent.optim, piOptim: agent.piOptim });
   loadCheckpoint(join(path, "target"), agent.wm.target);
-  const rf = join(path, "replay.bin");
-  const bin = readFileSync(rf);
-  const arrays: Record<string, Float32Array | Int32Array | Float64Array> = {};
-  for (const [k, d] of Object.entries(state.replay.arrays)) {
-    const T = ARRAY_TYPES[d.type];
-    if (!T) throw new CheckpointError(rf, `array "${k}" has unknown type ${String(d.type)}`);
-    const end = d.offset + d.length * T.BYTES_PER_ELEMENT;
-    if (end > bin.length) throw new CheckpointError(rf, `array "${k}" runs past the end of the file (${bin.length} bytes): truncated`);
-    arrays[k] = new T(bin.buffer.slice(bin.byteOffset + d.offset, bin.byteOffset + end));
-  }
-  const store = ReplayStore.restore(state.replay.meta, arrays);
+  const store = readReplay(path, state.replay);
   agent.rng.setState(state.rng.agent);
   agent.wm.rng.setState(state.rng.model);
   agent.planner.setState(state.planner);
   agent.step = state.agentStep;
   agent.updates = state.updates;
   agent.loadExtraState?.(state.extra);
+  if (opts.forEvaluation) {
+    // acting needs only the weights (saved synced from the engine); the optimiser state is not loaded
+  } else if (agent.updater) {
+    if (!state.engine) throw new CheckpointError(sf, "was written by a run that trained on tfjs; resume it with --engine tfjs");
+    agent.updater.load(readEngineState(path, state.engine));
+  } else if (state.engine) throw new CheckpointError(sf, "was written by a run that trained on onnxruntime; resume it with --engine onnx");
   return { counters: state.counters, store };
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runEpisode } from "../envs/agent.js";
+import type { Env } from "../envs/env.js";
 import { CheckpointError } from "../nn/io.js";
 import { latestCheckpoint, loadRunCheckpoint } from "./checkpoint.js";
 import { validateConfig, type AgentConfig } from "./config.js";
@@ -17,9 +18,9 @@ export interface EvalResult {
 }
 
 /** Rebuild a run's agent at its latest checkpoint (the caller disposes it). */
-export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent; task: string; protocol: Protocol; envSteps: number }> {
+export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent; task: string; tasks: string[]; protocol: Protocol; envSteps: number }> {
   const f = join(runDir, "config.json");
-  let id: { task: string; seed: number; protocol: Protocol; cfg: AgentConfig };
+  let id: { task: string | string[]; seed: number; protocol: Protocol; cfg: AgentConfig };
   try {
     id = JSON.parse(readFileSync(f, "utf8"));
   } catch (e) {
@@ -28,19 +29,21 @@ export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent;
   validateConfig(id.cfg);
   const ckpt = latestCheckpoint(join(runDir, "checkpoints"));
   if (!ckpt) throw new CheckpointError(join(runDir, "checkpoints"), "no checkpoint yet");
-  const env = await protocolEnv(id.task, id.protocol, id.seed);
+  const tasks = typeof id.task === "string" ? [id.task] : id.task;
+  const envs: Env[] = [];
   try {
-    const cfg = configForEnv(id.cfg, env);
-    const agent = makeAgent(cfg, env.observationSpace.shape[0]!, env.actionSpace.shape[0]!, id.seed);
+    for (const t of tasks) envs.push(await protocolEnv(t, id.protocol, id.seed));
+    const cfg = configForEnv(id.cfg, envs[0]!);
+    const agent = makeAgent(cfg, envs.map((e) => e.observationSpace.shape[0]!), envs.map((e) => e.actionSpace.shape[0]!), id.seed);
     try {
-      const { counters } = loadRunCheckpoint(ckpt, agent);
-      return { agent, task: id.task, protocol: id.protocol, envSteps: counters.envSteps };
+      const { counters } = loadRunCheckpoint(ckpt, agent, { forEvaluation: true });
+      return { agent, task: tasks[0]!, tasks, protocol: id.protocol, envSteps: counters.envSteps };
     } catch (e) {
       agent.dispose();
       throw e;
     }
   } finally {
-    env.close();
+    for (const e of envs) e.close();
   }
 }
 

@@ -1,5 +1,5 @@
 /** Agents: PETS (chapter 3), TD-MPC and TD-MPC2 (chapters 4–7), their policy learners, the trainer and checkpoints. */
-export { runPets, PETS_DEFAULTS, type PetsConfig, type PetsEpisodeResult } from "./pets.js";
+export { runPets, PETS_DEFAULTS, checkPetsConfig, type PetsConfig, type PetsEpisodeResult, type RunPetsOptions } from "./pets.js";
 export {
   makeConfig,
   parseOverrides,

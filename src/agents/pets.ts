@@ -18,6 +18,8 @@ import { MpcAgent } from "../planning/mpc.js";
 import { cemPlanner } from "../planning/sampling.js";
 import { ReplayStore } from "../replay/store.js";
 import { Rng } from "../util/random.js";
+import { inRange, nonNegativeInt, positiveInt } from "../util/validate.js";
+import { loadPetsCheckpoint, savePetsCheckpoint, type PetsRunState } from "./pets-checkpoint.js";
 
 export interface PetsConfig {
   task: string;
@@ -72,45 +74,86 @@ export interface PetsEpisodeResult {
   kind: "random" | "mpc";
 }
 
-/** Run PETS; `onEpisode` sees each result as it comes (progress, live plots, CSV rows). */
-export async function runPets(config: Partial<PetsConfig> & Pick<PetsConfig, "task" | "seed">, onEpisode?: (r: PetsEpisodeResult) => void): Promise<PetsEpisodeResult[]> {
+/** Check a PETS config (each bad field named). */
+export function checkPetsConfig(c: PetsConfig): void {
+  nonNegativeInt("seed", c.seed);
+  for (const k of ["ninitRollouts", "planHor", "npart", "popsize", "numElites", "maxIters", "modelEpochs"] as const) positiveInt(k, c[k]);
+  nonNegativeInt("ntrainIters", c.ntrainIters);
+  if (c.episodeSteps !== undefined) positiveInt("episodeSteps", c.episodeSteps);
+  if (c.actionRepeat !== undefined) positiveInt("actionRepeat", c.actionRepeat);
+  if (c.numElites > c.popsize) throw new RangeError(`numElites (${c.numElites}) must not exceed popsize (${c.popsize})`);
+  inRange("alpha", c.alpha, 0, 1);
+}
+
+export interface RunPetsOptions {
+  /**
+   * Save the run after every episode into this folder and, when it already holds a checkpoint of the same config
+   * (ntrainIters aside), continue from it instead of starting over (pets-checkpoint.ts). On resume `onEpisode`
+   * first sees the episodes the checkpoint holds, so a results file can add a row the crash kept it from writing.
+   */
+  checkpointDir?: string;
+}
+
+/**
+ * Run PETS; `onEpisode` sees each result as it comes (progress, live plots, CSV rows). Each episode plans with a
+ * fresh planner and propagation generator seeded by (seed, episode), so that a resumed run draws the same numbers
+ * as an uninterrupted one.
+ */
+export async function runPets(
+  config: Partial<PetsConfig> & Pick<PetsConfig, "task" | "seed">,
+  onEpisode?: (r: PetsEpisodeResult) => void,
+  opts: RunPetsOptions = {},
+): Promise<PetsEpisodeResult[]> {
   const c: PetsConfig = { ...PETS_DEFAULTS, ...config, model: { ...PETS_DEFAULTS.model, ...(config.model ?? {}) } };
+  checkPetsConfig(c);
   const env = await makeEnv(c.task, { seed: c.seed, actionRepeat: c.actionRepeat });
   const obsDim = env.observationSpace.shape[0]!;
   const actDim = env.actionSpace.shape[0]!;
   const steps = c.episodeSteps ?? env.maxEpisodeSteps;
   const rng = new Rng(c.seed);
-  const data = new ReplayStore({ obsDim, actionDim: actDim, capacity: (c.ninitRollouts + c.ntrainIters) * (steps + 1), horizon: 1, seed: c.seed });
+  const capacity = (c.ninitRollouts + c.ntrainIters) * (steps + 1); // every episode is kept: PETS fits on all data
+  let data = new ReplayStore({ obsDim, actionDim: actDim, capacity, horizon: 1, seed: c.seed });
   const keep = (ep: Episode) => data.addEpisode({ observations: ep.observations, actions: ep.actions, rewards: ep.rewards });
   let ensemble: DynamicsEnsemble | undefined;
-  const results: PetsEpisodeResult[] = [];
-  const t0 = performance.now();
+  let results: PetsEpisodeResult[] = [];
+  let t0 = performance.now();
   let envSteps = 0;
   let modelLoss = Number.NaN;
-  const report = (iteration: number, ret: number, kind: PetsEpisodeResult["kind"]) => {
+  const finish = async (iteration: number, ret: number, kind: PetsEpisodeResult["kind"]) => {
     const r: PetsEpisodeResult = { seed: c.seed, iteration, envSteps, episodeReturn: ret, modelLoss, wallSec: (performance.now() - t0) / 1000, kind };
     results.push(r);
+    if (opts.checkpointDir) {
+      const state: PetsRunState = { episodes: results.length, envSteps, modelLoss, wallSec: r.wallSec, rng: rng.getState(), results };
+      await savePetsCheckpoint(opts.checkpointDir, c, state, ensemble!, data);
+    }
     onEpisode?.(r);
   };
   try {
     ensemble = new DynamicsEnsemble(obsDim, actDim, { ...c.model, seed: c.seed });
-    const planner = cemPlanner(actDim, { horizon: c.planHor, numSamples: c.popsize, numElites: c.numElites, iterations: c.maxIters, momentum: c.alpha, seed: c.seed });
-    const model = new EnsemblePlanningModel(ensemble, { particles: c.npart, propagation: c.propType, seed: c.seed });
+    const resumed = opts.checkpointDir ? loadPetsCheckpoint(opts.checkpointDir, c, ensemble, capacity) : undefined;
+    if (resumed) {
+      ({ envSteps, modelLoss, results, data } = resumed);
+      rng.setState(resumed.rng);
+      t0 = performance.now() - resumed.wallSec * 1000;
+      for (const r of results) onEpisode?.(r);
+    }
     const random: Agent = { name: "random", reset() {}, act: () => Float32Array.from({ length: actDim }, () => rng.uniform(-1, 1)) };
-    const mpc = new MpcAgent(planner, (obs) => model.setStart(obs));
-    for (let i = 0; i < c.ninitRollouts; i++) {
+    for (let i = results.length; i < c.ninitRollouts; i++) {
       const ep = await runEpisode(env, random, { maxSteps: steps, seed: c.seed * 1000 + i });
       keep(ep);
       envSteps += ep.steps * env.actionRepeat;
-      report(-(c.ninitRollouts - i), ep.totalReturn, "random");
+      await finish(-(c.ninitRollouts - i), ep.totalReturn, "random");
     }
-    for (let it = 0; it < c.ntrainIters; it++) {
+    for (let it = Math.max(0, results.length - c.ninitRollouts); it < c.ntrainIters; it++) {
       const losses = ensemble.fit(data.transitions(), c.modelEpochs);
       modelLoss = losses[losses.length - 1]!;
-      const ep = await runEpisode(env, mpc, { maxSteps: steps, seed: c.seed * 1000 + c.ninitRollouts + it });
+      const episodeSeed = c.seed * 1000 + c.ninitRollouts + it;
+      const planner = cemPlanner(actDim, { horizon: c.planHor, numSamples: c.popsize, numElites: c.numElites, iterations: c.maxIters, momentum: c.alpha, seed: episodeSeed });
+      const model = new EnsemblePlanningModel(ensemble, { particles: c.npart, propagation: c.propType, seed: episodeSeed });
+      const ep = await runEpisode(env, new MpcAgent(planner, (obs) => model.setStart(obs)), { maxSteps: steps, seed: episodeSeed });
       keep(ep);
       envSteps += ep.steps * env.actionRepeat;
-      report(it, ep.totalReturn, "mpc");
+      await finish(it, ep.totalReturn, "mpc");
     }
   } finally {
     ensemble?.dispose();

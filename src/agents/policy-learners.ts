@@ -30,7 +30,7 @@ const BETA = 1;
 const AWR_MAX_WEIGHT = 20;
 
 /** One policy step; returns the loss (NaN when the agent has no policy). `zs` are the H+1 detached latents, t-major. */
-export function policyLoss(agent: PolicyContext, zs: tf.Tensor2D, batch: SequenceBatch): number {
+export function policyLoss(agent: PolicyContext, zs: tf.Tensor2D, batch: SequenceBatch, task?: { embedding: tf.Tensor2D; mask: tf.Tensor2D }): number {
   const c = agent.cfg;
   const { horizon: H, batchSize: B } = batch;
   if (c.policy_learner === "none") return Number.NaN;
@@ -39,6 +39,8 @@ export function policyLoss(agent: PolicyContext, zs: tf.Tensor2D, batch: Sequenc
   const T = rows / B; // H+1 for td/sac; the regressions use the H latents that have an action
   const rho = (n: number) => tf.tensor2d(Float32Array.from({ length: n * B }, (_, i) => c.rho ** Math.floor(i / B)), [n * B, 1]);
   const minStd = c.agent === "tdmpc" ? c.min_std : undefined;
+  // multi-task: each row's task embedding and action mask (rows are t-major: the B rows repeat every step)
+  const rowsOf = (x: tf.Tensor2D | undefined, n: number) => x && (tf.tile(x, [n, 1]) as tf.Tensor2D);
   if (c.policy_learner === "td" || c.policy_learner === "sac") {
     return trainStep(agent.piOptim, () => {
       const w = rho(T);
@@ -47,8 +49,9 @@ export function policyLoss(agent: PolicyContext, zs: tf.Tensor2D, batch: Sequenc
         const q = wm.q.value(zs, a, "min", { frozen: true });
         return { loss: tf.div(tf.sum(tf.mul(tf.neg(q), w)), rows) as tf.Scalar };
       }
-      const s = wm.pi.sample(zs);
-      const q = wm.q.value(zs, s.action, "avg", { frozen: true, training: true });
+      const [e, m] = [rowsOf(task?.embedding, T), rowsOf(task?.mask, T)];
+      const s = wm.pi.sample(zs, { task: e, mask: m });
+      const q = wm.q.value(zs, s.action, "avg", { frozen: true, training: true, task: e });
       const S = agent.scale!.update(tf.tidy(() => q.slice([0, 0], [B, 1]).dataSync() as Float32Array));
       // scaled entropy as the official code computes it: −log π · (A · log N(ε)) / (log π + 1e−8)
       const A = wm.actionDim;
@@ -60,17 +63,18 @@ export function policyLoss(agent: PolicyContext, zs: tf.Tensor2D, batch: Sequenc
   // regressions onto the executed actions a_0 … a_{H−1}
   const z = zs.slice([0, 0], [H * B, -1]);
   const a = tf.tensor2d(batch.action, [H * B, wm.actionDim]);
-  const weights = tf.tidy(() => regressionWeights(c, wm, z, a, batch));
+  const [e, m] = [rowsOf(task?.embedding, H), rowsOf(task?.mask, H)];
+  const weights = tf.tidy(() => regressionWeights(c, wm, z, a, batch, e));
   const loss = trainStep(agent.piOptim, () => {
-    const mu = wm.pi.sample(z).mu;
+    const mu = wm.pi.sample(z, { task: e, mask: m }).mu;
     const err = tf.sum(tf.squaredDifference(mu, a), 1, true);
     return { loss: tf.div(tf.sum(tf.mul(tf.mul(err, weights), rho(H))), H * B) as tf.Scalar };
   }).loss;
-  tf.dispose([z, a, weights]);
+  tf.dispose([z, a, weights, ...(e ? [e, m!] : [])]);
   return loss;
 }
 
-function regressionWeights(c: AgentConfig, wm: WorldModel, z: tf.Tensor2D, a: tf.Tensor2D, batch: SequenceBatch): tf.Tensor2D {
+function regressionWeights(c: AgentConfig, wm: WorldModel, z: tf.Tensor2D, a: tf.Tensor2D, batch: SequenceBatch, task?: tf.Tensor2D): tf.Tensor2D {
   const { horizon: H, batchSize: B } = batch;
   if (c.policy_learner === "bc") return tf.ones([H * B, 1]);
   if (c.policy_learner === "rwr") {
@@ -83,7 +87,7 @@ function regressionWeights(c: AgentConfig, wm: WorldModel, z: tf.Tensor2D, a: tf
     const w = tf.softmax(tf.div(tf.tensor2d(R, [H, B]), BETA), 1); // [H, B], each row sums to 1
     return tf.reshape(tf.mul(w, B), [H * B, 1]) as tf.Tensor2D; // mean weight 1
   }
-  const q = wm.q.value(z, a, "min");
-  const v = wm.q.value(z, wm.pi.sample(z).mu, "min");
+  const q = wm.q.value(z, a, "min", { task });
+  const v = wm.q.value(z, wm.pi.sample(z, { task }).mu, "min", { task });
   return tf.minimum(tf.exp(tf.div(tf.sub(q, v), BETA)), AWR_MAX_WEIGHT) as tf.Tensor2D;
 }

@@ -22,6 +22,7 @@ import type { SequenceBatch } from "../replay/store.js";
 import { Rng } from "../util/random.js";
 import type { ActContext } from "../envs/agent.js";
 import { parseSchedule, type TdmpcConfig } from "./config.js";
+import { engineFor, OnnxUpdater, type EngineChoice } from "./engine.js";
 import { policyLoss } from "./policy-learners.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
@@ -36,6 +37,8 @@ export class TdmpcAgent implements LearningAgent {
   /** Agent steps collected so far (the trainer advances it); drives seeding and the schedules. */
   step = 0;
   updates = 0;
+  /** Set when the update runs on onnxruntime (`useEngine`). */
+  updater?: OnnxUpdater;
   private readonly stdSchedule: (step: number) => number;
   private readonly horizonSchedule: (step: number) => number;
 
@@ -74,6 +77,16 @@ export class TdmpcAgent implements LearningAgent {
     this.planner.reset();
   }
 
+  /** Train on onnxruntime ("onnx", or "auto" where the config allows) or tfjs; see agents/engine.ts. */
+  async useEngine(choice: EngineChoice, seed: number): Promise<{ kind: "tfjs" | "onnx"; why?: string }> {
+    const e = engineFor(this, choice);
+    if (e.kind === "onnx" && !this.updater) {
+      const updater = (this.updater = await OnnxUpdater.create(this, seed));
+      this.model.rollout = (H) => updater.rollout(H); // plan on onnxruntime too, from the same weights
+    }
+    return e;
+  }
+
   /** Planning horizon at the current step: int(min(horizon, schedule(step))). */
   get planHorizon(): number {
     return Math.max(1, Math.floor(Math.min(this.cfg.horizon, this.horizonSchedule(this.step))));
@@ -81,6 +94,7 @@ export class TdmpcAgent implements LearningAgent {
 
   async act(obs: Float32Array, ctx: ActContext): Promise<Float32Array> {
     if (ctx.explore && this.step < this.cfg.seed_steps) return Float32Array.from({ length: this.actionDim }, () => this.rng.uniform(-1, 1));
+    this.updater?.sync();
     this.model.setStart(obs);
     if (!this.cfg.plan) return this.policyAction(ctx.explore);
     const plan = await this.planner.plan(this.model, { horizon: this.planHorizon, minStd: this.stdSchedule(this.step), explore: ctx.explore });
@@ -95,50 +109,46 @@ export class TdmpcAgent implements LearningAgent {
     return Float32Array.from(out);
   }
 
-  update(batch: SequenceBatch): UpdateInfo {
+  update(batch: SequenceBatch): UpdateInfo | Promise<UpdateInfo> {
+    if (this.updater) {
+      this.updates++;
+      return this.updater.update(batch); // the same update as below, as one onnxruntime graph (src/nn/onnx/tdmpc.ts)
+    }
     const c = this.cfg;
     const { horizon: H, batchSize: B } = batch;
     const O = this.obsDim;
     const A = this.actionDim;
     const wm = this.wm;
     const obs = tf.tensor3d(batch.obs, [H + 1, B, O]);
-    const obsAt = (t: number) => tf.reshape(tf.slice(obs, [t, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D;
-    const acts = Array.from({ length: H }, (_, t) => tf.tensor2d(batch.action.subarray(t * B * A, (t + 1) * B * A), [B, A]));
-    const rews = Array.from({ length: H }, (_, t) => tf.tensor2d(batch.reward.subarray(t * B, (t + 1) * B), [B, 1]));
+    const act = tf.tensor2d(batch.action, [H * B, A]); // rows t-major: row t·B + b
+    const rew = tf.tensor2d(batch.reward, [H * B, 1]);
     const weights = tf.tensor2d(batch.weight, [B, 1]);
+    const rows = (x: tf.Tensor2D, t: number) => tf.slice(x, [t * B, 0], [B, -1]) as tf.Tensor2D;
+    const perStep = (x: tf.Tensor2D) => tf.reshape(x, [H, B]); // [H·B, 1] → [H, B]
+    const rho = tf.tensor2d(Float32Array.from({ length: H }, (_, t) => c.rho ** t), [H, 1]);
 
-    // Targets, no gradient: next latents from the target encoder; TD targets r + γ min Q_target(z', π(z')) with z' = h(o') online
-    const targets = tf.tidy(() =>
-      Array.from({ length: H }, (_, t) => {
-        const next = obsAt(t + 1);
-        const zNext = wm.latent.encode(next);
-        const aNext = wm.pi.sample(zNext, { std: c.min_std }).action;
-        const td = tf.add(rews[t]!, tf.mul(c.discount, wm.q.value(zNext, aNext, "min", { from: wm.target })));
-        return [wm.latent.encode(next, wm.target), td] as [tf.Tensor2D, tf.Tensor2D];
-      }),
-    );
+    // Targets, no gradient, all H steps in one batch: z'_t from the target encoder; TD = r_t + γ min Q_target(z', π(z')) with z' = h(o') online
+    const [zTarget, td] = tf.tidy(() => {
+      const next = tf.reshape(tf.slice(obs, [1, 0, 0], [H, B, O]), [H * B, O]) as tf.Tensor2D;
+      const zNext = wm.latent.encode(next);
+      const aNext = wm.pi.sample(zNext, { std: c.min_std }).action;
+      return [wm.latent.encode(next, wm.target), tf.add(rew, tf.mul(c.discount, wm.q.value(zNext, aNext, "min", { from: wm.target })))];
+    });
     const detachHeads = c.latent_mode === "independent";
     const model = trainStep(this.optim, () => {
-      let z = wm.latent.encode(obsAt(0));
+      // latent rollout z_{t+1} = d(z_t, a_t) from z_0 = h(o_0); then the heads on all H latents at once
+      let z = wm.latent.encode(tf.reshape(tf.slice(obs, [0, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D);
       const zs: tf.Tensor2D[] = [z];
-      const qs: tf.Tensor3D[] = [];
-      let cons: tf.Tensor = tf.zeros([B, 1]);
-      let rLoss: tf.Tensor = tf.zeros([B, 1]);
-      let vLoss: tf.Tensor = tf.zeros([B, 1]);
-      let recon: tf.Tensor = tf.zeros([B, 1]);
-      for (let t = 0; t < H; t++) {
-        const rho = c.rho ** t;
-        const [zTarget, td] = targets[t]!;
-        const zh = detachHeads ? stopGradient(z) : z;
-        const q = wm.q.values(zh, acts[t]!); // [2, B, 1]
-        qs.push(q);
-        rLoss = tf.add(rLoss, tf.mul(rho, wm.latent.rewardLoss(zh, acts[t]!, rews[t]!)));
-        vLoss = tf.add(vLoss, tf.mul(rho, tf.sum(tf.square(tf.sub(q, td)), 0)));
-        if (c.reconstruction_coef > 0) recon = tf.add(recon, tf.mul(rho, tf.mean(tf.squaredDifference(wm.latent.decode(z), obsAt(t)), 1, true)));
-        z = wm.latent.next(z, acts[t]!);
-        cons = tf.add(cons, tf.mul(rho, consistencyLoss(z, zTarget)));
-        zs.push(z);
-      }
+      for (let t = 0; t < H; t++) zs.push((z = wm.latent.next(z, rows(act, t))));
+      const zIn = tf.concat(zs.slice(0, H), 0) as tf.Tensor2D;
+      const zHead = detachHeads ? stopGradient(zIn) : zIn;
+      const q = wm.q.values(zHead, act); // [2, H·B, 1]
+      // per-sample losses Σ_t ρ^t ℓ_t, each [B, 1] (TD-MPC Eq. 6)
+      const weigh = (perRow: tf.Tensor2D) => tf.reshape(tf.sum(tf.mul(perStep(perRow), rho), 0), [B, 1]);
+      const cons = weigh(consistencyLoss(tf.concat(zs.slice(1), 0) as tf.Tensor2D, zTarget));
+      const rLoss = weigh(wm.latent.rewardLoss(zHead, act, rew));
+      const vLoss = weigh(tf.sum(tf.square(tf.sub(q, td)), 0) as tf.Tensor2D);
+      const recon = c.reconstruction_coef > 0 ? weigh(tf.mean(tf.squaredDifference(wm.latent.decode(zIn), tf.reshape(tf.slice(obs, [0, 0, 0], [H, B, O]), [H * B, O])), 1, true) as tf.Tensor2D) : tf.zeros([B, 1]);
       const clamp = (x: tf.Tensor) => tf.minimum(x, 1e4);
       const perSample = tf.addN([
         tf.mul(c.consistency_coef, clamp(cons)),
@@ -148,32 +158,26 @@ export class TdmpcAgent implements LearningAgent {
       ]);
       // the official code scales the gradient by 1/H (a hook on the loss): same as dividing the loss
       const loss = tf.div(tf.mean(tf.mul(perSample, weights)), H) as tf.Scalar;
+      // new priorities Σ_t ρ^t (|Q1 − td| + |Q2 − td|), clamped at 1e4, + 1e-6 (no gradient flows out of `keep`)
+      const priority = tf.add(tf.minimum(weigh(tf.sum(tf.abs(tf.sub(q, td)), 0) as tf.Tensor2D), 1e4), 1e-6);
       return {
         loss,
         extras: { consistency: tf.mean(cons) as tf.Scalar, reward: tf.mean(rLoss) as tf.Scalar, value: tf.mean(vLoss) as tf.Scalar, reconstruction: tf.mean(recon) as tf.Scalar },
-        keep: [tf.stack(qs) as tf.Tensor, tf.concat(zs, 0)],
+        keep: [priority, tf.concat(zs, 0)],
       };
     });
-    const [qAll, zsAll] = model.kept as [tf.Tensor4D, tf.Tensor2D]; // qAll [H, 2, B, 1]
-    // priorities: Σ_t ρ^t (|Q1 − td| + |Q2 − td|), clamped at 1e4, + 1e-6
-    const priority = tf.tidy(() => {
-      let p: tf.Tensor = tf.zeros([B, 1]);
-      for (let t = 0; t < H; t++) {
-        const q = tf.reshape(tf.slice(qAll, [t, 0, 0, 0], [1, -1, B, 1]), [-1, B, 1]);
-        p = tf.add(p, tf.mul(c.rho ** t, tf.sum(tf.abs(tf.sub(q, targets[t]![1])), 0)));
-      }
-      return tf.add(tf.minimum(p, 1e4), 1e-6);
-    });
-    const priorities = priority.dataSync() as Float32Array;
+    const [priority, zsAll] = model.kept as [tf.Tensor2D, tf.Tensor2D];
+    const priorities = Float32Array.from(priority.dataSync());
     const pi = policyLoss(this, zsAll, batch);
     this.updates++;
     if (this.updates % c.update_freq === 0) polyak(wm.target, wm.params, c.tau);
-    tf.dispose([obs, weights, qAll, zsAll, priority, ...acts, ...rews, ...targets.flat()]);
+    tf.dispose([obs, act, rew, weights, rho, zTarget, td, zsAll, priority]);
     const x = model.extras;
-    return { consistency: x.consistency!, reward: x.reward!, value: x.value!, reconstruction: x.reconstruction!, total: model.loss, gradNorm: model.gradNorm, piLoss: pi, priorities: Float32Array.from(priorities) };
+    return { consistency: x.consistency!, reward: x.reward!, value: x.value!, reconstruction: x.reconstruction!, total: model.loss, gradNorm: model.gradNorm, piLoss: pi, priorities };
   }
 
   dispose(): void {
+    void this.updater?.dispose();
     this.model.dispose();
     this.optim.dispose();
     this.piOptim.dispose();

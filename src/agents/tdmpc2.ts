@@ -9,6 +9,9 @@
  *           soft cross-entropies against two-hot targets, all heads with dropout, weighted by ρ^t; encoder at
  *           enc_lr_scale × lr; then the max-entropy policy step with Q divided by its running scale; Polyak of the
  *           target Q heads.
+ *   multi-task  (TD-MPC2 §3.5) one model for several tasks: a learned task embedding joins every network's input,
+ *           observations are zero-padded to the largest task's and actions masked to each task's dimensions; one
+ *           planner per task; batches mix the tasks' episodes.
  */
 import { tf } from "../nn/backend.js";
 import { stopGradient } from "../nn/layers.js";
@@ -25,10 +28,17 @@ import type { Tdmpc2Config } from "./config.js";
 import { policyLoss } from "./policy-learners.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
+/** Multi-task: each task's observation and action sizes (the model takes the largest of each). */
+export interface TaskDims {
+  obsDims: number[];
+  actionDims: number[];
+}
+
 export class Tdmpc2Agent implements LearningAgent {
   readonly name = "TD-MPC2";
   readonly wm: WorldModel;
-  readonly planner: SamplingPlanner;
+  /** One planner per task (a task's actions have its own size). */
+  readonly planners: SamplingPlanner[];
   readonly model: LatentPlanningModel;
   readonly optim: Adam;
   readonly piOptim: Adam;
@@ -42,14 +52,19 @@ export class Tdmpc2Agent implements LearningAgent {
     readonly obsDim: number,
     readonly actionDim: number,
     seed: number,
+    readonly tasks: TaskDims = { obsDims: [obsDim], actionDims: [actionDim] },
   ) {
     this.rng = new Rng(seed);
+    if (tasks.obsDims.length !== cfg.num_tasks || tasks.actionDims.length !== cfg.num_tasks) {
+      throw new RangeError(`TD-MPC2: num_tasks is ${cfg.num_tasks} but ${tasks.obsDims.length} tasks' sizes were given`);
+    }
+    if (Math.max(...tasks.obsDims) !== obsDim || Math.max(...tasks.actionDims) !== actionDim) throw new RangeError("TD-MPC2: obsDim and actionDim must be the largest task's");
     this.wm = new WorldModel(cfg, obsDim, actionDim, seed);
-    const modules = ["encoder/", "dynamics/", "reward/", "q/", ...(cfg.decoder ? ["decoder/"] : [])];
+    const modules = ["encoder/", "dynamics/", "reward/", "q/", ...(cfg.decoder ? ["decoder/"] : []), ...(cfg.task_dim > 0 ? ["task_emb/"] : [])];
     this.optim = new Adam(this.wm.params, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm, lrScale: { "encoder/": cfg.enc_lr_scale } }, modules);
     this.piOptim = new Adam(this.wm.params, { lr: cfg.lr, eps: 1e-5, clipNorm: cfg.grad_clip_norm }, ["pi/"]);
     this.scale = new RunningScale(cfg.tau);
-    this.planner = mppiPlanner(actionDim, {
+    this.planners = tasks.actionDims.map((A) => mppiPlanner(A, {
       horizon: cfg.horizon,
       numSamples: cfg.num_samples - cfg.num_pi_trajs,
       numPiTrajs: cfg.num_pi_trajs,
@@ -61,8 +76,32 @@ export class Tdmpc2Agent implements LearningAgent {
       maxStd: cfg.max_std,
       selection: "gumbel",
       seed: this.rng.int(2 ** 31),
-    });
+    }));
     this.model = new LatentPlanningModel(this.wm, { discount: cfg.discount, terminalValue: cfg.terminal_value });
+    if (cfg.num_tasks > 1) this.setTask(0);
+  }
+
+  /** The task being acted in (multi-task). */
+  taskIndex = 0;
+
+  get planner(): SamplingPlanner {
+    return this.planners[this.taskIndex]!;
+  }
+
+  /** Act in task `i` from now on (multi-task agents). */
+  setTask(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.cfg.num_tasks) throw new RangeError(`setTask: task index ${i} out of range 0…${this.cfg.num_tasks - 1}`);
+    this.taskIndex = i;
+    if (this.cfg.num_tasks > 1) this.model.setTask(i, this.tasks.actionDims[i]!);
+  }
+
+  /** Task embeddings and action masks of a batch's rows (multi-task), undefined for a single task. */
+  private taskRows(ids: Int32Array): { embedding: tf.Tensor2D; mask: tf.Tensor2D } | undefined {
+    if (this.cfg.num_tasks === 1) return undefined;
+    const A = this.actionDim;
+    const mask = new Float32Array(ids.length * A);
+    ids.forEach((t, b) => mask.fill(1, b * A, b * A + this.tasks.actionDims[t]!));
+    return { embedding: this.wm.taskEmbedding(ids)!, mask: tf.tensor2d(mask, [ids.length, A]) };
   }
 
   reset(): void {
@@ -70,14 +109,18 @@ export class Tdmpc2Agent implements LearningAgent {
   }
 
   async act(obs: Float32Array, ctx: ActContext): Promise<Float32Array> {
-    if (ctx.explore && this.step < this.cfg.seed_steps) return Float32Array.from({ length: this.actionDim }, () => this.rng.uniform(-1, 1));
+    const A = this.tasks.actionDims[this.taskIndex]!;
+    if (ctx.explore && this.step < this.cfg.seed_steps) return Float32Array.from({ length: A }, () => this.rng.uniform(-1, 1));
     this.model.setStart(obs);
     if (this.cfg.plan) return (await this.planner.plan(this.model, { explore: ctx.explore })).action;
-    const z = tf.tensor2d(this.model.start, [1, this.wm.latentDim]);
-    const s = this.wm.pi.sample(z);
-    const a = Float32Array.from((ctx.explore ? s.action : s.mu).dataSync());
-    tf.dispose([z, s.mu, s.action, s.logProb!, s.gaussLogProb!]);
-    return a;
+    const a = tf.tidy(() => {
+      const task = this.taskRows(Int32Array.of(this.taskIndex));
+      const s = this.wm.pi.sample(tf.tensor2d(this.model.start, [1, this.wm.latentDim]), { task: task?.embedding, mask: task?.mask });
+      return ctx.explore ? s.action : s.mu;
+    });
+    const out = Float32Array.from(a.dataSync()).slice(0, A);
+    a.dispose();
+    return out;
   }
 
   update(batch: SequenceBatch): UpdateInfo {
@@ -91,26 +134,32 @@ export class Tdmpc2Agent implements LearningAgent {
     const rhoRows = (n: number) => tf.tensor2d(Float32Array.from({ length: n * B }, (_, i) => c.rho ** Math.floor(i / B)), [n * B, 1]);
     const rhoW = rhoRows(H);
 
+    // multi-task rows: the batch's task embeddings (learnt: computed again inside the differentiated step) and masks
+    const tiled = (x: tf.Tensor2D | undefined, n: number) => x && (tf.tile(x, [n, 1]) as tf.Tensor2D);
+    const rowsFixed = this.taskRows(batch.task);
     // Targets, no gradient: z'_t = h(o_{t+1}); TD = r_t + γ · min of two random target heads at (z', a' ~ π(z'))
     const [nextZ, td] = tf.tidy(() => {
-      const nz = wm.latent.encode(tf.reshape(tf.slice(obs, [1, 0, 0], [H, B, O]), [H * B, O]) as tf.Tensor2D);
-      const q = wm.q.value(nz, wm.pi.sample(nz).action, "min", { from: wm.target });
+      const e = tiled(rowsFixed?.embedding, H);
+      const nz = wm.latent.encode(tf.reshape(tf.slice(obs, [1, 0, 0], [H, B, O]), [H * B, O]) as tf.Tensor2D, undefined, e);
+      const q = wm.q.value(nz, wm.pi.sample(nz, { task: e, mask: tiled(rowsFixed?.mask, H) }).action, "min", { from: wm.target, task: e });
       return [nz, tf.add(rew, tf.mul(c.discount, q))];
     });
     const detachHeads = c.latent_mode === "independent";
     const model = trainStep(this.optim, () => {
-      let z = wm.latent.encode(tf.reshape(tf.slice(obs, [0, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D);
+      const e = this.cfg.num_tasks > 1 ? wm.taskEmbedding(batch.task) : undefined;
+      const eH = tiled(e, H);
+      let z = wm.latent.encode(tf.reshape(tf.slice(obs, [0, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D, undefined, e);
       const zs: tf.Tensor2D[] = [z];
       let cons: tf.Tensor = tf.scalar(0);
       for (let t = 0; t < H; t++) {
-        z = wm.latent.next(z, tf.slice(act, [t * B, 0], [B, A]));
+        z = wm.latent.next(z, tf.slice(act, [t * B, 0], [B, A]), e);
         cons = tf.add(cons, tf.mul(c.rho ** t, tf.mean(consistencyLoss(z, tf.slice(nextZ, [t * B, 0], [B, L])))));
         zs.push(z);
       }
       const zIn = tf.concat(zs.slice(0, H), 0) as tf.Tensor2D; // [H·B, L], t-major
       const zHead = detachHeads ? stopGradient(zIn) : zIn;
-      const rewardLoss = tf.div(tf.sum(tf.mul(wm.latent.rewardLoss(zHead, act, rew), rhoW)), B * H);
-      const valueLoss = tf.div(tf.sum(tf.mul(wm.q.loss(zHead, act, td, { training: true }), tf.tile(rhoW, [E, 1]))), B * H * E);
+      const rewardLoss = tf.div(tf.sum(tf.mul(wm.latent.rewardLoss(zHead, act, rew, eH), rhoW)), B * H);
+      const valueLoss = tf.div(tf.sum(tf.mul(wm.q.loss(zHead, act, td, { training: true, task: eH }), tf.tile(rhoW, [E, 1]))), B * H * E);
       const consistency = tf.div(cons, H);
       let recon: tf.Tensor = tf.scalar(0);
       if (c.reconstruction_coef > 0) {
@@ -130,21 +179,25 @@ export class Tdmpc2Agent implements LearningAgent {
       };
     });
     const zsAll = model.kept[0] as tf.Tensor2D;
-    const pi = policyLoss(this, zsAll, batch);
+    const pi = policyLoss(this, zsAll, batch, rowsFixed);
     polyak(wm.target, wm.params, c.tau);
     this.updates++;
-    tf.dispose([obs, act, rew, rhoW, nextZ, td, zsAll]);
+    tf.dispose([obs, act, rew, rhoW, nextZ, td, zsAll, ...(rowsFixed ? [rowsFixed.embedding, rowsFixed.mask] : [])]);
     const x = model.extras;
     return { consistency: x.consistency!, reward: x.reward!, value: x.value!, reconstruction: x.reconstruction!, total: model.loss, gradNorm: model.gradNorm, piLoss: pi };
   }
 
   extraState(): Record<string, unknown> {
-    return { scale: this.scale.value };
+    return { scale: this.scale.value, taskIndex: this.taskIndex, planners: this.planners.map((p) => p.getState()) };
   }
 
   loadExtraState(s: Record<string, unknown>): void {
     if (typeof s.scale !== "number" || !(s.scale >= 1)) throw new Error(`TD-MPC2 state: running scale must be a number ≥ 1, got ${String(s.scale)}`);
     this.scale.value = s.scale;
+    const planners = s.planners as ReturnType<SamplingPlanner["getState"]>[] | undefined;
+    if (planners && planners.length !== this.planners.length) throw new Error(`TD-MPC2 state: ${planners.length} planners for ${this.planners.length} tasks`);
+    planners?.forEach((p, i) => this.planners[i]!.setState(p));
+    this.setTask(typeof s.taskIndex === "number" ? s.taskIndex : 0);
   }
 
   dispose(): void {

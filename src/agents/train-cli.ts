@@ -4,61 +4,66 @@
  * to a CSV as they come, checkpoints in a run directory outside the project, and `--resume` after a kill.
  */
 import type { Command } from "commander";
+import "../envs/tasks/index.js";
+import { registeredTaskNames } from "../envs/task.js";
 import { initBackend } from "../nn/backend.js";
+import { choiceFlag, choiceListFlag, intFlag } from "../util/validate.js";
 import { makeConfig, parseOverrides } from "./config.js";
 import { defaultRunDir, train } from "./trainer.js";
 import { evaluateRun } from "./evaluate.js";
 
-function int(flag: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n)) throw new RangeError(`${flag} must be an integer, got "${v}"`);
-  return n;
-}
-
-function positive(flag: string, v: string): number {
-  const n = int(flag, v);
-  if (n < 1) throw new RangeError(`${flag} must be a positive integer, got "${v}"`);
-  return n;
+interface TrainFlags {
+  agent?: "tdmpc" | "tdmpc2";
+  task: string[];
+  steps: number;
+  seed: number;
+  preset: string;
+  set: string[];
+  protocol?: "tdmpc" | "tdmpc2";
+  evalFreq?: number;
+  evalEpisodes: number;
+  checkpointEvery: number;
+  runDir?: string;
+  out?: string;
+  resume?: boolean;
+  engine: "auto" | "onnx" | "tfjs";
 }
 
 export function registerTrain(train_: Command, program: Command): void {
   train_
-    .option("--agent <name>", "tdmpc or tdmpc2")
-    .option("--task <name>", "task", "cartpole-swingup")
-    .option("--steps <n>", "environment steps, counted as the agent's paper does", "100000")
-    .option("--seed <n>", "seed", "1")
+    .option("--agent <name>", "tdmpc or tdmpc2", choiceFlag("--agent", ["tdmpc", "tdmpc2"] as const))
+    .option("--task <names>", "task, or comma-separated tasks for one multi-task TD-MPC2", choiceListFlag("--task", registeredTaskNames()), ["cartpole-swingup"])
+    .option("--steps <n>", "environment steps, counted as the agent's paper does", intFlag("--steps", { min: 1 }), 100_000)
+    .option("--seed <n>", "seed", intFlag("--seed", { min: 0 }), 1)
     .option("--preset <name>", "official | laptop (tdmpc2 also 1M, 5M)", "laptop")
     .option("--set <key=value...>", "override config keys (official snake_case names)", [])
-    .option("--protocol <name>", "tdmpc (task action repeat, 1000 steps) or tdmpc2 (repeat 2, 500 steps); default: the agent's")
-    .option("--eval-freq <n>", "evaluate every n environment steps (default: 20000 tdmpc, 50000 tdmpc2)")
-    .option("--eval-episodes <n>", "episodes per evaluation", "10")
-    .option("--checkpoint-every <n>", "checkpoint every n episodes (and at every evaluation)", "10")
+    .option("--protocol <name>", "tdmpc (task action repeat, 1000 steps) or tdmpc2 (repeat 2, 500 steps); default: the agent's", choiceFlag("--protocol", ["tdmpc", "tdmpc2"] as const))
+    .option("--eval-freq <n>", "evaluate every n environment steps (default: 20000 tdmpc, 50000 tdmpc2)", intFlag("--eval-freq", { min: 1 }))
+    .option("--eval-episodes <n>", "episodes per evaluation", intFlag("--eval-episodes", { min: 1 }), 10)
+    .option("--checkpoint-every <n>", "checkpoint every n episodes (and at every evaluation)", intFlag("--checkpoint-every", { min: 1 }), 10)
     .option("--run-dir <dir>", "run directory (default ~/.cache/tdmpc-ts/runs/<agent>-<preset>-<task>-s<seed>)")
     .option("--out <file>", "results CSV (default <run-dir>/results.csv); give a data/results/ path explicitly to commit")
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
-    .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
+    .option("--engine <name>", "where updates run: auto (onnx where the config allows), onnx, tfjs", choiceFlag("--engine", ["auto", "onnx", "tfjs"] as const), "auto")
+    .action(async (o: TrainFlags) => {
       if (!o.agent) throw new Error("train: give --agent tdmpc|tdmpc2 (or `tdmpc train pets` for chapter 3)");
-      const agent = String(o.agent);
-      const preset = String(o.preset);
-      const cfg = makeConfig(agent, preset, parseOverrides(o.set as string[]));
-      const seed = int("--seed", String(o.seed));
-      const task = String(o.task);
-      const protocol = o.protocol === undefined ? undefined : String(o.protocol);
-      if (protocol !== undefined && protocol !== "tdmpc" && protocol !== "tdmpc2") throw new RangeError(`--protocol must be tdmpc or tdmpc2, got "${protocol}"`);
-      const setTag = (o.set as string[]).length ? `-${(o.set as string[]).join("_").replace(/[^\w.=-]+/g, "")}` : "";
+      const cfg = makeConfig(o.agent, o.preset, parseOverrides(o.set));
+      const setTag = o.set.length ? `-${o.set.join("_").replace(/[^\w.=-]+/g, "")}` : "";
       await initBackend();
+      const task = o.task.length === 1 ? o.task[0]! : o.task;
       await train(cfg, {
         task,
-        seed,
-        steps: positive("--steps", String(o.steps)),
-        protocol,
-        evalFreq: o.evalFreq === undefined ? undefined : positive("--eval-freq", String(o.evalFreq)),
-        evalEpisodes: positive("--eval-episodes", String(o.evalEpisodes)),
-        checkpointEvery: positive("--checkpoint-every", String(o.checkpointEvery)),
-        runDir: o.runDir ? String(o.runDir) : defaultRunDir(`${agent}-${preset}${setTag}-${task}-s${seed}`),
-        out: o.out ? String(o.out) : undefined,
+        seed: o.seed,
+        steps: o.steps,
+        protocol: o.protocol,
+        evalFreq: o.evalFreq,
+        evalEpisodes: o.evalEpisodes,
+        checkpointEvery: o.checkpointEvery,
+        runDir: o.runDir ?? defaultRunDir(`${o.agent}-${o.preset}${setTag}-${o.task.join("+")}-s${o.seed}`),
+        out: o.out,
         resume: !!o.resume,
-        label: preset + setTag,
+        engine: o.engine,
+        label: o.preset + setTag,
       });
     });
 
@@ -66,12 +71,12 @@ export function registerTrain(train_: Command, program: Command): void {
     .command("eval")
     .description("evaluate a trained agent from its run directory (latest checkpoint)")
     .requiredOption("--run-dir <dir>", "run directory of `tdmpc train`")
-    .option("--episodes <n>", "episodes", "10")
-    .option("--seed <n>", "seed of the evaluation episodes", "0")
+    .option("--episodes <n>", "episodes", intFlag("--episodes", { min: 1 }), 10)
+    .option("--seed <n>", "seed of the evaluation episodes", intFlag("--seed", { min: 0 }), 0)
     .option("--json", "print JSON")
-    .action(async (o: { runDir: string; episodes: string; seed: string; json?: boolean }) => {
+    .action(async (o: { runDir: string; episodes: number; seed: number; json?: boolean }) => {
       await initBackend({ quiet: !!o.json });
-      const r = await evaluateRun(o.runDir, { episodes: positive("--episodes", o.episodes), seed: int("--seed", o.seed) });
+      const r = await evaluateRun(o.runDir, { episodes: o.episodes, seed: o.seed });
       if (o.json) console.log(JSON.stringify(r));
       else console.log(`${r.agent} on ${r.task} (${r.envSteps} env steps): mean return ${r.mean.toFixed(1)} over ${r.returns.length} episodes [${r.returns.map((x) => x.toFixed(0)).join(", ")}]`);
     });

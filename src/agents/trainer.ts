@@ -24,12 +24,14 @@ import { latestCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type RunCounter
 import { tdmpc2Discount, type AgentConfig } from "./config.js";
 import { TdmpcAgent } from "./tdmpc.js";
 import { Tdmpc2Agent } from "./tdmpc2.js";
+import type { EngineChoice } from "./engine.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
 export type Protocol = "tdmpc" | "tdmpc2";
 
 export interface TrainOptions {
-  task: string;
+  /** The task, or several for multi-task TD-MPC2 (episodes taken in turn; protocol tdmpc2). */
+  task: string | string[];
   seed: number;
   /** Environment steps to train for (as the protocol counts them). */
   steps: number;
@@ -49,6 +51,8 @@ export interface TrainOptions {
   onRow?: (row: ResultRow) => void;
   /** No progress bar (tests). */
   silent?: boolean;
+  /** Where updates run: "onnx" (onnxruntime graphs), "tfjs", or "auto" (default: onnx where the config allows). */
+  engine?: EngineChoice;
   /** Stop after this many episodes of this session (tests simulate a kill with it). */
   stopAfterEpisodes?: number;
 }
@@ -78,8 +82,17 @@ export function defaultRunDir(name: string): string {
   return join(process.env.TDMPC_CACHE ?? join(homedir(), ".cache", "tdmpc-ts"), "runs", name);
 }
 
-export function makeAgent(cfg: AgentConfig, obsDim: number, actionDim: number, seed: number): LearningAgent {
-  return cfg.agent === "tdmpc" ? new TdmpcAgent(cfg, obsDim, actionDim, seed) : new Tdmpc2Agent(cfg, obsDim, actionDim, seed);
+/** The agent for a config; several tasks' sizes make a multi-task TD-MPC2 (largest observation and action). */
+export function makeAgent(cfg: AgentConfig, obsDim: number | number[], actionDim: number | number[], seed: number): LearningAgent {
+  const obsDims = typeof obsDim === "number" ? [obsDim] : obsDim;
+  const actionDims = typeof actionDim === "number" ? [actionDim] : actionDim;
+  const [O, A] = [Math.max(...obsDims), Math.max(...actionDims)];
+  if (cfg.agent === "tdmpc") {
+    if (obsDims.length > 1) throw new Error("multi-task training is TD-MPC2's: use --agent tdmpc2");
+    return new TdmpcAgent(cfg, O, A, seed);
+  }
+  const c = obsDims.length > 1 ? { ...cfg, num_tasks: obsDims.length, task_dim: cfg.task_dim > 0 ? cfg.task_dim : 96 } : cfg;
+  return new Tdmpc2Agent(c, O, A, seed, { obsDims, actionDims });
 }
 
 /** The env of a protocol: TD-MPC's per-task action repeat, or TD-MPC2's 2 for every task. */
@@ -100,8 +113,17 @@ export function configForEnv(cfg: AgentConfig, env: Env): AgentConfig {
 }
 
 export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<ResultRow[]> {
+  const tasks = typeof opts.task === "string" ? [opts.task] : opts.task;
+  if (tasks.length === 0 || new Set(tasks).size !== tasks.length) throw new RangeError(`tasks must be a non-empty list without repeats, got [${tasks.join(", ")}]`);
   const protocol = opts.protocol ?? (cfg0.agent === "tdmpc2" ? "tdmpc2" : "tdmpc");
-  const env = await protocolEnv(opts.task, protocol, opts.seed);
+  if (tasks.length > 1 && protocol !== "tdmpc2") throw new RangeError("multi-task runs use the tdmpc2 protocol (every task: action repeat 2, 500-step episodes)");
+  const envs: Env[] = [];
+  const evalEnvs: Env[] = [];
+  for (const t of tasks) {
+    envs.push(await protocolEnv(t, protocol, opts.seed));
+    evalEnvs.push(await protocolEnv(t, protocol, opts.seed));
+  }
+  const env = envs[0]!;
   const cfg = configForEnv(cfg0, env);
   const perStep = envStepsPerAgentStep(env, protocol);
   const evalFreq = opts.evalFreq ?? (cfg.agent === "tdmpc" ? 20_000 : 50_000);
@@ -110,17 +132,28 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
   }
   const label = opts.label ?? "";
-  const runDir = opts.runDir ?? defaultRunDir(`${cfg.agent}-${label || "custom"}-${opts.task}-s${opts.seed}`);
+  const taskName = tasks.join("+");
+  const runDir = opts.runDir ?? defaultRunDir(`${cfg.agent}-${label || "custom"}-${taskName}-s${opts.seed}`);
   const out = opts.out ?? join(runDir, "results.csv");
   const ckptDir = join(runDir, "checkpoints");
-  const obsDim = env.observationSpace.shape[0]!;
-  const actionDim = env.actionSpace.shape[0]!;
-  const agent = makeAgent(cfg, obsDim, actionDim, opts.seed);
-  const evalEnv = await protocolEnv(opts.task, protocol, opts.seed);
+  const obsDims = envs.map((e) => e.observationSpace.shape[0]!);
+  const actionDims = envs.map((e) => e.actionSpace.shape[0]!);
+  const [obsDim, actionDim] = [Math.max(...obsDims), Math.max(...actionDims)];
+  const agent = makeAgent(cfg, obsDims, actionDims, opts.seed);
+  const engine = agent.useEngine ? await agent.useEngine(opts.engine ?? "auto", opts.seed) : { kind: "tfjs" as const, why: "TD-MPC2 trains on tfjs" };
+  if (opts.engine === "onnx" && engine.kind !== "onnx") throw new Error(`--engine onnx cannot train this agent: ${engine.why}`);
+  const setTask = (k: number) => (agent as Partial<Tdmpc2Agent>).setTask?.(k);
+  /** Pad a task's observation or action to the model's size (multi-task). */
+  const pad = (x: Float32Array, n: number) => {
+    if (x.length === n) return x;
+    const y = new Float32Array(n);
+    y.set(x);
+    return y;
+  };
   const rows: ResultRow[] = [];
   try {
     mkdirSync(runDir, { recursive: true });
-    const identity = { task: opts.task, seed: opts.seed, protocol, steps: opts.steps, evalFreq, evalEpisodes, label, cfg };
+    const identity = { task: typeof opts.task === "string" ? opts.task : tasks, seed: opts.seed, protocol, steps: opts.steps, evalFreq, evalEpisodes, label, engine: engine.kind, cfg };
     const configFile = join(runDir, "config.json");
     let store: ReplayStore;
     let c: RunCounters;
@@ -154,21 +187,26 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
       rows.push(row);
       opts.onRow?.(row);
     };
-    const bar = progress(opts.steps, `${agent.name} ${opts.task} seed ${opts.seed}`, { silent: opts.silent });
+    const bar = progress(opts.steps, `${agent.name} ${taskName} seed ${opts.seed} [${engine.kind}]`, { silent: opts.silent });
     let lastReturn = Number.NaN;
     let session = 0;
+    const session0 = performance.now() / 1000;
+    const updates0 = agent.updates;
     const evaluate = async () => {
-      const returns: number[] = [];
-      for (let k = 0; k < evalEpisodes; k++) {
-        const ep = await runEpisode(evalEnv, agent, { seed: 1_000_000_007 + opts.seed * 10_007 + c.evals * evalEpisodes + k, explore: false, keep: false });
-        returns.push(ep.totalReturn);
+      for (let i = 0; i < tasks.length; i++) {
+        setTask(i);
+        const returns: number[] = [];
+        for (let k = 0; k < evalEpisodes; k++) {
+          const ep = await runEpisode(evalEnvs[i]!, agent, { seed: 1_000_000_007 + opts.seed * 10_007 + c.evals * evalEpisodes + k, explore: false, keep: false });
+          returns.push(ep.totalReturn);
+        }
+        const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+        write(row(tasks[i]!, "eval", mean, returns.map((r) => r.toFixed(1)).join(";"), Number.NaN));
       }
-      const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-      write(row("eval", mean, returns.map((r) => r.toFixed(1)).join(";"), Number.NaN));
       c.evals++;
     };
-    const row = (kind: ResultRow["kind"], ret: number, returns: string, loss: number): ResultRow => ({
-      task: opts.task,
+    const row = (task: string, kind: ResultRow["kind"], ret: number, returns: string, loss: number): ResultRow => ({
+      task,
       agent: cfg.agent,
       label,
       seed: opts.seed,
@@ -192,10 +230,10 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
     while (c.envSteps < opts.steps) {
       if (opts.stopAfterEpisodes !== undefined && session >= opts.stopAfterEpisodes) break;
       const losses: number[] = [];
-      const doUpdates = (n: number) => {
+      const doUpdates = async (n: number) => {
         for (let i = 0; i < n && store.numSequences > 0; i++) {
           const batch = store.sampleSequences(cfg.batch_size);
-          const info: UpdateInfo = agent.update(batch);
+          const info: UpdateInfo = await agent.update(batch);
           if (info.priorities) store.updatePriorities(batch.index, info.priorities);
           losses.push(info.total);
         }
@@ -206,36 +244,39 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
         name: agent.name,
         reset: () => agent.reset(),
         act: (obs, ctx) => agent.act(obs, ctx),
-        observe: () => {
+        observe: async () => {
           if (cfg.agent !== "tdmpc2") return;
           const s = agent.step;
-          if (s >= cfg.seed_steps) doUpdates(s === cfg.seed_steps ? cfg.seed_steps : 1);
+          if (s >= cfg.seed_steps) await doUpdates(s === cfg.seed_steps ? cfg.seed_steps : 1);
           agent.step = s + 1;
         },
       };
-      const ep = await runEpisode(env, collector, { seed: opts.seed * 1_000_003 + c.episodes, explore: true });
-      store.addEpisode({ observations: ep.observations, actions: ep.actions, rewards: ep.rewards });
+      const k = c.episodes % tasks.length; // multi-task: the tasks take turns
+      setTask(k);
+      const ep = await runEpisode(envs[k]!, collector, { seed: opts.seed * 1_000_003 + c.episodes, explore: true });
+      store.addEpisode({ observations: ep.observations.map((o) => pad(o, obsDim)), actions: ep.actions.map((a) => pad(a, actionDim)), rewards: ep.rewards, task: k });
       if (cfg.agent === "tdmpc") {
         agent.step = episodeStart + ep.steps;
-        if (episodeStart >= cfg.seed_steps) doUpdates(agent.updates === 0 ? Math.max(cfg.seed_steps, ep.steps) : ep.steps);
+        if (episodeStart >= cfg.seed_steps) await doUpdates(agent.updates === 0 ? Math.max(cfg.seed_steps, ep.steps) : ep.steps);
       }
       c.agentSteps += ep.steps;
       c.envSteps += ep.steps * perStep;
       c.episodes++;
       session++;
       lastReturn = ep.totalReturn;
-      write(row("train", ep.totalReturn, "", losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : Number.NaN));
+      write(row(tasks[k]!, "train", ep.totalReturn, "", losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : Number.NaN));
       const evalDue = Math.floor(c.envSteps / evalFreq) > Math.floor((c.envSteps - ep.steps * perStep) / evalFreq) || c.envSteps >= opts.steps;
       if (evalDue) await evaluate();
       if (evalDue || c.episodes % (opts.checkpointEvery ?? 10) === 0 || c.envSteps >= opts.steps) await checkpoint();
-      bar.update(Math.min(c.envSteps, opts.steps), { ret: lastReturn, upd: agent.updates, tensors: tf.memory().numTensors });
+      const now = performance.now() / 1000;
+      const ups = (agent.updates - updates0) / Math.max(now - session0, 1e-9);
+      bar.update(Math.min(c.envSteps, opts.steps), { ret: lastReturn, updates: agent.updates, "upd/s": ups, tensors: tf.memory().numTensors });
     }
     bar.stop();
     results.close();
   } finally {
     agent.dispose();
-    env.close();
-    evalEnv.close();
+    for (const e of [...envs, ...evalEnvs]) e.close();
   }
   return rows;
 }

@@ -7,6 +7,7 @@ import type { SamplingPlanner } from "../planning/sampling.js";
 import type { SequenceBatch } from "../replay/store.js";
 import type { Rng } from "../util/random.js";
 import type { AgentConfig } from "./config.js";
+import type { EngineChoice, EngineKind, OnnxUpdater } from "./engine.js";
 
 export interface UpdateInfo {
   total: number;
@@ -30,7 +31,11 @@ export interface LearningAgent extends Agent {
   /** Agent steps collected so far; the trainer advances it (seed actions and schedules read it). */
   step: number;
   updates: number;
-  update(batch: SequenceBatch): UpdateInfo;
+  update(batch: SequenceBatch): UpdateInfo | Promise<UpdateInfo>;
+  /** The ONNX update engine, when the agent trains on onnxruntime (agents/engine.ts). */
+  readonly updater?: OnnxUpdater;
+  /** Train on this engine from now on ("auto": onnx where it can). Returns the engine used and why not onnx. */
+  useEngine?(choice: EngineChoice, seed: number): Promise<{ kind: EngineKind; why?: string }>;
   /** Extra state to checkpoint beyond parameters, optimisers and RNGs (e.g. TD-MPC2's running scale). */
   extraState?(): Record<string, unknown>;
   loadExtraState?(s: Record<string, unknown>): void;

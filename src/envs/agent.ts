@@ -37,9 +37,9 @@ export interface Agent {
   close?(): void | Promise<void>;
 }
 
-/** A stateless feedback law as an agent. */
-export function policyAgent(name: string, policy: (obs: Float32Array) => ArrayLike<number>): Agent {
-  return { name, reset() {}, act: (obs) => Float32Array.from(policy(obs)) };
+/** A feedback law (or an open-loop schedule, which reads the step `t` of the episode) as an agent. */
+export function policyAgent(name: string, policy: (obs: Float32Array, t: number) => ArrayLike<number>): Agent {
+  return { name, reset() {}, act: (obs, ctx) => Float32Array.from(policy(obs, ctx.step)) };
 }
 
 export interface EpisodeOptions {
@@ -50,6 +50,8 @@ export interface EpisodeOptions {
   maxSteps?: number;
   /** Keep every observation and action (default true; false saves memory in long evaluations). */
   keep?: boolean;
+  /** After the env and the agent are reset, before the first step (recorders capture the initial state). */
+  onReset?: (obs: Float32Array) => void;
   /** After every step (progress bars, live plots, recorders). */
   onStep?: (info: { step: number; reward: number; totalReturn: number; obs: Float32Array; action: Float32Array }) => void;
 }
@@ -73,6 +75,7 @@ export async function runEpisode(env: Env, agent: Agent, opts: EpisodeOptions = 
   const keep = opts.keep ?? true;
   let { obs } = env.reset(opts.seed);
   await agent.reset();
+  opts.onReset?.(obs);
   const ep: Episode = { totalReturn: 0, steps: 0, rewards: [], actions: [], observations: keep ? [obs] : [], actMs: [] };
   while (ep.steps < maxSteps) {
     const t0 = performance.now();

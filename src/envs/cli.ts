@@ -3,6 +3,7 @@
  */
 import type { Command } from "commander";
 import { Rng } from "../util/random.js";
+import { intFlag, listFlag } from "../util/validate.js";
 import { benchEnv } from "./bench.js";
 import { checkEnv } from "./check.js";
 import { readMjcf } from "./env.js";
@@ -116,7 +117,7 @@ export function taskTableMarkdown(rows: TaskRow[]): string {
 const DEFAULT_BENCH_TASKS = ["pendulum-swingup", "cartpole-swingup", "acrobot-swingup", "reacher-easy", "point_mass-easy", "cheetah-run", "walker-walk", "hopper-stand", "finger-spin"];
 
 /** Run a command's action; a thrown error becomes one line on stderr and exit code 1 (no stack trace). */
-function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
@@ -144,14 +145,11 @@ export function register(program: Command, bench: Command): void {
     .command("check")
     .description("run the env checker and one random-policy episode: return and control steps per second")
     .argument("<task>", "task name, e.g. cartpole-swingup (see `tdmpc env list`)")
-    .option("--seed <n>", "seed", "0")
-    .option("--action-repeat <k>", "override the task's default action repeat")
+    .option("--seed <n>", "seed", intFlag("--seed", { min: 0 }), 0)
+    .option("--action-repeat <k>", "override the task's default action repeat", intFlag("--action-repeat", { min: 1 }))
     .option("--json", "print {task, obsDim, actDim, actionRepeat, randomReturn, stepsPerSec}")
-    .action(guarded(async (task: string, opts: { seed: string; actionRepeat?: string; json?: boolean }) => {
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got '${opts.seed}'`);
-      const k = opts.actionRepeat === undefined ? undefined : Number(opts.actionRepeat);
-      const { problems, ...r } = await checkTask(task, seed, k);
+    .action(guarded(async (task: string, opts: { seed: number; actionRepeat?: number; json?: boolean }) => {
+      const { problems, ...r } = await checkTask(task, opts.seed, opts.actionRepeat);
       for (const p of problems) console.error(`env check ${task}: ${p}`);
       if (opts.json) console.log(JSON.stringify(r));
       else {
@@ -164,15 +162,14 @@ export function register(program: Command, bench: Command): void {
   bench
     .command("env")
     .description("physics steps/s through our env API vs raw mj_step (wasm) vs native MuJoCo in C (libmujoco-dev)")
-    .option("--tasks <names>", "comma-separated tasks (default: one per domain)")
-    .option("--steps <n>", "control steps per timed run", "20000")
+    .option("--tasks <names>", "comma-separated tasks (default: one per domain)", listFlag("--tasks"))
+    .option("--steps <n>", "control steps per timed run", intFlag("--steps", { min: 1 }), 20000)
     .option("--json", "print exactly one JSON array of {task, apiStepsPerSec, rawStepsPerSec, nativeStepsPerSec}")
-    .action(guarded(async (opts: { tasks?: string; steps: string; json?: boolean }) => {
+    .action(guarded(async (opts: { tasks?: string[]; steps: number; json?: boolean }) => {
       const known = listTasks();
-      const tasks = opts.tasks ? opts.tasks.split(",").map((s) => s.trim()) : DEFAULT_BENCH_TASKS.filter((t) => known.includes(t));
+      const tasks = opts.tasks ?? DEFAULT_BENCH_TASKS.filter((t) => known.includes(t));
       for (const t of tasks) getTask(t); // unknown names fail before any timing
-      const steps = Number(opts.steps);
-      if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got '${opts.steps}'`);
+      const steps = opts.steps;
       const rows = await benchEnv(tasks, steps, (m) => console.error(m));
       if (opts.json) {
         console.log(JSON.stringify(rows.map((r) => ({ task: r.task, apiStepsPerSec: Math.round(r.apiStepsPerSec), rawStepsPerSec: Math.round(r.rawStepsPerSec), nativeStepsPerSec: r.nativeStepsPerSec === null ? null : Math.round(r.nativeStepsPerSec) }))));

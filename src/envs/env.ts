@@ -15,24 +15,30 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { projectRoot } from "../tooling/paths.js";
 import { Rng } from "../util/random.js";
-import { Physics, type PhysicsState } from "./physics.js";
+import { InvalidStateError, Physics, PhysicsDivergenceError, type Divergence, type PhysicsState } from "./physics.js";
+import { intInRange } from "../util/validate.js";
 import { observationSize, type MjcfSource, type TaskDefinition } from "./task.js";
 
-/** A box space: `shape` and element-wise bounds (Gymnasium's `Box`). */
+export { InvalidStateError, PhysicsDivergenceError, type Divergence };
+
+/** A box space: `shape` and element-wise bounds (Gymnasium's `Box`); uint8 for pixel observations. */
 export interface BoxSpace {
   readonly shape: readonly number[];
   readonly low: Float32Array;
   readonly high: Float32Array;
-  readonly dtype: "float32";
+  readonly dtype: "float32" | "uint8";
 }
 
-export interface ResetResult {
-  obs: Float32Array;
+/** What an observation is: a state vector (Float32Array) or stacked frames (Uint8Array, src/envs/pixels.ts). */
+export type Observation = Float32Array | Uint8Array;
+
+export interface ResetResult<O extends Observation = Float32Array> {
+  obs: O;
   info: StepInfo;
 }
 
-export interface StepResult {
-  obs: Float32Array;
+export interface StepResult<O extends Observation = Float32Array> {
+  obs: O;
   reward: number;
   /** The task ended (never, in the suite). */
   terminated: boolean;
@@ -46,16 +52,39 @@ export interface StepInfo {
   step: number;
   /** Simulated time in seconds. */
   time: number;
+  /** Set on the step where the simulation diverged (only with `onDivergence: "end"`; the default throws). */
+  diverged?: Divergence;
+  /** The state observation, when `obs` is something else (pixels). */
+  state?: Float32Array;
 }
+
+/**
+ * What a step does when the simulation diverges (NaN/huge state: MuJoCo resets it): "throw" a
+ * PhysicsDivergenceError (default, like dm_control), or "end" the episode: `terminated: true`, reward 0 and
+ * `info.diverged` saying what happened.
+ */
+export type OnDivergence = "throw" | "end";
 
 /** Everything needed to resume an episode exactly: the simulator state and the step counter. */
 export interface EnvState {
   physics: PhysicsState;
   step: number;
+  /** The frame stack of a pixel env. */
+  frames?: Uint8Array;
+}
+
+/** Check an EnvState's shape and step counter (0 … episode length, an integer); InvalidStateError names the problem. */
+export function checkEnvState(s: EnvState, episodeLength: number): void {
+  if (s === null || typeof s !== "object" || s.physics === undefined) throw new InvalidStateError(`an env state is {physics, step} (from getState()), got ${s === null || typeof s !== "object" ? String(s) : `an object without 'physics'`}`);
+  try {
+    intInRange("state.step", s.step, 0, episodeLength);
+  } catch (e) {
+    throw new InvalidStateError(`${(e as Error).message} (control steps into an episode of ${episodeLength})`);
+  }
 }
 
 /** The Gymnasium-shaped interface every environment (and wrapper) implements. */
-export interface Env {
+export interface Env<O extends Observation = Float32Array> {
   readonly task: TaskDefinition;
   readonly observationSpace: BoxSpace;
   readonly actionSpace: BoxSpace;
@@ -65,12 +94,12 @@ export interface Env {
   readonly actionRepeat: number;
   /** The simulator (for replays, planners that read the state, and tests). */
   readonly physics: Physics;
-  reset(seed?: number): ResetResult;
-  step(action: ArrayLike<number>): StepResult;
+  reset(seed?: number): ResetResult<O>;
+  step(action: ArrayLike<number>): StepResult<O>;
   getState(): EnvState;
   setState(s: EnvState): void;
   /** The current observation (after reset/step/setState). */
-  observe(): Float32Array;
+  observe(): O;
   close(): void;
   readonly closed: boolean;
 }
@@ -120,9 +149,12 @@ export class MujocoEnv implements Env {
   private stepCount = 0;
   private needsReset = true;
   private readonly u: Float64Array;
+  readonly onDivergence: OnDivergence;
 
   /** Use `createMujocoEnv` / `makeEnv` (loading the model is asynchronous). */
-  constructor(task: TaskDefinition, physics: Physics, seed = 0) {
+  constructor(task: TaskDefinition, physics: Physics, seed = 0, onDivergence: OnDivergence = "throw") {
+    if (onDivergence !== "throw" && onDivergence !== "end") throw new RangeError(`onDivergence must be "throw" or "end", got ${String(onDivergence)}`);
+    this.onDivergence = onDivergence;
     this.task = task;
     this.physics = physics;
     this.rng = new Rng(seed);
@@ -162,6 +194,12 @@ export class MujocoEnv implements Env {
     else this.physics.setControl(u);
     this.physics.step(this.task.physicsStepsPerControlStep);
     this.stepCount++;
+    const diverged = this.physics.divergence();
+    if (diverged) {
+      this.needsReset = true;
+      if (this.onDivergence === "throw") throw new PhysicsDivergenceError(this.task.name, diverged, this.stepCount);
+      return { obs: this.observe(), reward: 0, terminated: true, truncated: false, info: { ...this.info(), diverged } };
+    }
     const reward = this.task.reward(this.physics);
     const truncated = this.stepCount >= this.maxEpisodeSteps;
     if (truncated) this.needsReset = true;
@@ -180,6 +218,7 @@ export class MujocoEnv implements Env {
 
   setState(s: EnvState): void {
     this.assertOpen();
+    checkEnvState(s, this.maxEpisodeSteps);
     this.physics.setState(s.physics);
     this.stepCount = s.step;
     this.needsReset = s.step >= this.maxEpisodeSteps;
@@ -204,10 +243,10 @@ export class MujocoEnv implements Env {
 }
 
 /** Load a task's MJCF and make its environment (no action repeat; `makeEnv` adds the task's default). */
-export async function createMujocoEnv(task: TaskDefinition, seed = 0): Promise<MujocoEnv> {
+export async function createMujocoEnv(task: TaskDefinition, seed = 0, onDivergence: OnDivergence = "throw"): Promise<MujocoEnv> {
   const physics = await Physics.fromXml(readMjcf(task.mjcf));
   try {
-    return new MujocoEnv(task, physics, seed);
+    return new MujocoEnv(task, physics, seed, onDivergence);
   } catch (e) {
     physics.delete();
     throw e;

@@ -4,11 +4,11 @@
  * MjModel and MjData live in the wasm heap and are not garbage-collected: free them with `.delete()`
  * (or `LoadedModel.delete()`).
  */
-import type { MainModule, MjData, MjModel } from "@mujoco/mujoco";
+import type { MainModule, MjData, MjModel, MjWarningStatVec } from "@mujoco/mujoco";
 import { importEsm } from "../util/esm.js";
 
 export type MuJoCo = MainModule;
-export type { MjData, MjModel };
+export type { MjData, MjModel, MjWarningStatVec };
 
 let modulePromise: Promise<MuJoCo> | undefined;
 

@@ -8,11 +8,17 @@
  * observations read those quantities, so we step the way dm_control does (RK4 models: `mj_step` × n, then
  * `mj_step1`). The cost is the same as n `mj_step` calls.
  *
+ * Divergence: when a state turns NaN, infinite or huge (|x| > 1e10), MuJoCo resets the data to the model's initial
+ * pose, counts a BADQPOS/BADQVEL/BADQACC warning in `data.warning`, and carries on: the next observations and
+ * rewards look normal (cartpole pays full reward from the reset upright pose). `divergence()` reads those counters
+ * (dm_control's `check_invalid_state` does the same) and checks qpos/qvel/act are finite; the environments call it
+ * after every step (env.ts raises `PhysicsDivergenceError`, vec.ts marks the copy invalid).
+ *
  * Memory: MjModel/MjData live in the wasm heap and are not garbage-collected: call `delete()`. Typed-array views
  * into the heap are detached when the heap grows (another model or data allocated), so views are cached and
  * refreshed when that happens (`qpos`, `qvel`, … getters).
  */
-import type { MjData, MjModel, MuJoCo } from "./mujoco.js";
+import type { MjData, MjModel, MjWarningStatVec, MuJoCo } from "./mujoco.js";
 import { loadModelFromXml } from "./mujoco.js";
 
 /** The simulator state a planner saves and restores (dm_control's `physics.get_state()` plus time). */
@@ -26,7 +32,68 @@ export interface PhysicsState {
   mocapQuat?: Float64Array;
 }
 
-export type ObjectKind = "body" | "joint" | "geom" | "site" | "sensor" | "actuator";
+/** The MuJoCo warnings that mean the simulation diverged (mjtWarning names). */
+export const DIVERGENCE_WARNINGS = ["BADQPOS", "BADQVEL", "BADQACC"] as const;
+export type DivergenceKind = (typeof DIVERGENCE_WARNINGS)[number] | "NONFINITE";
+
+/** What went wrong: which check fired, at which coordinate (qpos index for BADQPOS, dof for BADQVEL/BADQACC). */
+export interface Divergence {
+  kind: DivergenceKind;
+  /** MuJoCo's `lastinfo` (the first bad coordinate), or the first non-finite entry for NONFINITE. */
+  index: number;
+  /** Simulated time after the step (MuJoCo's reset sets it back towards 0). */
+  time: number;
+}
+
+const DIVERGENCE_TEXT: Record<DivergenceKind, string> = {
+  BADQPOS: "NaN, Inf or huge value in qpos",
+  BADQVEL: "NaN, Inf or huge value in qvel",
+  BADQACC: "NaN, Inf or huge value in qacc",
+  NONFINITE: "non-finite value in the state",
+};
+
+/**
+ * The simulation diverged: MuJoCo found a NaN, infinite or huge (> 1e10) value and reset the state, so what
+ * follows is not the continuation of the episode. Raised by `MujocoEnv.step` (dm_control raises PhysicsError).
+ */
+export class PhysicsDivergenceError extends Error {
+  override name = "PhysicsDivergenceError";
+  constructor(
+    readonly task: string,
+    readonly divergence: Divergence,
+    /** Control steps into the episode when it was detected. */
+    readonly step: number,
+  ) {
+    super(
+      `task '${task}': the simulation diverged at step ${step} (${divergence.kind}: ${DIVERGENCE_TEXT[divergence.kind]} at index ${divergence.index}); ` +
+        "MuJoCo reset the state, so the episode cannot continue: reset() the env (or check the state given to setState)",
+    );
+  }
+}
+
+/** A state given to `setState` that is not one: wrong sizes, a missing or non-numeric field, a NaN or Infinity. */
+export class InvalidStateError extends RangeError {
+  override name = "InvalidStateError";
+}
+
+/** Check a PhysicsState's fields and sizes against a model (throws InvalidStateError naming the field). */
+export function checkPhysicsState(s: PhysicsState, sizes: { nq: number; nv: number; na: number }): void {
+  if (s === null || typeof s !== "object") throw new InvalidStateError(`the physics state must be an object {qpos, qvel, act, time}, got ${String(s)}`);
+  const want = { qpos: sizes.nq, qvel: sizes.nv, act: sizes.na } as const;
+  for (const [field, n] of Object.entries(want)) {
+    const a = s[field as keyof typeof want] as ArrayLike<number> | undefined;
+    if (a === undefined || a === null || typeof a.length !== "number") throw new InvalidStateError(`the physics state has no '${field}' array (expected ${n} numbers; a state from getState() has qpos, qvel, act and time)`);
+    if (a.length !== n) throw new InvalidStateError(`state.${field} has ${a.length} numbers but the model needs ${n} (nq ${sizes.nq}, nv ${sizes.nv}, na ${sizes.na})`);
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw new InvalidStateError(`state.${field}[${i}] is ${a[i]}: a state must be finite`);
+  }
+  if (typeof s.time !== "number" || !Number.isFinite(s.time) || s.time < 0) throw new InvalidStateError(`state.time must be a finite number ≥ 0, got ${String(s.time)}`);
+  for (const f of ["mocapPos", "mocapQuat"] as const) {
+    const a = s[f];
+    if (a !== undefined) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw new InvalidStateError(`state.${f}[${i}] is ${a[i]}: a state must be finite`);
+  }
+}
+
+export type ObjectKind = "body" | "joint" | "geom" | "site" | "sensor" | "actuator" | "camera" | "light";
 
 interface Views {
   qpos: Float64Array;
@@ -52,6 +119,11 @@ export class Physics {
   private readonly memos = new Map<string, unknown>();
   private readonly rk4: boolean;
   private freed = false;
+  private warnings: MjWarningStatVec | undefined;
+  /** mjtWarning indices of BADQPOS, BADQVEL, BADQACC (looked up once: embind enum access is slow). */
+  private readonly warningIds: readonly number[];
+  /** Divergence warnings counted at the last check (MuJoCo's counters only grow until mj_resetData). */
+  private warningsSeen = 0;
 
   /** Wrap an existing model/data pair. `ownsModel`: whether `delete()` also frees the model (false for vectorised data). */
   constructor(mj: MuJoCo, model: MjModel, data: MjData, ownsModel = true) {
@@ -60,6 +132,7 @@ export class Physics {
     this.data = data;
     this.ownsModel = ownsModel;
     this.rk4 = model.opt.integrator === mj.mjtIntegrator.mjINT_RK4.value;
+    this.warningIds = DIVERGENCE_WARNINGS.map((k) => mj.mjtWarning[`mjWARN_${k}`].value);
   }
 
   /** Compile an MJCF string (throws `MjcfError` with MuJoCo's message on a bad model). */
@@ -159,16 +232,7 @@ export class Physics {
     const key = kind + ":" + name;
     let id = this.ids.get(key);
     if (id === undefined) {
-      const objs = this.mj.mjtObj;
-      const type = {
-        body: objs.mjOBJ_BODY,
-        joint: objs.mjOBJ_JOINT,
-        geom: objs.mjOBJ_GEOM,
-        site: objs.mjOBJ_SITE,
-        sensor: objs.mjOBJ_SENSOR,
-        actuator: objs.mjOBJ_ACTUATOR,
-      }[kind].value;
-      id = this.mj.mj_name2id(this.model, type, name);
+      id = this.mj.mj_name2id(this.model, this.objType(kind), name);
       if (id < 0) throw new Error(`the model has no ${kind} named '${name}'`);
       this.ids.set(key, id);
     }
@@ -188,9 +252,14 @@ export class Physics {
 
   /** Name of object `id` of a kind ('' if unnamed). */
   name(kind: ObjectKind, id: number): string {
-    const objs = this.mj.mjtObj;
-    const type = { body: objs.mjOBJ_BODY, joint: objs.mjOBJ_JOINT, geom: objs.mjOBJ_GEOM, site: objs.mjOBJ_SITE, sensor: objs.mjOBJ_SENSOR, actuator: objs.mjOBJ_ACTUATOR }[kind].value;
-    return this.mj.mj_id2name(this.model, type, id) ?? "";
+    return this.mj.mj_id2name(this.model, this.objType(kind), id) ?? "";
+  }
+
+  /** MuJoCo's mjtObj code of a kind. */
+  private objType(kind: ObjectKind): number {
+    const o = this.mj.mjtObj;
+    const types = { body: o.mjOBJ_BODY, joint: o.mjOBJ_JOINT, geom: o.mjOBJ_GEOM, site: o.mjOBJ_SITE, sensor: o.mjOBJ_SENSOR, actuator: o.mjOBJ_ACTUATOR, camera: o.mjOBJ_CAMERA, light: o.mjOBJ_LIGHT };
+    return types[kind].value;
   }
 
   /** World position of a body (3 numbers, a view). */
@@ -278,6 +347,50 @@ export class Physics {
     mj.mj_step1(model, data);
   }
 
+  /**
+   * Did the simulation diverge since the last call (or reset/setState)? Reads MuJoCo's BADQPOS/BADQVEL/BADQACC
+   * counters and checks qpos, qvel and act are finite. Cost: about a microsecond.
+   */
+  divergence(): Divergence | undefined {
+    this.assertAlive();
+    const total = this.warningCount();
+    if (total > this.warningsSeen) {
+      this.warningsSeen = total;
+      for (let k = 0; k < DIVERGENCE_WARNINGS.length; k++) {
+        const h = this.warningVec().get(this.warningIds[k]!)!;
+        const [n, index] = [h.number, h.lastinfo];
+        h.delete();
+        if (n > 0) return { kind: DIVERGENCE_WARNINGS[k]!, index, time: this.data.time };
+      }
+    }
+    const v = this.views();
+    for (const arr of [v.qpos, v.qvel, v.act])
+      for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i]!)) return { kind: "NONFINITE", index: i, time: this.data.time };
+    return undefined;
+  }
+
+  /** The sum of MuJoCo's three divergence counters. */
+  private warningCount(): number {
+    const vec = this.warningVec();
+    let n = 0;
+    for (const k of this.warningIds) {
+      const h = vec.get(k)!;
+      n += h.number;
+      h.delete();
+    }
+    return n;
+  }
+
+  /** `data.warning`: a handle onto MjData's own array (never `delete()` it), kept because fetching it allocates. */
+  private warningVec(): MjWarningStatVec {
+    return (this.warnings ??= this.data.warning);
+  }
+
+  /** Forget warnings counted so far (the next `divergence()` reports only new ones). */
+  private rebaseWarnings(): void {
+    this.warningsSeen = this.warningCount();
+  }
+
   /** Recompute every derived quantity from qpos/qvel/act (`mj_forward`). */
   forward(): void {
     this.assertAlive();
@@ -289,6 +402,7 @@ export class Physics {
     this.assertAlive();
     this.mj.mj_resetData(this.model, this.data);
     this.v = undefined;
+    this.warningsSeen = 0; // mj_resetData clears the counters
   }
 
   /** A copy of (qpos, qvel, act, time). */
@@ -303,11 +417,7 @@ export class Physics {
 
   /** Restore a state from `getState()` and recompute derived quantities (`mj_forward`). */
   setState(s: PhysicsState): void {
-    if (s.qpos.length !== this.nq || s.qvel.length !== this.nv || s.act.length !== this.na) {
-      throw new Error(
-        `setState: state sizes (qpos ${s.qpos.length}, qvel ${s.qvel.length}, act ${s.act.length}) do not match the model (nq ${this.nq}, nv ${this.nv}, na ${this.na})`,
-      );
-    }
+    checkPhysicsState(s, this);
     this.qpos.set(s.qpos);
     this.qvel.set(s.qvel);
     this.act.set(s.act);
@@ -315,6 +425,7 @@ export class Physics {
     if (s.mocapPos) this.data.mocap_pos.set(s.mocapPos);
     if (s.mocapQuat) this.data.mocap_quat.set(s.mocapQuat);
     this.forward();
+    this.rebaseWarnings();
   }
 
   get deleted(): boolean {
@@ -326,6 +437,7 @@ export class Physics {
     if (this.freed) return;
     this.freed = true;
     this.v = undefined;
+    this.warnings = undefined; // a view of MjData's own array: deleting the handle would free MjData's memory
     this.data.delete();
     if (this.ownsModel) this.model.delete();
   }

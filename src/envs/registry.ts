@@ -3,7 +3,9 @@
  * Importing this module registers every task module listed in tasks/index.ts.
  */
 import "./tasks/index.js";
-import { createMujocoEnv, type Env } from "./env.js";
+import { createMujocoEnv, type Env, type OnDivergence } from "./env.js";
+import { PixelEnv, type PixelOptions } from "./pixels.js";
+import { finite, positiveInt } from "../util/validate.js";
 import { getTask, registeredTaskNames, type TaskDefinition } from "./task.js";
 import { ActionRepeat } from "./wrappers.js";
 
@@ -12,16 +14,40 @@ export interface MakeEnvOptions {
   seed?: number;
   /** Control steps per agent step; default: the task's TD-MPC value (`task.actionRepeat`); 1 = none. */
   actionRepeat?: number;
+  /** A diverged simulation: throw PhysicsDivergenceError (default) or end the episode with `info.diverged`. */
+  onDivergence?: OnDivergence;
+  /** Observations are stacked rendered frames, uint8 [3·frameStack, size, size] (pixels.ts) instead of the state. */
+  pixels?: boolean;
+  /** With `pixels`: frame size (default 84), camera (default 0), frameStack (default 3), supersample (default 1). */
+  size?: PixelOptions["size"];
+  camera?: PixelOptions["camera"];
+  frameStack?: PixelOptions["frameStack"];
+  supersample?: PixelOptions["supersample"];
 }
 
-/** Create a registered task's environment. An unknown name → an error that lists the known tasks. */
-export async function makeEnv(name: string, opts: MakeEnvOptions = {}): Promise<Env> {
+/**
+ * Create a registered task's environment. An unknown name → an error that lists the known tasks. With
+ * `pixels: true` the observations are rendered frames, taken after the action repeat.
+ */
+export async function makeEnv(name: string, opts: MakeEnvOptions & { pixels: true }): Promise<PixelEnv>;
+export async function makeEnv(name: string, opts?: MakeEnvOptions & { pixels?: false }): Promise<Env>;
+export async function makeEnv(name: string, opts?: MakeEnvOptions): Promise<Env | PixelEnv>;
+export async function makeEnv(name: string, opts: MakeEnvOptions = {}): Promise<Env | PixelEnv> {
   const task = getTask(name);
   const k = opts.actionRepeat ?? task.actionRepeat;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`actionRepeat must be a positive integer, got ${k}`);
-  if (opts.seed !== undefined && !Number.isFinite(opts.seed)) throw new RangeError(`seed must be a finite number, got ${opts.seed}`);
-  const env = await createMujocoEnv(task, opts.seed ?? 0);
-  return k === 1 ? env : new ActionRepeat(env, k);
+  positiveInt("actionRepeat", k);
+  if (opts.seed !== undefined) finite("seed", opts.seed);
+  const pixelKeys = (["size", "camera", "frameStack", "supersample"] as const).filter((key) => opts[key] !== undefined);
+  if (!opts.pixels && pixelKeys.length) throw new Error(`${pixelKeys.join(", ")} only apply with pixels: true`);
+  const base = await createMujocoEnv(task, opts.seed ?? 0, opts.onDivergence);
+  const env = k === 1 ? base : new ActionRepeat(base, k);
+  if (!opts.pixels) return env;
+  try {
+    return new PixelEnv(env, { size: opts.size, camera: opts.camera, frameStack: opts.frameStack, supersample: opts.supersample });
+  } catch (e) {
+    env.close();
+    throw e;
+  }
 }
 
 /** Names of every registered task, sorted. */

@@ -5,9 +5,14 @@
  *
  * One model is shared, so anything that differs between copies must live in MjData (qpos, qvel, act, mocap):
  * the task rules in task.ts guarantee that.
+ *
+ * A copy whose simulation diverges (physics.ts `divergence()`: MuJoCo reset a NaN or huge state) is marked and no
+ * longer stepped until the next reset/setState: `step` reports it in `diverged` with reward 0, and `rollout` gives
+ * its sequence the return −Infinity, so a planner never picks it (planning/types.ts `checkReturns`).
  */
 import { Rng } from "../util/random.js";
-import { boxSpace, clipAction, readMjcf, type BoxSpace, type EnvState } from "./env.js";
+import { boxSpace, checkEnvState, clipAction, readMjcf, type BoxSpace, type EnvState } from "./env.js";
+import { inRange, positiveInt } from "../util/validate.js";
 import { loadModelFromXml, type MjModel } from "./mujoco.js";
 import { Physics } from "./physics.js";
 import "./tasks/index.js";
@@ -20,6 +25,8 @@ export interface VecStepResult {
   reward: Float64Array;
   /** The time limit was reached (all copies run in lock-step, so one flag). */
   truncated: boolean;
+  /** 1 for each copy whose simulation has diverged since the last reset/setState (its reward is 0, its state void). */
+  diverged: Uint8Array;
 }
 
 export class VecEnv {
@@ -36,6 +43,8 @@ export class VecEnv {
   private rng: Rng;
   private steps = 0;
   private freed = false;
+  /** Copies that diverged since the last reset/setState (no longer stepped). */
+  private readonly dead: Uint8Array;
   private readonly u: Float64Array;
   private readonly obsDim: number;
   private readonly actDim: number;
@@ -59,6 +68,7 @@ export class VecEnv {
     this.observationSpace = boxSpace(new Array<number>(this.obsDim).fill(-Infinity), new Array<number>(this.obsDim).fill(Infinity));
     this.maxEpisodeSteps = Math.ceil(task.episodeLength / actionRepeat);
     this.u = new Float64Array(this.actDim);
+    this.dead = new Uint8Array(this.num);
   }
 
   /** Start N episodes; copy i draws its initial state from its own stream forked from the seed. */
@@ -71,6 +81,7 @@ export class VecEnv {
       this.task.initializeEpisode(p, r);
       p.forward();
     }
+    this.dead.fill(0);
     this.steps = 0;
     return { obs: this.observeAll() };
   }
@@ -84,6 +95,7 @@ export class VecEnv {
     const k = Math.min(this.actionRepeat, this.task.episodeLength - this.steps);
     if (k <= 0) throw new Error("step() after the episode ended: call reset() or setState() first");
     for (let i = 0; i < this.num; i++) {
+      if (this.dead[i]) continue;
       const row = ArrayBuffer.isView(actions) ? (actions as Float32Array).subarray(i * m, i * m + m) : (Array.prototype.slice.call(actions, i * m, i * m + m) as number[]);
       const u = clipAction(row, this.actionSpace, this.u);
       const p = this.physics[i]!;
@@ -93,16 +105,28 @@ export class VecEnv {
         p.step(this.task.physicsStepsPerControlStep);
         reward[i] += this.task.reward(p);
       }
+      // once per agent step: MuJoCo's counters keep any divergence of the k control steps, and the reward of a
+      // diverged copy is discarded anyway
+      if (p.divergence()) {
+        this.dead[i] = 1;
+        reward[i] = 0;
+      }
     }
     this.steps += k;
-    return { obs: this.observeAll(), reward, truncated: this.steps >= this.task.episodeLength };
+    return { obs: this.observeAll(), reward, truncated: this.steps >= this.task.episodeLength, diverged: this.dead.slice() };
   }
 
   /** Put every copy (or copy `i`) in state `s` (from `Env.getState()` or `getState`). */
   setState(s: EnvState, i?: number): void {
     this.assertOpen();
-    if (i !== undefined) this.physics[i]!.setState(s.physics);
-    else for (const p of this.physics) p.setState(s.physics);
+    checkEnvState(s, this.task.episodeLength);
+    if (i !== undefined) {
+      this.physics[i]!.setState(s.physics);
+      this.dead[i] = 0;
+    } else {
+      for (const p of this.physics) p.setState(s.physics);
+      this.dead.fill(0);
+    }
     this.steps = s.step;
   }
 
@@ -113,10 +137,12 @@ export class VecEnv {
 
   /**
    * Returns of N action sequences from one start state: sequence i is `actions[i·H·m … (i+1)·H·m)`, H agent steps
-   * of m numbers. Σ_t γ^t r_t with r_t the (action-repeat summed) reward of agent step t. Copies are left at the
-   * end states.
+   * of m numbers. Σ_t γ^t r_t with r_t the (action-repeat summed) reward of agent step t; −Infinity for a sequence
+   * whose simulation diverged (an invalid candidate). Copies are left at the end states.
    */
   rollout(start: EnvState, actions: ArrayLike<number>, horizon: number, discount = 1): Float64Array {
+    positiveInt("horizon", horizon);
+    inRange("discount", discount, 0, 1);
     const m = this.actDim;
     if (actions.length !== this.num * horizon * m) {
       throw new RangeError(`actions has length ${actions.length}, expected num × horizon × actDim = ${this.num} × ${horizon} × ${m}`);
@@ -132,6 +158,7 @@ export class VecEnv {
       for (let i = 0; i < this.num; i++) returns[i] += g * r.reward[i]!;
       g *= discount;
     }
+    for (let i = 0; i < this.num; i++) if (this.dead[i]) returns[i] = -Infinity;
     return returns;
   }
 
@@ -165,10 +192,9 @@ export interface MakeVecEnvOptions {
 
 /** N copies of a registered task on one model. */
 export async function makeVecEnv(name: string, num: number, opts: MakeVecEnvOptions = {}): Promise<VecEnv> {
-  if (!Number.isInteger(num) || num < 1) throw new RangeError(`num must be a positive integer, got ${num}`);
+  positiveInt("num", num);
   const task = getTask(name);
-  const k = opts.actionRepeat ?? task.actionRepeat;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`actionRepeat must be a positive integer, got ${k}`);
+  const k = positiveInt("actionRepeat", opts.actionRepeat ?? task.actionRepeat);
   const loaded = await loadModelFromXml(readMjcf(task.mjcf));
   const physics: Physics[] = [new Physics(loaded.mj, loaded.model, loaded.data, false)];
   try {
@@ -186,9 +212,8 @@ export async function makeVecEnv(name: string, num: number, opts: MakeVecEnvOpti
  * model: close the batch before the env.
  */
 export function forkVecEnv(env: { readonly task: TaskDefinition; readonly physics: Physics }, num: number, opts: MakeVecEnvOptions = {}): VecEnv {
-  if (!Number.isInteger(num) || num < 1) throw new RangeError(`num must be a positive integer, got ${num}`);
-  const k = opts.actionRepeat ?? env.task.actionRepeat;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`actionRepeat must be a positive integer, got ${k}`);
+  positiveInt("num", num);
+  const k = positiveInt("actionRepeat", opts.actionRepeat ?? env.task.actionRepeat);
   const physics: Physics[] = [];
   for (let i = 0; i < num; i++) physics.push(env.physics.fork());
   return new VecEnv(env.task, physics, env.physics.model, k, opts.seed ?? 0, false);

@@ -6,6 +6,7 @@
 import type { BoxSpace, Env, EnvState, ResetResult, StepResult } from "./env.js";
 import type { Physics } from "./physics.js";
 import type { TaskDefinition } from "./task.js";
+import { positiveInt } from "../util/validate.js";
 
 export class ActionRepeat implements Env {
   readonly inner: Env;
@@ -13,7 +14,7 @@ export class ActionRepeat implements Env {
   readonly maxEpisodeSteps: number;
 
   constructor(inner: Env, k: number) {
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`actionRepeat must be a positive integer, got ${k}`);
+    positiveInt("actionRepeat", k);
     this.inner = inner;
     this.actionRepeat = k * inner.actionRepeat;
     this.maxEpisodeSteps = Math.ceil(inner.maxEpisodeSteps / k);

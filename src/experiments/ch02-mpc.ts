@@ -12,6 +12,7 @@ import { cemPlanner, mppiPlanner, randomShooting } from "../planning/sampling.js
 import { SimulatorModel } from "../planning/simulator-model.js";
 import type { Planner } from "../planning/types.js";
 import type { Figure } from "../viz/plotly.js";
+import { parseResults } from "../util/results.js";
 
 export type PlannerKind = "random" | "cem" | "mppi" | "cmaes";
 
@@ -133,27 +134,29 @@ export const CH02_CSV_COLUMNS: (keyof MpcRunResult)[] = [
   "episodeReturn", "msPerPlan", "msPerAction", "lookaheadSec",
 ];
 
-/** One CSV line of a run (numbers rounded to 3 decimals, missing values empty). */
+/** One CSV cell: numbers rounded to 3 decimals, a missing value empty. */
+export function csvCell(v: unknown): string {
+  return v === undefined ? "" : typeof v === "number" ? String(Math.round(v * 1000) / 1000) : String(v);
+}
+
+/** One CSV line of a run. */
 export function csvRow(row: MpcRunResult, columns = CH02_CSV_COLUMNS): string {
-  const cell = (v: unknown) => (v === undefined ? "" : typeof v === "number" ? String(Math.round(v * 1000) / 1000) : String(v));
-  return columns.map((c) => cell(row[c])).join(",");
+  return columns.map((c) => csvCell(row[c])).join(",");
 }
 
 export function toCsv(rows: MpcRunResult[], columns = CH02_CSV_COLUMNS): string {
   return [columns.join(","), ...rows.map((r) => csvRow(r, columns))].join("\n") + "\n";
 }
 
-/** Parse the committed CSV back into rows (numbers where a column is numeric). */
-export function fromCsv(text: string): MpcRunResult[] {
-  const [head, ...lines] = text.trim().split("\n");
-  const cols = head!.split(",");
-  return lines.map((line) => {
-    const cells = line.split(",");
+/**
+ * Parse a results CSV back into rows (numbers where a cell is numeric). Read through util/results.ts: a torn last
+ * line (a crash mid-write) is dropped, not read as a finished run with a cut-off return.
+ */
+export function fromCsv(text: string, file?: string): MpcRunResult[] {
+  const { rows } = parseResults(text, file);
+  return rows.map((cells) => {
     const row: Record<string, unknown> = {};
-    cols.forEach((c, i) => {
-      const v = cells[i] ?? "";
-      row[c] = v === "" ? undefined : Number.isNaN(Number(v)) ? v : Number(v);
-    });
+    for (const [c, v] of Object.entries(cells)) row[c] = v === "" ? undefined : Number.isNaN(Number(v)) ? v : Number(v);
     return row as unknown as MpcRunResult;
   });
 }

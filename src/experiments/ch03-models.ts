@@ -11,6 +11,7 @@ import { makeEnv } from "../envs/registry.js";
 import { decomposeVariance, type DynamicsEnsemble, type TransitionData } from "../models/ensemble.js";
 import { Rng } from "../util/random.js";
 import type { Figure } from "../viz/plotly.js";
+import { parseResults } from "../util/results.js";
 
 export type ActPolicy = (obs: Float32Array, rng: Rng) => ArrayLike<number>;
 
@@ -140,20 +141,15 @@ export interface PetsCsvRow {
   wallSec: number;
 }
 
-/** Rows of a `tdmpc train pets` CSV (columns task, seed, iteration, kind, envSteps, episodeReturn, modelLoss, wallSec). */
-export function parsePetsCsv(text: string): PetsCsvRow[] {
-  const [head, ...lines] = text.trim().split("\n");
-  const cols = head!.split(",");
-  const at = (name: string) => {
-    const i = cols.indexOf(name);
-    if (i < 0) throw new Error(`PETS CSV: no column '${name}' in '${head}'`);
-    return i;
-  };
-  const [seed, env, ret, wall] = [at("seed"), at("envSteps"), at("episodeReturn"), at("wallSec")];
-  return lines.map((l) => {
-    const c = l.split(",");
-    return { seed: Number(c[seed]), envSteps: Number(c[env]), episodeReturn: Number(c[ret]), wallSec: Number(c[wall]) };
-  });
+/**
+ * Rows of a `tdmpc train pets` CSV (columns task, seed, iteration, kind, envSteps, episodeReturn, modelLoss, wallSec),
+ * read through util/results.ts (a torn last line is dropped).
+ */
+export function parsePetsCsv(text: string, file = "PETS CSV"): PetsCsvRow[] {
+  const { columns, rows } = parseResults(text, file);
+  for (const name of ["seed", "envSteps", "episodeReturn", "wallSec"])
+    if (!columns.includes(name)) throw new Error(`${file}: no column '${name}' in '${columns.join(",")}'`);
+  return rows.map((c) => ({ seed: Number(c.seed), envSteps: Number(c.envSteps), episodeReturn: Number(c.episodeReturn), wallSec: Number(c.wallSec) }));
 }
 
 /** Return vs environment steps: every seed, their mean and min–max band, and an optional oracle line. */

@@ -5,3 +5,4 @@ export * as ch04 from "./ch04-latent.js";
 export * as ch05 from "./ch05-synergies.js";
 export * as tdmpcRuns from "./tdmpc-runs.js";
 export * as oracle from "./oracle-mpc.js";
+export * as curves from "./tdmpc-curves.js";

@@ -5,11 +5,14 @@
  *    return; issue "MuJoCo tasks": hand-written controllers for the simple tasks, this oracle for locomotion);
  *  - the reference line of later chapters' learning curves (a learned model plans at best this well, with the same
  *    planner and budget).
- * Results: data/results/oracle-mpc.csv, written by `npx tdmpc oracle` one finished episode at a time, so a killed
- * run resumes where it stopped (finished (task, seed) rows are skipped).
+ * Results: `npx tdmpc oracle` appends one row per finished episode (util/results.ts, keyed by the run's spec:
+ * task, seed, steps and planner settings), so a killed run resumes where it stopped; the committed reference is
+ * data/results/oracle-mpc.csv (written only when --out names it).
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { CH02_CSV_COLUMNS, csvRow, fromCsv, playMpc, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
+import { existsSync, readFileSync } from "node:fs";
+import { ResultsLog } from "../util/results.js";
+import { distinctList, positiveInt } from "../util/validate.js";
+import { CH02_CSV_COLUMNS, csvCell, fromCsv, playMpc, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
 import { getTask } from "../envs/task.js";
 import type { MpcEpisode } from "../planning/mpc.js";
 import type { Figure } from "../viz/plotly.js";
@@ -51,7 +54,7 @@ export function oracleSpec(task: string, seed: number, steps?: number): MpcRunSp
 
 /**
  * One oracle episode with its actions kept (a notebook replays them: the env is deterministic under the seed, so
- * `recordEpisode(env, (_obs, t) => episode.actions[t], { seed })` shows exactly this episode).
+ * `await recordEpisode(env, (_obs, t) => episode.actions[t], { seed })` shows exactly this episode).
  */
 export async function oracleEpisode(task: string, seed: number, opts: { steps?: number; onStep?: (step: number, totalReturn: number) => void } = {}): Promise<{ spec: MpcRunSpec; episode: MpcEpisode }> {
   const spec = oracleSpec(task, seed, opts.steps);
@@ -61,13 +64,20 @@ export async function oracleEpisode(task: string, seed: number, opts: { steps?: 
 
 /** Rows of an oracle CSV (the chapter-2 columns), or none when the file does not exist yet. */
 export function readOracleCsv(path: string): MpcRunResult[] {
-  return existsSync(path) ? fromCsv(readFileSync(path, "utf8")).filter((r) => r.sweep === "oracle") : [];
+  return existsSync(path) ? fromCsv(readFileSync(path, "utf8"), path).filter((r) => r.sweep === "oracle") : [];
 }
 
-/** Append one finished episode (writing the header first for a new file). */
-export function appendOracleRow(path: string, row: MpcRunResult): void {
-  if (!existsSync(path)) writeFileSync(path, CH02_CSV_COLUMNS.join(",") + "\n");
-  appendFileSync(path, csvRow(row) + "\n");
+/** A run's identity in the results file: every spec column (the settings, task, seed and length). */
+export const ORACLE_KEY = ["sweep", "task", "planner", "numSamples", "horizon", "iterations", "steps", "replanEvery", "actionRepeat", "seed"] as const;
+
+/** Open an oracle results file for appending (see util/results.ts). */
+export function openOracleLog(path: string): ResultsLog {
+  return ResultsLog.open(path, { columns: CH02_CSV_COLUMNS, key: ORACLE_KEY });
+}
+
+/** A row's cells as the file holds them (numbers rounded to 3 decimals). */
+function oracleCells(row: Partial<MpcRunResult>): Record<string, string> {
+  return Object.fromEntries(CH02_CSV_COLUMNS.filter((c) => c in row).map((c) => [c, csvCell(row[c])]));
 }
 
 /**
@@ -82,40 +92,66 @@ export async function runOracle(opts: {
   onEpisodeStart?: (spec: MpcRunSpec) => void;
   onStep?: (spec: MpcRunSpec, step: number, totalReturn: number) => void;
   onEpisode?: (row: MpcRunResult) => void;
+  /** Told how many damaged lines were cut off the end of `out` (a torn last write) before resuming. */
+  onDropped?: (lines: number) => void;
 }): Promise<MpcRunResult[]> {
-  const done = new Set(opts.out ? readOracleCsv(opts.out).map((r) => `${r.task}/${r.seed}/${r.steps}`) : []);
+  distinctList("tasks", opts.tasks);
+  distinctList("seeds", opts.seeds);
+  if (opts.steps !== undefined) positiveInt("steps", opts.steps);
+  const specs = opts.tasks.flatMap((task) => opts.seeds.map((seed) => oracleSpec(task, seed, opts.steps))); // bad names fail before any work
+  const log = opts.out ? openOracleLog(opts.out) : undefined;
+  if (log?.dropped) opts.onDropped?.(log.dropped);
   const rows: MpcRunResult[] = [];
-  for (const task of opts.tasks) {
-    for (const seed of opts.seeds) {
-      const spec = oracleSpec(task, seed, opts.steps);
-      if (done.has(`${task}/${seed}/${spec.steps}`)) continue;
-      opts.onEpisodeStart?.(spec);
-      const row = await runMpcExperiment(spec, { onStep: (i) => opts.onStep?.(spec, i.step, i.totalReturn) });
-      if (opts.out) appendOracleRow(opts.out, row);
-      opts.onEpisode?.(row);
-      rows.push(row);
-    }
+  for (const spec of specs) {
+    if (log?.has(oracleCells(spec))) continue;
+    opts.onEpisodeStart?.(spec);
+    const row = await runMpcExperiment(spec, { onStep: (i) => opts.onStep?.(spec, i.step, i.totalReturn) });
+    log?.append(oracleCells(row));
+    opts.onEpisode?.(row);
+    rows.push(row);
   }
   return rows;
 }
 
-/** Mean and range of the oracle's full-episode return per task, from its CSV rows. */
-export function oracleSummary(rows: MpcRunResult[]): { task: string; seeds: number; mean: number; min: number; max: number }[] {
-  const byTask = new Map<string, number[]>();
-  for (const r of rows) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r.episodeReturn]);
-  return [...byTask].map(([task, v]) => ({ task, seeds: v.length, mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) }));
+export interface OracleSummaryRow {
+  task: string;
+  /** Agent steps per episode: episodes of different lengths are never averaged together. */
+  steps: number;
+  seeds: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** Mean and range of the oracle's return per task and episode length, from its CSV rows. */
+export function oracleSummary(rows: MpcRunResult[]): OracleSummaryRow[] {
+  const groups = new Map<string, { task: string; steps: number; v: number[] }>();
+  for (const r of rows) {
+    const k = `${r.task}\u0000${r.steps}`;
+    if (!groups.has(k)) groups.set(k, { task: r.task, steps: r.steps, v: [] });
+    groups.get(k)!.v.push(r.episodeReturn);
+  }
+  return [...groups.values()].map(({ task, steps, v }) => ({ task, steps, seeds: v.length, mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) }));
+}
+
+/** A summary row's label: the task, with its episode length when the rows hold several lengths for it. */
+function groupLabel(s: OracleSummaryRow[]): (task: string, steps: number) => string {
+  const lengths = new Map<string, Set<number>>();
+  for (const r of s) lengths.set(r.task, (lengths.get(r.task) ?? new Set()).add(r.steps));
+  return (task, steps) => (lengths.get(task)!.size > 1 ? `${task} (${steps} steps)` : task);
 }
 
 /** Bar chart of the oracle's mean return per task, with every seed's episode as a dot. */
 export function oracleFigure(rows: MpcRunResult[]): Figure {
   const s = oracleSummary(rows).sort((a, b) => b.mean - a.mean);
-  const order = new Map(s.map((r, i) => [r.task, i]));
-  const seeds = [...rows].sort((a, b) => order.get(a.task)! - order.get(b.task)!);
+  const label = groupLabel(s);
+  const order = new Map(s.map((r, i) => [label(r.task, r.steps), i]));
+  const seeds = [...rows].sort((a, b) => order.get(label(a.task, a.steps))! - order.get(label(b.task, b.steps))!);
   return {
     data: [
       {
         type: "bar",
-        x: s.map((r) => r.task),
+        x: s.map((r) => label(r.task, r.steps)),
         y: s.map((r) => r.mean),
         text: s.map((r) => `${Math.round(r.mean)}`),
         textposition: "outside",
@@ -125,7 +161,7 @@ export function oracleFigure(rows: MpcRunResult[]): Figure {
       {
         type: "scatter",
         mode: "markers",
-        x: seeds.map((r) => r.task),
+        x: seeds.map((r) => label(r.task, r.steps)),
         y: seeds.map((r) => r.episodeReturn),
         name: "one episode (seed)",
         marker: { color: "#08519c", size: 8 },

@@ -188,8 +188,12 @@ export async function runGrid(specs: RunSpec[], o: GridOptions): Promise<void> {
     if (present.has(key(s.task, s.variant.name, s.seed))) throw new Error(`${o.csv} holds an unfinished or shorter run ${runName(s)}: remove its rows or change the grid`);
     const runDir = join(root, runName(s));
     const runCsv = join(runDir, "results.csv");
+    if (finished(readResults(runCsv), s)) {
+      appendRun(o.csv, runCsv); // finished for another chapter
+      o.onRun?.(s, "copied", i, specs.length);
+      continue;
+    }
     extendBudget(runDir, s.steps);
-    const before = finished(readResults(runCsv), s);
     await train(runConfig(s), {
       task: s.task,
       seed: s.seed,
@@ -199,11 +203,12 @@ export async function runGrid(specs: RunSpec[], o: GridOptions): Promise<void> {
       runDir,
       resume: true,
       label: s.variant.name,
+      engine: "tfjs", // every variant on the same engine (the ONNX update covers TD-MPC's own losses only), as committed
       silent: o.silent,
       onRow: o.onRow ? (r) => o.onRow!(s, r) : undefined,
     });
     appendRun(o.csv, runCsv);
-    o.onRun?.(s, before ? "copied" : "trained", i, specs.length);
+    o.onRun?.(s, "trained", i, specs.length);
   }
 }
 

@@ -15,8 +15,10 @@
  */
 import { tf } from "../nn/backend.js";
 import { activate, denseBatched, normalInit, Params, type Activation } from "../nn/layers.js";
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
 import { Adam, trainStep } from "../nn/optim.js";
 import { Rng } from "../util/random.js";
+import { positiveInt } from "../util/validate.js";
 import { Normalizer } from "./normalizer.js";
 
 export interface EnsembleConfig {
@@ -85,9 +87,7 @@ export class DynamicsEnsemble {
     config: Partial<EnsembleConfig> = {},
   ) {
     const c = { ...PETS_ENSEMBLE_DEFAULTS, ...config };
-    for (const [k, v] of [["obsDim", obsDim], ["actDim", actDim], ["ensembleSize", c.ensembleSize], ["batchSize", c.batchSize]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`DynamicsEnsemble: ${k} must be a positive integer, got ${v}`);
-    }
+    for (const [k, v] of [["obsDim", obsDim], ["actDim", actDim], ["ensembleSize", c.ensembleSize], ["batchSize", c.batchSize]] as const) positiveInt(`DynamicsEnsemble: ${k}`, v);
     if (c.hidden.length === 0 || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new RangeError(`DynamicsEnsemble: hidden must be positive widths, got [${c.hidden}]`);
     if (!(c.lr > 0)) throw new RangeError(`DynamicsEnsemble: lr must be > 0, got ${c.lr}`);
     this.cfg = c;
@@ -147,7 +147,7 @@ export class DynamicsEnsemble {
    */
   fit(data: TransitionData, epochs: number, onEpoch?: (epoch: number, loss: number) => void): number[] {
     checkData(data, this.obsDim, this.actDim);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`);
+    positiveInt("fit: epochs", epochs);
     const { inputs, targets } = this.rawInputsTargets(data);
     this.inNorm.fit(inputs, data.n);
     this.outNorm.fit(targets, data.n);
@@ -249,6 +249,28 @@ export class DynamicsEnsemble {
       targets[i * this.outDim + this.obsDim] = data.reward[i]!;
     }
     return { inputs, targets };
+  }
+
+  /**
+   * Save everything training continues from: weights, Adam moments and step, the generator that draws bootstrap
+   * indices and minibatch orders, the normalisers and the epoch count (nn/io.ts checkpoint at `base`).
+   */
+  async save(base: string): Promise<void> {
+    const rng = this.rng.getState().map((v) => (Number.isNaN(v) ? null : v)); // JSON has no NaN
+    await saveCheckpoint(base, this.params, { ens: this.opt }, { rng, epochs: this.epochs, inNorm: this.inNorm.toJSON(), outNorm: this.outNorm.toJSON() });
+  }
+
+  /** Restore what `save` wrote into this ensemble (same sizes, else CheckpointError): training resumes exactly. */
+  load(base: string): void {
+    const meta = loadCheckpoint(base, this.params, { ens: this.opt }).meta as { rng?: (number | null)[]; epochs?: number; inNorm?: { mean: number[]; std: number[] }; outNorm?: { mean: number[]; std: number[] } };
+    const { rng, epochs, inNorm, outNorm } = meta;
+    if (!Array.isArray(rng) || typeof epochs !== "number" || !inNorm || !outNorm) throw new CheckpointError(`${base}.json`, "meta lacks the ensemble's rng, epochs or normalisers (not saved by DynamicsEnsemble.save)");
+    this.rng.setState(rng.map((v) => (v === null ? Number.NaN : v)));
+    this.epochs = epochs;
+    this.inNorm.mean.set(inNorm.mean);
+    this.inNorm.std.set(inNorm.std);
+    this.outNorm.mean.set(outNorm.mean);
+    this.outNorm.std.set(outNorm.std);
   }
 
   dispose(): void {

@@ -9,6 +9,9 @@
  * and the loss that ties h and d together without a decoder, the latent consistency loss (TD-MPC Eq. 3 / TD-MPC2
  * Eq. 3): ‖d(z_t, a_t) − sg(h(o_{t+1}))‖², so that predicting the next latent is predicting the next encoding.
  * The networks are MLPs in one named `Params` store ("encoder/…", "dynamics/…", "reward/…", "decoder/…").
+ *
+ * Multi-task models (TD-MPC2 §3.5) pass a learned task embedding `task` [rows, task_dim] to every call: it is
+ * concatenated to the network inputs as the official `task_emb` does ([o, e] for the encoder, [z, e, a] for d and R).
  */
 import { tf } from "../nn/backend.js";
 import { applyMlp, type MlpSpec, type Params } from "../nn/layers.js";
@@ -29,28 +32,28 @@ export class LatentModel {
   }
 
   /** z = h(o), obs [B, obsDim] → [B, latent]; `from` reads the weights of another store (a target copy). */
-  encode(obs: tf.Tensor2D, from: Params = this.params): tf.Tensor2D {
-    return applyMlp(from, this.encoder, obs);
+  encode(obs: tf.Tensor2D, from: Params = this.params, task?: tf.Tensor2D): tf.Tensor2D {
+    return applyMlp(from, this.encoder, withTask([obs], task));
   }
 
   /** z' = d(z, a) */
-  next(z: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
-    return applyMlp(this.params, this.dynamics, tf.concat([z, a], 1));
+  next(z: tf.Tensor2D, a: tf.Tensor2D, task?: tf.Tensor2D): tf.Tensor2D {
+    return applyMlp(this.params, this.dynamics, withTask([z], task, a));
   }
 
   /** The reward head's raw output [B, 1 or num_bins]. */
-  rewardOut(z: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
-    return applyMlp(this.params, this.reward, tf.concat([z, a], 1));
+  rewardOut(z: tf.Tensor2D, a: tf.Tensor2D, task?: tf.Tensor2D): tf.Tensor2D {
+    return applyMlp(this.params, this.reward, withTask([z], task, a));
   }
 
   /** r̂ = R(z, a) as scalars [B, 1]. */
-  rewardValue(z: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
-    return decodeScalar(this.rewardCoding, this.rewardOut(z, a)) as tf.Tensor2D;
+  rewardValue(z: tf.Tensor2D, a: tf.Tensor2D, task?: tf.Tensor2D): tf.Tensor2D {
+    return decodeScalar(this.rewardCoding, this.rewardOut(z, a, task)) as tf.Tensor2D;
   }
 
   /** Per-row reward loss [B, 1] (MSE or soft cross-entropy against the two-hot target). */
-  rewardLoss(z: tf.Tensor2D, a: tf.Tensor2D, r: tf.Tensor): tf.Tensor2D {
-    return scalarLoss(this.rewardCoding, this.rewardOut(z, a), r);
+  rewardLoss(z: tf.Tensor2D, a: tf.Tensor2D, r: tf.Tensor, task?: tf.Tensor2D): tf.Tensor2D {
+    return scalarLoss(this.rewardCoding, this.rewardOut(z, a, task), r);
   }
 
   /** ô = D(z); only for a model built with a decoder. */
@@ -58,6 +61,12 @@ export class LatentModel {
     if (!this.decoder) throw new Error("this latent model has no decoder (build it with decoder: true)");
     return applyMlp(this.params, this.decoder, z);
   }
+}
+
+/** [x, e, a] (or [x, a], [x, e], x) as one input: the task embedding sits after the state, before the action. */
+export function withTask(xs: tf.Tensor2D[], task?: tf.Tensor2D, action?: tf.Tensor2D): tf.Tensor2D {
+  const parts = [...xs, ...(task ? [task] : []), ...(action ? [action] : [])];
+  return parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor2D);
 }
 
 /**

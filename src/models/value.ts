@@ -11,6 +11,7 @@ import { tf } from "../nn/backend.js";
 import { applyEnsemble, applyMlp, type EnsembleSpec, type MlpSpec, type Params } from "../nn/layers.js";
 import { decodeScalar, scalarLoss, type ScalarCoding } from "../nn/losses.js";
 import type { Rng } from "../util/random.js";
+import { withTask } from "./latent.js";
 
 export interface QOptions {
   /** Weights to use: the online store (default) or a target copy. */
@@ -21,6 +22,8 @@ export interface QOptions {
   frozen?: boolean;
   /** Evaluate only these heads. */
   heads?: number[];
+  /** Multi-task: the task embedding of each row [B, task_dim]. */
+  task?: tf.Tensor2D;
 }
 
 export class QEnsemble {
@@ -37,7 +40,7 @@ export class QEnsemble {
 
   /** Raw head outputs [E, B, 1 or num_bins] for E = all heads or `opts.heads`. */
   out(z: tf.Tensor2D, a: tf.Tensor2D, opts: QOptions = {}): tf.Tensor3D {
-    return applyEnsemble(opts.from ?? this.params, this.spec, tf.concat([z, a], 1), {
+    return applyEnsemble(opts.from ?? this.params, this.spec, withTask([z], opts.task, a), {
       training: opts.training,
       rng: this.rng,
       heads: opts.heads,
@@ -107,9 +110,9 @@ export class PolicyPrior {
    * with σ = `std` (0: the mode). Gaussian policy (TD-MPC2 world_model.py `pi`): a = tanh(μ + e^{log σ}·ε) with
    * log σ = min + ½(max − min)(tanh(raw) + 1), and log-probs with the tanh correction (SAC, Haarnoja et al. 2018, App. C).
    */
-  sample(z: tf.Tensor2D, opts: { std?: number; frozen?: boolean } = {}): PolicySample {
+  sample(z: tf.Tensor2D, opts: { std?: number; frozen?: boolean; task?: tf.Tensor2D; mask?: tf.Tensor2D } = {}): PolicySample {
     const A = this.actionDim;
-    const out = applyMlp(this.params, this.spec, z, { frozen: opts.frozen });
+    const out = applyMlp(this.params, this.spec, withTask([z], opts.task), { frozen: opts.frozen });
     if (this.kind === "deterministic") {
       const mu = tf.tanh(out) as tf.Tensor2D;
       const std = opts.std ?? 0;
@@ -117,10 +120,14 @@ export class PolicyPrior {
       const eps = tf.clipByValue(tf.mul(tf.randomNormal(mu.shape, 0, 1, "float32", this.rng.int(2 ** 31)), std), -0.3, 0.3);
       return { mu, action: tf.clipByValue(tf.add(mu, eps), -1 + 1e-6, 1 - 1e-6) as tf.Tensor2D };
     }
-    const [mean, raw] = tf.split(out, [A, A], 1) as [tf.Tensor2D, tf.Tensor2D];
+    let [mean, raw] = tf.split(out, [A, A], 1) as [tf.Tensor2D, tf.Tensor2D];
     const { min, max } = this.logStd;
-    const logStd = tf.add(min, tf.mul(0.5 * (max - min), tf.add(tf.tanh(raw), 1)));
-    const eps = tf.randomNormal(mean.shape, 0, 1, "float32", this.rng.int(2 ** 31));
+    let logStd = tf.add(min, tf.mul(0.5 * (max - min), tf.add(tf.tanh(raw), 1)));
+    let eps = tf.randomNormal(mean.shape, 0, 1, "float32", this.rng.int(2 ** 31));
+    if (opts.mask) {
+      // multi-task: the dimensions a task's action does not have are zero (official world_model.py `pi`)
+      [mean, logStd, eps] = [tf.mul(mean, opts.mask), tf.mul(logStd, opts.mask), tf.mul(eps, opts.mask)];
+    }
     const action = tf.tanh(tf.add(mean, tf.mul(eps, tf.exp(logStd)))) as tf.Tensor2D;
     const gaussLogProb = tf.sum(tf.sub(tf.mul(-0.5, tf.square(eps)), tf.add(logStd, 0.5 * Math.log(2 * Math.PI))), 1, true) as tf.Tensor2D;
     const squash = tf.sum(tf.log(tf.add(tf.relu(tf.sub(1, tf.square(action))), 1e-6)), 1, true);

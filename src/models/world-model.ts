@@ -39,6 +39,9 @@ export interface WorldModelConfig {
   log_std_max: number;
   /** Course extension (chapter 4): a decoder ô = D(z) for the reconstruction loss that TD-MPC does without. */
   decoder: boolean;
+  /** Multi-task TD-MPC2: a learned embedding of this many dimensions per task (official 96; 0 = single task). */
+  task_dim: number;
+  num_tasks: number;
 }
 
 /** The official sizes (TD-MPC cfgs/default.yaml; TD-MPC2 config.yaml, model_size 5). */
@@ -57,6 +60,8 @@ export const TDMPC_MODEL: WorldModelConfig = {
   log_std_min: -10,
   log_std_max: 2,
   decoder: false,
+  task_dim: 0,
+  num_tasks: 1,
 };
 
 export const TDMPC2_MODEL: WorldModelConfig = {
@@ -74,6 +79,8 @@ export const TDMPC2_MODEL: WorldModelConfig = {
   log_std_min: -10,
   log_std_max: 2,
   decoder: false,
+  task_dim: 0,
+  num_tasks: 1,
 };
 
 export class WorldModel {
@@ -93,7 +100,7 @@ export class WorldModel {
     checkModelConfig(cfg, obsDim, actionDim);
     this.rng = new Rng(seed);
     const r = this.rng;
-    const { latent_dim: L, mlp_dim: M, enc_dim: Eh } = cfg;
+    const { latent_dim: L, mlp_dim: M, enc_dim: Eh, task_dim: T } = cfg;
     const A = actionDim;
     const v2 = cfg.arch === "tdmpc2";
     // TD-MPC: Linear → ELU, no normalisation, orthogonal init; TD-MPC2: NormedLinear (LayerNorm + Mish), SimNorm latents
@@ -103,14 +110,16 @@ export class WorldModel {
     const width = v2 ? cfg.num_bins : 1;
     const encHidden = v2 ? Array.from({ length: Math.max(cfg.num_enc_layers - 1, 1) }, () => Eh) : [Eh];
     const p = this.params;
-    const encoder = mlp(p, "encoder", [obsDim, ...encHidden, L], r, { ...block, ...latentOut });
-    const dynamics = mlp(p, "dynamics", [L + A, M, M, L], r, { ...block, ...latentOut });
-    const reward = mlp(p, "reward", [L + A, M, M, width], r, { ...block, zeroLast: true });
-    const piSpec = mlp(p, "pi", [L, M, M, v2 ? 2 * A : A], r, block);
+    // multi-task: every network also reads the task embedding (T dims; the official `task_emb` concatenation)
+    if (T > 0) p.add("task_emb/E", tf.tensor2d(r.fillNormal(new Float32Array(cfg.num_tasks * T)), [cfg.num_tasks, T]));
+    const encoder = mlp(p, "encoder", [obsDim + T, ...encHidden, L], r, { ...block, ...latentOut });
+    const dynamics = mlp(p, "dynamics", [L + T + A, M, M, L], r, { ...block, ...latentOut });
+    const reward = mlp(p, "reward", [L + T + A, M, M, width], r, { ...block, zeroLast: true });
+    const piSpec = mlp(p, "pi", [L + T, M, M, v2 ? 2 * A : A], r, block);
     const qOpts: MlpOptions = v2
       ? { ...block, dropout: cfg.dropout, zeroLast: true }
       : { act: "elu", norm: "first", firstAct: "tanh", init: "orthogonal", zeroLast: true };
-    const qSpec = ensemble(p, "q", cfg.num_q, [L + A, M, M, width], r, qOpts);
+    const qSpec = ensemble(p, "q", cfg.num_q, [L + T + A, M, M, width], r, qOpts);
     const decoder = cfg.decoder ? mlp(p, "decoder", [L, Eh, obsDim], r, block) : undefined;
     this.latent = new LatentModel(p, encoder, dynamics, reward, coding, decoder);
     this.q = new QEnsemble(p, qSpec, coding, r);
@@ -127,12 +136,31 @@ export class WorldModel {
   }
 
   /**
+   * Task embeddings [ids.length, task_dim] for the given task indices (multi-task models only), each rescaled to norm
+   * ≤ 1 as torch's `Embedding(max_norm=1)` does; undefined for a single-task model.
+   */
+  taskEmbedding(ids: ArrayLike<number>): tf.Tensor2D | undefined {
+    if (this.cfg.task_dim === 0) return undefined;
+    for (let i = 0; i < ids.length; i++) {
+      if (!Number.isInteger(ids[i]) || ids[i]! < 0 || ids[i]! >= this.cfg.num_tasks) throw new RangeError(`task index ${ids[i]} out of range 0…${this.cfg.num_tasks - 1}`);
+    }
+    return tf.tidy(() => {
+      // a one-hot product rather than tf.gather: its gradient needs UnsortedSegmentSum, which the wasm backend lacks
+      const T = this.cfg.num_tasks;
+      const onehot = new Float32Array(ids.length * T);
+      for (let i = 0; i < ids.length; i++) onehot[i * T + ids[i]!] = 1;
+      const e = tf.matMul(tf.tensor2d(onehot, [ids.length, T]), this.params.get("task_emb/E"));
+      return tf.div(e, tf.maximum(tf.norm(e, "euclidean", 1, true), 1)) as tf.Tensor2D;
+    });
+  }
+
+  /**
    * Value of N action sequences from one start latent, the planner's objective (TD-MPC Alg. 1 / TD-MPC2 Eq. 6):
    * G = Σ_{t<H} γ^t R(z_t, a_t) + γ^H · Q(z_H, a_H), z_{t+1} = d(z_t, a_t), a_H ~ π(z_H) (TD-MPC: noise std `piStd`,
    * min of both heads; TD-MPC2: a policy sample, mean of two random heads). `terminal: false` drops the Q term (chapter 4:
    * planning with the model alone). z0 [1, L] or [N, L]; actions [N, H, A] (sequence-major, as the planners lay them out).
    */
-  rolloutValue(z0: tf.Tensor2D, actions: tf.Tensor3D, opts: { discount: number; terminal: boolean; piStd?: number }): tf.Tensor2D {
+  rolloutValue(z0: tf.Tensor2D, actions: tf.Tensor3D, opts: { discount: number; terminal: boolean; piStd?: number; task?: TaskInput }): tf.Tensor2D {
     const [N, H, A] = actions.shape;
     return this.rolloutReturn(z0, N, H, (_z, t) => tf.reshape(tf.slice(actions, [0, t, 0], [N, 1, A]), [N, A]) as tf.Tensor2D, opts);
   }
@@ -147,34 +175,38 @@ export class WorldModel {
     n: number,
     horizon: number,
     actionAt: (z: tf.Tensor2D, t: number) => tf.Tensor2D,
-    opts: { discount: number; terminal: boolean; piStd?: number },
+    opts: { discount: number; terminal: boolean; piStd?: number; task?: TaskInput },
   ): tf.Tensor2D {
+    const task = opts.task && tf.tile(opts.task.embedding, [n, 1]);
+    const mask = opts.task && tf.tile(opts.task.mask, [n, 1]);
     let z = z0.shape[0] === n ? z0 : (tf.tile(z0, [n, 1]) as tf.Tensor2D);
     let G: tf.Tensor2D = tf.zeros([n, 1]);
     let disc = 1;
     for (let t = 0; t < horizon; t++) {
       const a = actionAt(z, t);
-      G = tf.add(G, tf.mul(disc, this.latent.rewardValue(z, a)));
-      z = this.latent.next(z, a);
+      G = tf.add(G, tf.mul(disc, this.latent.rewardValue(z, a, task)));
+      z = this.latent.next(z, a, task);
       disc *= opts.discount;
     }
     if (!opts.terminal) return G;
-    const aH = this.pi.sample(z, { std: opts.piStd }).action;
+    const aH = this.pi.sample(z, { std: opts.piStd, task, mask }).action;
     const kind = this.cfg.arch === "tdmpc2" ? "avg" : "min";
-    return tf.add(G, tf.mul(disc, this.q.value(z, aH, kind)));
+    return tf.add(G, tf.mul(disc, this.q.value(z, aH, kind, { task })));
   }
 
   /**
    * N action sequences [N, H, A] from the policy rolled out in the model from z0 (TD-MPC's `num_pi_trajs`): a_t ~ π(z_t),
    * z_{t+1} = d(z_t, a_t).
    */
-  policySequences(z0: tf.Tensor2D, n: number, horizon: number, piStd?: number): tf.Tensor3D {
+  policySequences(z0: tf.Tensor2D, n: number, horizon: number, piStd?: number, taskIn?: TaskInput): tf.Tensor3D {
+    const task = taskIn && tf.tile(taskIn.embedding, [n, 1]);
+    const mask = taskIn && tf.tile(taskIn.mask, [n, 1]);
     let z = tf.tile(z0, [n, 1]) as tf.Tensor2D;
     const steps: tf.Tensor2D[] = [];
     for (let t = 0; t < horizon; t++) {
-      const a = this.pi.sample(z, { std: piStd }).action;
+      const a = this.pi.sample(z, { std: piStd, task, mask }).action;
       steps.push(a);
-      if (t < horizon - 1) z = this.latent.next(z, a);
+      if (t < horizon - 1) z = this.latent.next(z, a, task);
     }
     return tf.stack(steps, 1) as tf.Tensor3D;
   }
@@ -190,6 +222,12 @@ export class WorldModel {
   }
 }
 
+/** One task of a multi-task model: its embedding [1, task_dim] and action mask [1, A] (1 for the dims the task has). */
+export interface TaskInput {
+  embedding: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
+
 export function checkModelConfig(cfg: WorldModelConfig, obsDim: number, actionDim: number): void {
   if (!Number.isInteger(obsDim) || obsDim < 1 || !Number.isInteger(actionDim) || actionDim < 1) {
     throw new RangeError(`world model: obsDim and actionDim must be positive integers, got ${obsDim}, ${actionDim}`);
@@ -198,6 +236,9 @@ export function checkModelConfig(cfg: WorldModelConfig, obsDim: number, actionDi
   for (const k of ["enc_dim", "num_enc_layers", "mlp_dim", "latent_dim", "num_q"] as const) {
     if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new RangeError(`world model: ${k} must be a positive integer, got ${cfg[k]}`);
   }
+  if (!Number.isInteger(cfg.task_dim) || cfg.task_dim < 0) throw new RangeError(`world model: task_dim must be a non-negative integer, got ${cfg.task_dim}`);
+  if (!Number.isInteger(cfg.num_tasks) || cfg.num_tasks < 1) throw new RangeError(`world model: num_tasks must be a positive integer, got ${cfg.num_tasks}`);
+  if (cfg.num_tasks > 1 && cfg.task_dim === 0) throw new RangeError("world model: several tasks need a task embedding (task_dim > 0)");
   if (cfg.arch === "tdmpc2") {
     if (cfg.latent_dim % cfg.simnorm_dim !== 0) throw new RangeError(`latent_dim ${cfg.latent_dim} is not a multiple of simnorm_dim ${cfg.simnorm_dim}`);
     if (!Number.isInteger(cfg.num_bins) || cfg.num_bins < 2) throw new RangeError(`num_bins must be an integer ≥ 2, got ${cfg.num_bins}`);

@@ -1,47 +1,85 @@
 /**
  * `tdmpc bench nn`: our networks against PyTorch CPU on the same shapes and the same maths, measured interleaved
- * (one of ours, one torch 1-thread, one torch 2-thread, repeat) so that the machine's load hits both alike.
+ * (each of ours once, then the PyTorch peer once, repeated) so that the machine's load hits both alike; medians.
  *
- * Cases: (1) forward of the planning MLPs (dynamics + reward, one horizon step) at 512 rows, and a whole planning
- * call (MPPI, 512 samples × 6 iterations, horizon 5); (2) one TD-MPC2 update step (batch 256, horizon 3) per preset.
+ * Cases: (1) forward of the planning MLPs (dynamics + reward, one horizon step) at 512 rows; (2) a planning call
+ * (MPPI, 512 samples × 6 iterations, horizon 5); (3) one update: TD-MPC2 (batch 256, horizon 3) per preset and
+ * TD-MPC at its official sizes ("tdmpc": batch 512, horizon 5, latent 50, mlp 512, enc 256); (4) one whole agent
+ * step (encode, plan, update).
+ *
+ * The peer is PyTorch on ONE thread (two threads oversubscribe a 2-core machine). Debian's python3-torch runs on
+ * whatever provides libblas.so.3: the bench asks the peer which library it loaded and how fast a 512³ sgemm is,
+ * prints both, and reports no ratio against the reference BLAS (a peer 20–40× slower than OpenBLAS).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
-import { loadavg } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { projectRoot } from "../tooling/paths.js";
 import { Rng } from "../util/random.js";
 import { initBackend, tf } from "./backend.js";
-import { applyMlp } from "./layers.js";
-import { GraphBuilder, OnnxRolloutEngine, TfjsRolloutEngine, loadOrt, onnxMlpGraph, type RolloutEngine } from "./onnx.js";
-import { planMppi } from "./planner.js";
+import { applyMlp, ensemble, mlp, Params } from "./layers.js";
+import { Graph } from "./onnx/graph.js";
+import { OnnxTdmpc2Engine, OnnxTdmpcEngine, storeFromParams, type TdmpcBatch } from "./onnx/engines.js";
+import { mlpGraph } from "./onnx/nets.js";
+import { OnnxRolloutEngine, type RolloutSpec } from "./onnx/rollout.js";
+import { GraphSession } from "./onnx/session.js";
+import type { WeightStore } from "./onnx/store.js";
+import type { TdmpcNets, TdmpcTrainConfig } from "./onnx/tdmpc.js";
+import { planMppi, rolloutSpecOf, TfjsRolloutEngine, type ValueEngine } from "./planner.js";
 import { PLAN_DEFAULTS, modelPreset, type PlanConfig } from "./presets.js";
 import { WorldModel, randomBatch } from "./worldmodel.js";
 
+export type BenchCase = "forward" | "plan" | "update" | "agent";
+export type BenchEngine = "tfjs" | "onnx1" | "onnx2";
+
 export interface BenchRow {
   case: string;
+  /** which engine ran ours */
   backend: string;
-  tfjsMs: number;
+  oursMs: number;
   torchMs: number | null;
   torchThreads: number | null;
+  /** ours / torch; null without a peer or against the reference BLAS */
   ratio: number | null;
-  /** Planning cases: the configuration timed (`tdmpc bench plan` sweeps these). */
+  /** 1-minute load average at the end of the case */
+  load: number;
+  /** planning cases: the configuration timed (`tdmpc bench plan` sweeps these) */
   plan?: PlanConfig;
+}
+
+export interface PeerInfo {
+  torch: string;
+  /** shared libraries of the BLAS torch loaded */
+  libraries: string[];
+  sgemm512Ms: number;
+  /** "optimised" (OpenBLAS, MKL, BLIS) or "reference" (the netlib libblas, no ratios) */
+  blas: "optimised" | "reference";
+}
+
+export interface BenchReport {
+  date: string;
+  machine: { cpu: string; cores: number; node: string };
+  peer: PeerInfo | null;
+  notes: string[];
+  rows: BenchRow[];
 }
 
 export interface BenchOptions {
   reps: number;
-  cases: ("forward" | "plan" | "update")[];
+  cases: BenchCase[];
   planPresets: string[];
+  /** TD-MPC2 presets (laptop, 1M, 5M) and "tdmpc" (TD-MPC at its official sizes) */
   updatePresets: string[];
-  engines: ("tfjs" | "onnx1" | "onnx2")[];
+  agentPresets?: string[];
+  engines: BenchEngine[];
   obsDim: number;
   actionDim: number;
   log: (s: string) => void;
   /** Planning configurations to time (default: TD-MPC2's defaults at horizon 5). */
   planConfigs?: PlanConfig[];
-  /** PyTorch thread counts to compare with (default 1 and 2). */
+  /** PyTorch thread counts (default 1: two threads oversubscribe this machine). */
   torchThreads?: number[];
 }
 
@@ -50,8 +88,15 @@ export const TORCH_PYTHON = "/usr/bin/python3";
 export function torchAvailable(): { ok: boolean; why?: string } {
   if (!existsSync(TORCH_PYTHON)) return { ok: false, why: `${TORCH_PYTHON} not found` };
   const r = spawnSync(TORCH_PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
-  if (r.status !== 0) return { ok: false, why: "PyTorch is not installed for /usr/bin/python3 (Debian: apt-get install -y python3-torch)" };
+  if (r.status !== 0) return { ok: false, why: "PyTorch is not installed for /usr/bin/python3 (Debian: apt-get install -y python3-torch libopenblas0)" };
   return { ok: true, why: `torch ${r.stdout.trim()}` };
+}
+
+/** A BLAS that is not the netlib reference: OpenBLAS, MKL or BLIS among the loaded libraries, and a fast sgemm. */
+export function classifyBlas(libraries: string[], sgemm512Ms: number): PeerInfo["blas"] {
+  const optimised = libraries.some((l) => /openblas|mkl|blis/i.test(l));
+  // 512³ sgemm: reference BLAS ≈ 95 ms, OpenBLAS 1–4 ms on one thread
+  return optimised && sgemm512Ms < 25 ? "optimised" : "reference";
 }
 
 /** The PyTorch peer as a child process speaking one JSON line per request. */
@@ -59,9 +104,13 @@ class TorchPeer {
   private readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: string[] = [];
   private waiters: ((s: string) => void)[] = [];
+  private exited: string | undefined;
 
-  constructor() {
-    this.proc = spawn(TORCH_PYTHON, [join(projectRoot(), "scripts", "bench_nn_torch.py")], { stdio: ["pipe", "pipe", "pipe"] });
+  /** `maxThreads` also caps OpenMP and OpenBLAS through their environment, not only torch.set_num_threads. */
+  constructor(maxThreads: number) {
+    const t = String(maxThreads);
+    const env = { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
+    this.proc = spawn(TORCH_PYTHON, [join(projectRoot(), "scripts", "bench_nn_torch.py")], { stdio: ["pipe", "pipe", "pipe"], env });
     createInterface({ input: this.proc.stdout }).on("line", (l) => {
       const w = this.waiters.shift();
       if (w) w(l);
@@ -73,8 +122,6 @@ class TorchPeer {
       for (const w of this.waiters.splice(0)) w(JSON.stringify({ error: this.exited }));
     });
   }
-
-  private exited: string | undefined;
 
   async call(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.exited) throw new Error(this.exited);
@@ -90,131 +137,177 @@ class TorchPeer {
     return r.times_ms[0]!;
   }
 
+  async info(): Promise<PeerInfo> {
+    const r = (await this.call({ cmd: "blas" })) as { libraries: string[]; sgemm512_ms: number; torch: string };
+    return { torch: r.torch, libraries: r.libraries, sgemm512Ms: r.sgemm512_ms, blas: classifyBlas(r.libraries, r.sgemm512_ms) };
+  }
+
   quit(): void {
     this.proc.stdin.write(JSON.stringify({ cmd: "quit" }) + "\n");
     this.proc.stdin.end();
   }
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** A forward of dynamics + reward (one planning step) through onnxruntime: outputs z' and reward logits. */
-async function onnxForward(wm: WorldModel, threads: number) {
-  const g = new GraphBuilder();
-  const weights: Parameters<typeof onnxMlpGraph>[3] = [];
-  const declared = new Set<string>();
-  const za = g.input("za", ["N", wm.cfg.latent_dim + wm.actionDim]);
-  g.node("Identity", [onnxMlpGraph(g, wm.dyn, za, weights, declared)], {}, "z1");
-  g.node("Identity", [onnxMlpGraph(g, wm.rew, za, weights, declared)], {}, "r");
-  g.output("z1", ["N", wm.cfg.latent_dim]);
-  g.output("r", ["N", wm.cfg.num_bins]);
-  const ort = loadOrt();
-  const session = await ort.InferenceSession.create(g.build(), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: "sequential",
-    graphOptimizationLevel: "all",
-  });
-  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-  for (const w of weights) feeds[w.name] = new ort.Tensor("float32", w.read(wm, [0, 1]), w.dims);
+interface Contender {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+const THREADS: Record<Exclude<BenchEngine, "tfjs">, number> = { onnx1: 1, onnx2: 2 };
+
+/** TD-MPC's networks at the official sizes (helper.py): ELU MLPs, latent 50, two Q heads LayerNorm + tanh first. */
+export function tdmpcOfficialNets(p: Params, O: number, A: number, rng: Rng, sizes = { latent: 50, mlp: 512, enc: 256 }): TdmpcNets {
+  const { latent: L, mlp: H, enc: E } = sizes;
+  const elu = { act: "elu" as const, norm: "none" as const };
   return {
-    run: async (za0: Float32Array, n: number) => {
-      const out = await session.run({ ...feeds, za: new ort.Tensor("float32", za0, [n, wm.cfg.latent_dim + wm.actionDim]) });
-      return [out.z1!.data, out.r!.data];
-    },
-    dispose: () => session.release(),
+    encoder: mlp(p, "encoder", [O, E, L], rng, elu),
+    dynamics: mlp(p, "dynamics", [L + A, H, H, L], rng, elu),
+    reward: mlp(p, "reward", [L + A, H, H, 1], rng, { ...elu, zeroLast: true }),
+    pi: mlp(p, "pi", [L, H, H, A], rng, elu),
+    q: ensemble(p, "q", 2, [L + A, H, H, 1], rng, { act: "elu", norm: "first", firstAct: "tanh", zeroLast: true }),
   };
 }
 
-function presetForTorch(name: string) {
-  const p = modelPreset(name);
-  return { ...p };
+/** TD-MPC's official training configuration (cfgs/default.yaml). */
+export const TDMPC_TRAIN: TdmpcTrainConfig & { tau: number; update_freq: number } = {
+  batch_size: 512,
+  horizon: 5,
+  rho: 0.5,
+  discount: 0.99,
+  consistency_coef: 2,
+  reward_coef: 0.5,
+  value_coef: 0.1,
+  lr: 1e-3,
+  grad_clip_norm: 10,
+  min_std: 0.05,
+  tau: 0.01,
+  update_freq: 2,
+};
+
+/** Encoder forward for one observation on onnxruntime, weights from the store. */
+async function onnxEncoder(store: WeightStore, enc: import("./layers.js").MlpSpec, threads: number) {
+  const g = new Graph();
+  const cache = new Map<string, ReturnType<Graph["input"]>>();
+  const P = (n: string) => cache.get(n) ?? (cache.set(n, g.input(`p:${n}`, store.shape(`p:${n}`))), cache.get(n)!);
+  g.output(mlpGraph(g, enc, P, g.input("obs", [1, enc.dims[0]!])), "z");
+  const s = await GraphSession.create(g, { threads });
+  return async (obs: Float32Array): Promise<Float32Array> => {
+    const feeds: Record<string, import("./onnx/session.js").Feed> = { obs };
+    for (const v of s.inputs) if (v.name.startsWith("p:")) feeds[v.name] = store.get(v.name);
+    return (await s.run(feeds)).z!.data as Float32Array;
+  };
 }
 
-export async function runNnBench(opts: BenchOptions): Promise<{ rows: BenchRow[]; notes: string[] }> {
+export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
   const info = await initBackend({ quiet: true });
   const notes: string[] = [`tfjs backend: ${info.name}`, `load average at start: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`];
   const torch = torchAvailable();
-  notes.push(torch.ok ? `PyTorch peer: ${TORCH_PYTHON} (${torch.why})` : `PyTorch peer unavailable: ${torch.why}`);
-  const peer = torch.ok ? new TorchPeer() : undefined;
+  const threadCounts = opts.torchThreads ?? [1];
+  const peer = torch.ok ? new TorchPeer(Math.max(...threadCounts)) : undefined;
+  const peerInfo = peer ? await peer.info() : null;
+  if (!peer) notes.push(`PyTorch peer unavailable: ${torch.why}`);
+  else {
+    notes.push(`PyTorch peer: ${TORCH_PYTHON} torch ${peerInfo!.torch}, BLAS ${peerInfo!.libraries.map((l) => l.split("/").slice(-2).join("/")).join(", ")}; 512³ sgemm ${peerInfo!.sgemm512Ms.toFixed(2)} ms on 1 thread`);
+    if (peerInfo!.blas === "reference") notes.push("REFUSED: the peer runs on the reference BLAS (install libopenblas0: apt-get install -y libopenblas0); no ratios reported");
+  }
+  const ratioOk = peerInfo?.blas === "optimised";
   const rows: BenchRow[] = [];
   const O = opts.obsDim;
   const A = opts.actionDim;
+  const onnxEngines = opts.engines.filter((e): e is "onnx1" | "onnx2" => e !== "tfjs");
 
-  // Time `ours` and the torch case alternately, reps times; medians.
-  const threadCounts = opts.torchThreads ?? [1, 2];
-  const interleave = async (caseName: string, backend: string, ours: () => Promise<void>, torchCase: string | undefined, plan?: PlanConfig) => {
-    await ours(); // warm-up (session creation, XNNPACK packing, JIT)
-    if (peer && torchCase) for (const th of threadCounts) await peer.time(torchCase, th);
-    const t: number[] = [];
-    const tt: number[][] = threadCounts.map(() => []);
+  /** Time each contender and the peer alternately, reps times; one row per contender and peer thread count. */
+  const measure = async (caseName: string, contenders: Contender[], torchCase: string | undefined, plan?: PlanConfig) => {
+    const withPeer = !!(peer && torchCase);
+    for (const c of contenders) await c.run(); // warm-up (sessions, packing, JIT)
+    if (withPeer) for (const th of threadCounts) await peer!.time(torchCase!, th);
+    const ours: number[][] = contenders.map(() => []);
+    const theirs: number[][] = threadCounts.map(() => []);
     for (let r = 0; r < opts.reps; r++) {
-      const t0 = performance.now();
-      await ours();
-      t.push(performance.now() - t0);
-      if (peer && torchCase) for (let k = 0; k < threadCounts.length; k++) tt[k]!.push(await peer.time(torchCase, threadCounts[k]!));
+      for (const [i, c] of contenders.entries()) {
+        const t0 = performance.now();
+        await c.run();
+        ours[i]!.push(performance.now() - t0);
+      }
+      if (withPeer) for (const [k, th] of threadCounts.entries()) theirs[k]!.push(await peer!.time(torchCase!, th));
     }
-    const ms = median(t);
-    if (peer && torchCase) {
-      threadCounts.forEach((th, k) => {
-        const tm = median(tt[k]!);
-        rows.push({ case: caseName, backend, tfjsMs: ms, torchMs: tm, torchThreads: th, ratio: ms / tm, ...(plan ? { plan } : {}) });
-      });
-    } else rows.push({ case: caseName, backend, tfjsMs: ms, torchMs: null, torchThreads: null, ratio: null, ...(plan ? { plan } : {}) });
-    opts.log(`${caseName} [${backend}]: ${ms.toFixed(1)} ms${peer && torchCase ? threadCounts.map((th, k) => `; torch ${th}T ${median(tt[k]!).toFixed(1)} ms`).join("") : ""}`);
+    const load = loadavg()[0]!;
+    for (const [i, c] of contenders.entries()) {
+      const ms = median(ours[i]!);
+      if (!withPeer) rows.push({ case: caseName, backend: c.name, oursMs: ms, torchMs: null, torchThreads: null, ratio: null, load, ...(plan ? { plan } : {}) });
+      for (const [k, th] of (withPeer ? threadCounts : []).entries()) {
+        const tm = median(theirs[k]!);
+        rows.push({ case: caseName, backend: c.name, oursMs: ms, torchMs: tm, torchThreads: th, ratio: ratioOk ? ms / tm : null, load, ...(plan ? { plan } : {}) });
+      }
+      opts.log(`${caseName} [${c.name}]: ${ms.toFixed(1)} ms${withPeer ? threadCounts.map((th, k) => `; torch ${th}T ${median(theirs[k]!).toFixed(1)} ms`).join("") : ""} (load ${load.toFixed(2)})`);
+    }
   };
 
   const rng = new Rng(0);
-  for (const preset of opts.cases.some((c) => c !== "update") ? opts.planPresets : []) {
+  const tdmpc2Engine = (wm: WorldModel, threads: number) => {
+    const store = storeFromParams(wm.params, ["q/"], wm.target);
+    const spec = { nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: wm.train, twoHot: wm.twoHot, obsDim: O, actionDim: A, tau: wm.train.tau };
+    return OnnxTdmpc2Engine.create(spec, store, { threads });
+  };
+
+  for (const preset of opts.cases.some((c) => c === "forward" || c === "plan") ? opts.planPresets : []) {
     const wm = new WorldModel(modelPreset(preset), O, A, 0);
     const L = wm.cfg.latent_dim;
+    const store = storeFromParams(wm.params, []);
     if (opts.cases.includes("forward")) {
       const N = 512;
-      const caseName = `forward dyn+rew ${preset} N=${N}`;
       const tcase = `fwd-${preset}`;
-      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "forward", preset: presetForTorch(preset), obs_dim: O, action_dim: A, rows: N });
+      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "forward", preset: modelPreset(preset), obs_dim: O, action_dim: A, rows: N });
       const za = rng.fillUniform(new Float32Array(N * (L + A)), 0, 0.25);
       const zaT = tf.tensor2d(za, [N, L + A]);
+      const contenders: Contender[] = [];
+      const sessions: GraphSession[] = [];
       if (opts.engines.includes("tfjs")) {
-        await interleave(caseName, `tfjs-${info.name}`, async () => {
-          const [z1, r] = tf.tidy(() => [applyMlp(wm.params, wm.dyn, zaT), applyMlp(wm.params, wm.rew, zaT)]);
-          await z1!.data();
-          await r!.data();
-          tf.dispose([z1!, r!]);
-        }, tcase);
+        contenders.push({
+          name: `tfjs-${info.name}`,
+          run: async () => {
+            const [z1, r] = tf.tidy(() => [applyMlp(wm.params, wm.dyn, zaT), applyMlp(wm.params, wm.rew, zaT)]);
+            await z1!.data();
+            await r!.data();
+            tf.dispose([z1!, r!]);
+          },
+        });
       }
-      for (const threads of [1, 2]) {
-        if (!opts.engines.includes(threads === 1 ? "onnx1" : "onnx2")) continue;
-        const f = await onnxForward(wm, threads);
-        await interleave(caseName, `onnxruntime-node ${threads}T`, async () => void (await f.run(za, N)), tcase);
-        await f.dispose();
+      for (const e of onnxEngines) {
+        const g = new Graph();
+        const cache = new Map<string, ReturnType<Graph["input"]>>();
+        const P = (n: string) => cache.get(n) ?? (cache.set(n, g.input(`p:${n}`, store.shape(`p:${n}`))), cache.get(n)!);
+        const x = g.input("za", [N, L + A]);
+        g.output(mlpGraph(g, wm.dyn, P, x), "z1");
+        g.output(mlpGraph(g, wm.rew, P, x), "r");
+        const s = await GraphSession.create(g, { threads: THREADS[e] });
+        sessions.push(s);
+        const feeds: Record<string, import("./onnx/session.js").Feed> = { za };
+        for (const v of s.inputs) if (v.name.startsWith("p:")) feeds[v.name] = store.get(v.name);
+        contenders.push({ name: `onnxruntime-node ${THREADS[e]}T`, run: () => s.run(feeds) });
       }
+      await measure(`forward dyn+rew ${preset} N=${N}`, contenders, tcase);
+      for (const s of sessions) await s.release();
       zaT.dispose();
     }
     if (opts.cases.includes("plan")) {
       for (const [ci, pc] of (opts.planConfigs ?? [{ ...PLAN_DEFAULTS, horizon: 5 }]).entries()) {
-        const caseName = `plan ${preset} ${pc.num_samples}x${pc.iterations} H${pc.horizon}`;
         const tcase = `plan-${preset}-${ci}`;
-        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "plan", preset: presetForTorch(preset), obs_dim: O, action_dim: A, plan: pc });
+        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "plan", preset: modelPreset(preset), obs_dim: O, action_dim: A, plan: pc });
         const obs = tf.tensor2d(rng.fillNormal(new Float32Array(O)), [1, O]);
-        const engines: [string, () => Promise<RolloutEngine>][] = [];
-        if (opts.engines.includes("tfjs")) engines.push([`tfjs-${info.name}`, async () => new TfjsRolloutEngine(wm, pc.horizon)]);
-        if (opts.engines.includes("onnx1")) engines.push(["onnxruntime-node 1T", () => new OnnxRolloutEngine(wm, pc.horizon, { threads: 1 }).init()]);
-        if (opts.engines.includes("onnx2")) engines.push(["onnxruntime-node 2T", () => new OnnxRolloutEngine(wm, pc.horizon, { threads: 2 }).init()]);
-        for (const [name, make] of engines) {
-          const engine = await make();
-          await interleave(caseName, name, async () => {
-            const zt = wm.encode(obs);
-            const z0 = (await zt.data()) as Float32Array;
-            zt.dispose();
-            await planMppi(engine, z0, A, wm.cfg.num_q, pc, rng);
-          }, tcase, pc);
-          await engine.dispose();
-        }
+        const z0 = new Float32Array(tf.tidy(() => wm.encode(obs)).dataSync());
+        const engines: ValueEngine[] = [];
+        if (opts.engines.includes("tfjs")) engines.push(new TfjsRolloutEngine(wm, pc.horizon));
+        for (const e of onnxEngines) engines.push(await new OnnxRolloutEngine(rolloutSpecOf(wm, pc.horizon), store, { threads: THREADS[e] }).init(pc.num_samples));
+        const contenders = engines.map((engine) => ({ name: engine.name, run: () => planMppi(engine, z0, A, wm.cfg.num_q, pc, rng) }));
+        await measure(`plan ${preset} ${pc.num_samples}x${pc.iterations} H${pc.horizon}`, contenders, tcase, pc);
+        for (const e of engines) if (e instanceof OnnxRolloutEngine) await e.dispose();
         obs.dispose();
       }
     }
@@ -223,18 +316,93 @@ export async function runNnBench(opts: BenchOptions): Promise<{ rows: BenchRow[]
 
   if (opts.cases.includes("update")) {
     for (const preset of opts.updatePresets) {
+      if (preset === "tdmpc") {
+        const B = TDMPC_TRAIN.batch_size;
+        const H = TDMPC_TRAIN.horizon;
+        const tcase = "upd-tdmpc";
+        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "tdmpc-update", preset: {}, obs_dim: O, action_dim: A, batch: B });
+        const p = new Params();
+        const nets = tdmpcOfficialNets(p, O, A, new Rng(0));
+        const batch: TdmpcBatch = { ...randomBatch(rng, H, B, O, A), weights: rng.fillUniform(new Float32Array(B), 0.3, 1) };
+        const engines = await Promise.all(onnxEngines.map((e) => OnnxTdmpcEngine.create({ nets, cfg: TDMPC_TRAIN, obsDim: O, actionDim: A, ...TDMPC_TRAIN }, storeFromParams(p, ["encoder/", "q/"]), { threads: THREADS[e] })));
+        await measure(`update TD-MPC B=${B} H=${H}`, engines.map((e) => ({ name: e.name, run: () => e.step(batch) })), tcase);
+        for (const e of engines) await e.dispose();
+        p.dispose();
+        continue;
+      }
       const B = 256;
       const wm = new WorldModel(modelPreset(preset), O, A, 0);
       const batch = randomBatch(rng, wm.train.horizon, B, O, A);
       const tcase = `upd-${preset}`;
-      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "update", preset: presetForTorch(preset), obs_dim: O, action_dim: A, batch: B });
-      await interleave(`update ${preset} B=${B} H=${wm.train.horizon}`, `tfjs-${info.name}`, async () => void wm.update(batch, B), tcase);
+      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "update", preset: modelPreset(preset), obs_dim: O, action_dim: A, batch: B });
+      const contenders: Contender[] = [];
+      if (opts.engines.includes("tfjs")) contenders.push({ name: `tfjs-${info.name}`, run: async () => wm.update(batch, B) });
+      const engines = await Promise.all(onnxEngines.map((e) => tdmpc2Engine(wm, THREADS[e])));
+      for (const e of engines) contenders.push({ name: e.name, run: () => e.step(batch) });
+      await measure(`update TD-MPC2 ${preset} B=${B} H=${wm.train.horizon}`, contenders, tcase);
+      for (const e of engines) await e.dispose();
       wm.dispose();
+    }
+  }
+
+  if (opts.cases.includes("agent")) {
+    for (const preset of opts.agentPresets ?? []) {
+      const pc: PlanConfig = preset === "tdmpc" ? { ...PLAN_DEFAULTS, horizon: TDMPC_TRAIN.horizon } : PLAN_DEFAULTS;
+      const obs = rng.fillNormal(new Float32Array(O));
+      const contenders: Contender[] = [];
+      const cleanup: (() => Promise<void>)[] = [];
+      let tcase: string;
+      if (preset === "tdmpc") {
+        const B = TDMPC_TRAIN.batch_size;
+        tcase = "agent-tdmpc";
+        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "tdmpc-agent", preset: {}, obs_dim: O, action_dim: A, batch: B, plan: pc });
+        const p = new Params();
+        const nets = tdmpcOfficialNets(p, O, A, new Rng(0));
+        const batch: TdmpcBatch = { ...randomBatch(rng, TDMPC_TRAIN.horizon, B, O, A), weights: rng.fillUniform(new Float32Array(B), 0.3, 1) };
+        for (const e of onnxEngines) {
+          const th = THREADS[e];
+          const trainer = await OnnxTdmpcEngine.create({ nets, cfg: TDMPC_TRAIN, obsDim: O, actionDim: A, ...TDMPC_TRAIN }, storeFromParams(p, ["encoder/", "q/"]), { threads: th });
+          const spec: RolloutSpec = { dynamics: nets.dynamics, reward: nets.reward, pi: nets.pi, q: nets.q, rewardCoding: "mse", qCoding: "mse", qReduce: "min", discount: TDMPC_TRAIN.discount, horizon: pc.horizon, actionDim: A };
+          const planner = await new OnnxRolloutEngine(spec, trainer.store, { threads: th }).init(pc.num_samples);
+          const encode = await onnxEncoder(trainer.store, nets.encoder, th);
+          contenders.push({ name: trainer.name, run: async () => {
+            await planMppi(planner, await encode(obs), A, 2, pc, rng);
+            await trainer.step(batch);
+          } });
+          cleanup.push(() => trainer.dispose(), () => planner.dispose());
+        }
+        cleanup.push(async () => p.dispose());
+      } else {
+        const B = 256;
+        tcase = `agent-${preset}`;
+        const wm = new WorldModel(modelPreset(preset), O, A, 0);
+        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "agent", preset: modelPreset(preset), obs_dim: O, action_dim: A, batch: B, plan: pc });
+        const batch = randomBatch(rng, wm.train.horizon, B, O, A);
+        for (const e of onnxEngines) {
+          const trainer = await tdmpc2Engine(wm, THREADS[e]);
+          const planner = await new OnnxRolloutEngine(rolloutSpecOf(wm, pc.horizon), trainer.store, { threads: THREADS[e] }).init(pc.num_samples);
+          const encode = await onnxEncoder(trainer.store, wm.enc, THREADS[e]);
+          contenders.push({ name: trainer.name, run: async () => {
+            await planMppi(planner, await encode(obs), A, wm.cfg.num_q, pc, rng);
+            await trainer.step(batch);
+          } });
+          cleanup.push(() => trainer.dispose(), () => planner.dispose());
+        }
+        cleanup.push(async () => wm.dispose());
+      }
+      await measure(`agent step ${preset === "tdmpc" ? "TD-MPC" : `TD-MPC2 ${preset}`} (plan ${pc.num_samples}x${pc.iterations} H${pc.horizon} + update)`, contenders, tcase);
+      for (const c of cleanup) await c();
     }
   }
   peer?.quit();
   notes.push(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-  return { rows, notes };
+  return {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version },
+    peer: peerInfo,
+    notes,
+    rows,
+  };
 }
 
 export interface KernelProfile {
@@ -284,16 +452,31 @@ export async function profileUpdate(preset: string, obsDim = 24, actionDim = 6):
 }
 
 export function formatRows(rows: BenchRow[]): string {
-  const head = ["case", "engine", "ours ms", "torch ms", "torch threads", "ratio"];
+  const head = ["case", "engine", "ours ms", "torch ms", "torch threads", "ratio", "load"];
   const body = rows.map((r) => [
     r.case,
     r.backend,
-    r.tfjsMs.toFixed(1),
+    r.oursMs.toFixed(1),
     r.torchMs === null ? "—" : r.torchMs.toFixed(1),
     r.torchThreads === null ? "—" : String(r.torchThreads),
     r.ratio === null ? "—" : r.ratio.toFixed(2) + "×",
+    r.load.toFixed(2),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (c: string[]) => "| " + c.map((x, i) => x.padEnd(w[i]!)).join(" | ") + " |";
   return [line(head), "|" + w.map((x) => "-".repeat(x + 2)).join("|") + "|", ...body.map(line)].join("\n");
+}
+
+/** The Markdown section docs/training-speed.md carries, generated from a saved report. */
+export function reportMarkdown(rep: BenchReport, source: string): string {
+  const peer = rep.peer
+    ? `PyTorch ${rep.peer.torch} on 1 thread, BLAS: ${rep.peer.libraries.map((l) => l.split("/").pop()).join(", ")} (${rep.peer.blas}; 512³ sgemm ${rep.peer.sgemm512Ms.toFixed(2)} ms)`
+    : "no PyTorch peer";
+  return [
+    `Generated from \`${source}\` (${rep.date.slice(0, 10)}, ${rep.machine.cpu}, ${rep.machine.cores} cores, Node ${rep.machine.node}); peer: ${peer}.`,
+    "",
+    formatRows(rep.rows),
+    "",
+    ...rep.notes.map((n) => `- ${n}`),
+  ].join("\n");
 }

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { tf } from "./backend.js";
 import type { Params } from "./layers.js";
 import type { Adam } from "./optim.js";
+import { fnv1aHex } from "../util/checksum.js";
 
 export const CHECKPOINT_FORMAT = "tdmpc-ts/nn-checkpoint";
 export const CHECKPOINT_VERSION = 1;
@@ -39,14 +40,9 @@ export class CheckpointError extends Error {
   }
 }
 
-/** FNV-1a (32-bit) over bytes: cheap, catches truncation and bit flips (not an adversary). */
+/** FNV-1a (32-bit) over bytes, as the manifest writes it ("fnv1a32:" + 8 hex digits). */
 export function fnv1a(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return "fnv1a32:" + (h >>> 0).toString(16).padStart(8, "0");
+  return "fnv1a32:" + fnv1aHex(bytes);
 }
 
 function collect(params: Params, optimizers: Record<string, Adam>): Map<string, tf.Variable> {
@@ -76,8 +72,10 @@ export async function saveCheckpoint(
   const bin = new Uint8Array(offset);
   const f32 = new Float32Array(bin.buffer);
   let i = 0;
-  for (const v of all.values()) {
+  for (const [name, v] of all) {
     const data = (await v.data()) as Float32Array;
+    const bad = firstNonFinite(data);
+    if (bad >= 0) throw new CheckpointError(`${base}.json`, `refusing to save: ${name} holds ${data[bad]} at flat index ${bad} (training diverged?)`);
     f32.set(data, i);
     i += data.length;
   }
@@ -109,6 +107,7 @@ export function loadCheckpoint(base: string, params: Params, optimizers: Record<
   } catch (e) {
     throw new CheckpointError(jf, `cannot read the manifest (${e instanceof Error ? e.message : String(e)})`);
   }
+  if (manifest === null || typeof manifest !== "object" || Array.isArray(manifest)) throw new CheckpointError(jf, `the manifest is ${manifest === null ? "null" : Array.isArray(manifest) ? "an array" : typeof manifest}, not a ${CHECKPOINT_FORMAT} object`);
   if (manifest.format !== CHECKPOINT_FORMAT) throw new CheckpointError(jf, `not a ${CHECKPOINT_FORMAT} manifest`);
   if (manifest.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(jf, `format version ${manifest.version}, this library reads version ${CHECKPOINT_VERSION}`);
@@ -119,6 +118,12 @@ export function loadCheckpoint(base: string, params: Params, optimizers: Record<
   } catch (e) {
     throw new CheckpointError(bf, `cannot read the weights (${e instanceof Error ? e.message : String(e)})`);
   }
+  if (!Array.isArray(manifest.tensors)) throw new CheckpointError(jf, "the manifest has no 'tensors' list");
+  for (const t of manifest.tensors) {
+    if (t === null || typeof t !== "object" || typeof t.name !== "string" || !Array.isArray(t.shape) || typeof t.offset !== "number")
+      throw new CheckpointError(jf, `a 'tensors' entry is not {name, shape, offset}: ${JSON.stringify(t)}`);
+  }
+  if (manifest.optimizers !== undefined && (manifest.optimizers === null || typeof manifest.optimizers !== "object")) throw new CheckpointError(jf, "'optimizers' is not an object");
   if (bytes.length !== manifest.byteLength) {
     throw new CheckpointError(bf, `${bytes.length} bytes but the manifest says ${manifest.byteLength} (truncated or from another save)`);
   }
@@ -142,7 +147,10 @@ export function loadCheckpoint(base: string, params: Params, optimizers: Record<
         throw new CheckpointError(jf, `${name} has shape [${e.shape}] in the file but [${v.shape}] in the model`);
       }
       if (e.offset % 4 !== 0 || e.offset + v.size * 4 > bytes.length) throw new CheckpointError(jf, `${name}: byte range outside the file`);
-      values.push([v, tf.tensor(aligned.subarray(e.offset / 4, e.offset / 4 + v.size), v.shape, "float32")]);
+      const data = aligned.subarray(e.offset / 4, e.offset / 4 + v.size);
+      const bad = firstNonFinite(data);
+      if (bad >= 0) throw new CheckpointError(bf, `${name} holds ${data[bad]} at flat index ${bad}: refusing to load non-finite weights`);
+      values.push([v, tf.tensor(data, v.shape, "float32")]);
     }
   } catch (err) {
     for (const [, t] of values) t.dispose();
@@ -153,8 +161,14 @@ export function loadCheckpoint(base: string, params: Params, optimizers: Record<
     v.assign(t);
     t.dispose();
   }
-  for (const [on, opt] of Object.entries(optimizers)) opt.state.step = manifest.optimizers[on]?.step ?? 0;
+  for (const [on, opt] of Object.entries(optimizers)) opt.state.step = manifest.optimizers?.[on]?.step ?? 0;
   return manifest;
+}
+
+/** Index of the first NaN/±Infinity, or −1. */
+function firstNonFinite(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
 }
 
 /** Write helper for tests and tools: overwrite a file's bytes (e.g. to simulate a truncated download). */

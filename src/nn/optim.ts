@@ -17,6 +17,13 @@ export interface AdamConfig {
   lrScale?: Record<string, number>;
 }
 
+/** The learning-rate multiplier of a parameter: the last prefix of `lrScale` that its name starts with, else 1. */
+export function lrScaleFor(name: string, lrScale: Record<string, number>): number {
+  let s = 1;
+  for (const [prefix, k] of Object.entries(lrScale)) if (name.startsWith(prefix)) s = k;
+  return s;
+}
+
 export interface AdamState {
   step: number;
   m: Map<string, tf.Variable>;
@@ -81,9 +88,7 @@ export class Adam {
   }
 
   lrScaleOf(name: string): number {
-    let s = 1;
-    for (const [prefix, k] of Object.entries(this.cfg.lrScale)) if (name.startsWith(prefix)) s = k;
-    return s;
+    return lrScaleFor(name, this.cfg.lrScale);
   }
 
   /**

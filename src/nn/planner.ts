@@ -5,7 +5,10 @@
  * `tdmpc bench nn` times this exact loop against the same loop in PyTorch (scripts/bench_nn_torch.py).
  */
 import type { Rng } from "../util/random.js";
+import { tf } from "./backend.js";
+import type { RolloutSpec } from "./onnx/rollout.js";
 import type { PlanConfig } from "./presets.js";
+import type { WorldModel } from "./worldmodel.js";
 
 export interface ValueEngine {
   readonly name: string;
@@ -60,4 +63,33 @@ export function topK(x: Float32Array, k: number): number[] {
   const v = (i: number) => (Number.isNaN(x[i]!) ? -Infinity : x[i]!);
   idx.sort((a, b) => v(b) - v(a));
   return idx.slice(0, k);
+}
+
+/** The rollout value through tfjs (`WorldModel.rolloutValue`): the reference and GPU engine for planning. */
+export class TfjsRolloutEngine implements ValueEngine {
+  readonly name: string;
+  constructor(readonly wm: WorldModel, readonly horizon: number) {
+    this.name = `tfjs-${tf.getBackend()}`;
+  }
+  async init(): Promise<this> {
+    return this;
+  }
+  sync(): void {}
+  async value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number]): Promise<Float32Array> {
+    const L = this.wm.cfg.latent_dim;
+    const A = this.wm.actionDim;
+    const G = tf.tidy(() => {
+      const z = z0.length === L ? tf.tile(tf.tensor2d(z0, [1, L]), [n, 1]) : tf.tensor2d(z0, [n, L]);
+      return this.wm.rolloutValue(z as tf.Tensor2D, tf.tensor3d(actions, [this.horizon, n, A]), heads);
+    });
+    const data = (await G.data()) as Float32Array;
+    G.dispose();
+    return data;
+  }
+  async dispose(): Promise<void> {}
+}
+
+/** The planning objective of a `WorldModel` as an ONNX rollout spec (its weights go in a `WeightStore`). */
+export function rolloutSpecOf(wm: WorldModel, horizon: number): RolloutSpec {
+  return { dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q, rewardCoding: wm.twoHot, qCoding: wm.twoHot, qReduce: "avg", discount: wm.train.discount, horizon, actionDim: wm.actionDim };
 }

@@ -13,6 +13,7 @@
  * ```
  */
 import { Rng } from "../util/random.js";
+import { positive, positiveInt } from "../util/validate.js";
 
 /** Box constraints: a number applies to every coordinate. */
 export interface Bounds {
@@ -32,7 +33,7 @@ export interface Bounds {
 export type BoundHandling = "clip" | "mirror";
 
 /** Why an optimiser stopped (several can hold at once). */
-export type StopReason = "target" | "maxEvals" | "maxIter" | "tolFun" | "tolX" | "conditionCov" | "tolUpSigma" | "noEffect";
+export type StopReason = "target" | "maxEvals" | "maxIter" | "tolFun" | "tolX" | "conditionCov" | "tolUpSigma" | "noEffect" | "stagnation";
 
 export interface CommonOptions {
   /** Initial mean (its length sets the dimension). */
@@ -56,6 +57,8 @@ export interface CommonOptions {
   tolFun?: number;
   /** Stop when every coordinate's step (σ·√C_ii for CMA-ES, std for CEM) is below this. */
   tolX?: number;
+  /** Stop when the best-so-far has not improved for this many generations. */
+  patience?: number;
 }
 
 export interface Best {
@@ -148,7 +151,7 @@ export function repairInPlace(x: Float64Array, box: { lo: Float64Array; hi: Floa
   return x;
 }
 
-/** Validate a tell: population size, dimensions, NaN. Returns the costs (minimisation sign). */
+/** Validate a tell: population size, dimensions, finite points, NaN fitness. Returns the costs (minimisation sign). */
 export function checkTell(name: string, xs: readonly ArrayLike<number>[], fitnesses: ArrayLike<number>, popsize: number, n: number, maximize: boolean): Float64Array {
   if (!Array.isArray(xs)) throw new TypeError(`${name}.tell: xs must be an array of points`);
   if (xs.length !== popsize)
@@ -159,6 +162,9 @@ export function checkTell(name: string, xs: readonly ArrayLike<number>[], fitnes
     if (xs[k]!.length !== n) throw new RangeError(`${name}.tell: point ${k} has dimension ${xs[k]!.length}, expected ${n}`);
     const f = fitnesses[k]!;
     if (typeof f !== "number" || Number.isNaN(f)) throw new RangeError(`${name}.tell: fitness ${k} is NaN (the objective returned NaN at that point)`);
+    const x = xs[k]!;
+    for (let i = 0; i < n; i++)
+      if (typeof x[i] !== "number" || !Number.isFinite(x[i]!)) throw new RangeError(`${name}.tell: point ${k} has coordinate ${i} = ${String(x[i])}; points must be finite (tell the points ask() returned)`);
     cost[k] = maximize ? -f : f;
   }
   return cost;
@@ -176,17 +182,21 @@ export class Tracker {
   evaluations = 0;
   iteration = 0;
   best: Best;
+  /** Generation (1-based) in which the best-so-far last improved. */
+  bestIteration = 0;
   /** Best cost of each recent generation (for tolFun). */
   readonly recentBest: number[] = [];
 
   constructor(
     n: number,
     private readonly maximize: boolean,
-    private readonly opts: Pick<CommonOptions, "target" | "maxEvals" | "maxIter" | "tolFun">,
+    private readonly opts: Pick<CommonOptions, "target" | "maxEvals" | "maxIter" | "tolFun" | "patience">,
   ) {
     this.best = { x: new Float64Array(n).fill(Number.NaN), f: Number.NaN, evals: 0 };
-    if (opts.maxEvals !== undefined && !(opts.maxEvals > 0)) throw new RangeError(`maxEvals must be > 0, got ${opts.maxEvals}`);
-    if (opts.maxIter !== undefined && !(opts.maxIter > 0)) throw new RangeError(`maxIter must be > 0, got ${opts.maxIter}`);
+    if (opts.maxEvals !== undefined) positive("maxEvals", opts.maxEvals);
+    if (opts.maxIter !== undefined) positive("maxIter", opts.maxIter);
+    if (opts.patience !== undefined) positiveInt("patience", opts.patience);
+    if (opts.tolFun !== undefined && !(opts.tolFun >= 0)) throw new RangeError(`tolFun must be ≥ 0, got ${opts.tolFun}`);
   }
 
   /** Record one generation (costs in minimisation sign); `order` = argsort(cost). */
@@ -197,6 +207,7 @@ export class Tracker {
     const bestCost = this.maximize ? -this.best.f : this.best.f;
     if (Number.isNaN(bestCost) || cost[k]! < bestCost) {
       this.best = { x: Float64Array.from(xs[k]!), f: this.maximize ? -cost[k]! : cost[k]!, evals: this.evaluations - xs.length + k + 1 };
+      this.bestIteration = this.iteration;
     }
     this.recentBest.push(cost[k]!);
     if (this.recentBest.length > historyLength) this.recentBest.shift();
@@ -212,6 +223,7 @@ export class Tracker {
     }
     if (o.maxEvals !== undefined && this.evaluations >= o.maxEvals) r.push("maxEvals");
     if (o.maxIter !== undefined && this.iteration >= o.maxIter) r.push("maxIter");
+    if (o.patience !== undefined && this.iteration - this.bestIteration >= o.patience) r.push("stagnation");
     if (o.tolFun !== undefined && lastCosts && this.recentBest.length >= historyLength) {
       let lo = Infinity;
       let hi = -Infinity;

@@ -13,6 +13,11 @@
  * The floor σ_min (TD-MPC `min_std` = 0.05) keeps exploration alive across re-planning; for optimisation to
  * 1e-8 leave it 0. Bounds (default "clip") are applied to the samples, and the refit uses the clipped points,
  * exactly as a planner clamps actions to [−1, 1] before rolling them out.
+ *
+ * Stopping: besides the common criteria (target, maxEvals), CEM stops by default when every std is below
+ * tolX = 1e−12·max σ0, when the best values of the last 10 generations and the current one lie within tolFun = 1e−12,
+ * when the best-so-far has not improved for `patience` = 50 + ⌈30n/λ⌉ generations, or after
+ * maxIter = 100 + 150(n+3)²/√λ generations (pycma's default cap): a run with default options always ends.
  */
 import { Rng } from "../util/random.js";
 import {
@@ -66,7 +71,7 @@ export class Cem implements AskTellOptimizer {
   private readonly stdMomentum: number;
   private readonly minStd: number;
   private readonly maxStd: number;
-  private readonly tolX?: number;
+  private readonly tolX: number;
   private readonly tracker: Tracker;
   private readonly historyLength: number;
   private lastCosts?: Float64Array;
@@ -96,9 +101,14 @@ export class Cem implements AskTellOptimizer {
     this.maximize = opts.maximize ?? false;
     this.box = resolveBounds("CEM", opts.bounds, n);
     this.boundHandling = opts.boundHandling ?? "clip";
-    this.tolX = opts.tolX;
+    this.tolX = opts.tolX ?? 1e-12 * Math.max(...sigmas);
     this.historyLength = 10;
-    this.tracker = new Tracker(n, this.maximize, opts);
+    this.tracker = new Tracker(n, this.maximize, {
+      ...opts,
+      tolFun: opts.tolFun ?? 1e-12,
+      patience: opts.patience ?? 50 + Math.ceil((30 * n) / this.popsize),
+      maxIter: opts.maxIter ?? Math.ceil(100 + (150 * (n + 3) ** 2) / Math.sqrt(this.popsize)),
+    });
   }
 
   get evaluations(): number {
@@ -146,7 +156,7 @@ export class Cem implements AskTellOptimizer {
 
   get stopReasons(): StopReason[] {
     const r = this.tracker.commonStops(this.lastCosts, this.historyLength);
-    if (this.tolX !== undefined && this.iteration > 0 && this.std.every((s) => s < this.tolX!)) r.push("tolX");
+    if (this.iteration > 0 && this.std.every((s) => s < this.tolX)) r.push("tolX");
     return r;
   }
 

@@ -7,10 +7,8 @@ import { progress } from "../util/progress.js";
 import { budget } from "../util/quick.js";
 import { benchmark, DEFAULT_BENCH_FUNCTIONS, OPTIMIZER_LABELS, OPTIMIZERS, type BenchmarkRow, type OptimizerName } from "./benchmark.js";
 import { testFunction } from "./functions.js";
+import { choiceListFlag, intFlag, intListFlag, listFlag } from "../util/validate.js";
 
-function list(s: string): string[] {
-  return s.split(",").map((x) => x.trim()).filter(Boolean);
-}
 
 function fmtGap(v: number): string {
   return v === 0 ? "0" : v.toExponential(1);
@@ -39,14 +37,14 @@ export function register(_program: Command, bench: Command): void {
   bench
     .command("optim")
     .description("CEM vs CMA-ES vs sep-CMA-ES vs IPOP-CMA-ES: evaluations to f − f* ≤ 1e-8 on the test functions, and optimiser overhead")
-    .option("--optimizers <list>", `comma-separated (${OPTIMIZERS.join(", ")})`, OPTIMIZERS.join(","))
-    .option("--functions <list>", "comma-separated test functions (prefix rot- for rotated)", DEFAULT_BENCH_FUNCTIONS.join(","))
-    .option("--dims <list>", "comma-separated dimensions", budget("2,10,30", "2,10"))
-    .option("--seeds <n>", "seeds per cell", budget("10", "3"))
-    .option("--budget <n>", "evaluations per run = budget × dim (at least --min-evals)", "2000")
-    .option("--min-evals <n>", "smallest per-run budget", "4000")
+    .option("--optimizers <list>", `comma-separated (${OPTIMIZERS.join(", ")})`, choiceListFlag("--optimizers", OPTIMIZERS), [...OPTIMIZERS])
+    .option("--functions <list>", "comma-separated test functions (prefix rot- for rotated)", listFlag("--functions"), [...DEFAULT_BENCH_FUNCTIONS])
+    .option("--dims <list>", "comma-separated dimensions", intListFlag("--dims", { min: 1 }), budget([2, 10, 30], [2, 10]))
+    .option("--seeds <n>", "seeds per cell", intFlag("--seeds", { min: 1 }), budget(10, 3))
+    .option("--budget <n>", "evaluations per run = budget × dim (at least --min-evals)", intFlag("--budget", { min: 1 }), 2000)
+    .option("--min-evals <n>", "smallest per-run budget", intFlag("--min-evals", { min: 1 }), 4000)
     .option("--json", "print one JSON array of {optimizer, fn, dim, seeds, successes, medianEvals, msPer1000Evals, …}")
-    .action(function (this: Command, opts: { optimizers: string; functions: string; dims: string; seeds: string; budget: string; minEvals: string; json?: boolean }) {
+    .action(function (this: Command, opts: BenchFlags) {
       try {
         runBench(opts);
       } catch (e) {
@@ -55,18 +53,19 @@ export function register(_program: Command, bench: Command): void {
     });
 }
 
-function runBench(opts: { optimizers: string; functions: string; dims: string; seeds: string; budget: string; minEvals: string; json?: boolean }): void {
-  const optimizers = list(opts.optimizers);
-  for (const o of optimizers) if (!(OPTIMIZERS as readonly string[]).includes(o)) throw new Error(`unknown optimizer "${o}"; known: ${OPTIMIZERS.join(", ")}`);
-  const functions = list(opts.functions);
-  const dims = list(opts.dims).map(Number);
-  for (const d of dims) if (!Number.isInteger(d) || d < 1) throw new Error(`--dims: "${d}" is not a positive integer`);
+interface BenchFlags {
+  optimizers: OptimizerName[];
+  functions: string[];
+  dims: number[];
+  seeds: number;
+  budget: number;
+  minEvals: number;
+  json?: boolean;
+}
+
+function runBench(opts: BenchFlags): void {
+  const { optimizers, functions, dims, seeds, budget: budgetPerDim, minEvals } = opts;
   for (const f of functions) for (const d of dims) testFunction(f, d); // fail early on unknown names / dims
-  const seeds = Number(opts.seeds);
-  const budgetPerDim = Number(opts.budget);
-  const minEvals = Number(opts.minEvals);
-  for (const [k, v] of [["--seeds", seeds], ["--budget", budgetPerDim], ["--min-evals", minEvals]] as const)
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer, got ${v}`);
   const total = optimizers.length * functions.length * dims.length * seeds;
   const bar = progress(total, "bench optim");
   const { rows } = benchmark({

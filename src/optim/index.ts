@@ -3,7 +3,7 @@ export * from "./base.js";
 export { Cem, type CemOptions } from "./cem.js";
 export { CmaEs, cmaParameters, type CmaEsOptions, type CmaParameters } from "./cmaes.js";
 export { IpopCmaEs, type IpopOptions } from "./ipop.js";
-export { symmetricEigen, randomRotation, type SymmetricEigen } from "./linalg.js";
+export { symmetricEigen, randomRotation, principalComponents, type SymmetricEigen } from "./linalg.js";
 export * from "./functions.js";
 export * from "./benchmark.js";
 export { trace2d, ellipse2d, type Snapshot } from "./trace.js";

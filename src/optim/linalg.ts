@@ -114,3 +114,22 @@ export function randomRotation(n: number, normal: () => number): Float64Array {
   }
   return R;
 }
+
+/**
+ * Principal-component projection of rows (e.g. task embeddings) onto their `k` leading directions: centre the rows,
+ * eigen-decompose their covariance, project. Returns the coordinates [rows, k] and the share of variance each keeps.
+ */
+export function principalComponents(rows: number[][], k = 2): { coords: number[][]; explained: number[] } {
+  const n = rows.length;
+  const d = rows[0]?.length ?? 0;
+  if (n < 2 || d < 1 || rows.some((r) => r.length !== d)) throw new RangeError(`principalComponents: need ≥ 2 rows of equal length, got ${n} rows`);
+  const mean = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[j]!, 0) / n);
+  const c = rows.map((r) => r.map((v, j) => v - mean[j]!));
+  const cov = new Float64Array(d * d);
+  for (const r of c) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) cov[i * d + j]! += (r[i]! * r[j]!) / (n - 1);
+  const { values, vectors } = symmetricEigen(cov, d);
+  const order = Array.from({ length: d }, (_, i) => i).sort((a, b) => values[b]! - values[a]!).slice(0, Math.min(k, d));
+  const total = Array.from(values).reduce((s, v) => s + Math.max(v, 0), 0) || 1;
+  const coords = c.map((r) => order.map((e) => r.reduce((s, v, i) => s + v * vectors[i * d + e]!, 0)));
+  return { coords, explained: order.map((e) => Math.max(values[e]!, 0) / total) };
+}

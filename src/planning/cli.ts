@@ -7,6 +7,8 @@ import type { Command } from "commander";
 import { runNnBench, type BenchOptions } from "../nn/bench.js";
 import { PLAN_DEFAULTS, type PlanConfig } from "../nn/presets.js";
 import { isQuick } from "../util/quick.js";
+import { choiceFlag, intFlag, intListFlag } from "../util/validate.js";
+import { MODEL_PRESETS } from "../nn/presets.js";
 
 export interface PlanBenchRow {
   samples: number;
@@ -19,12 +21,6 @@ export interface PlanBenchRow {
   backend: string;
 }
 
-const ints = (s: string, name: string) =>
-  s.split(",").map((x) => {
-    const v = Number(x.trim());
-    if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be positive integers, got '${s}'`);
-    return v;
-  });
 
 export function planSweep(samples: number[], horizons: number[], iterations: number[]): PlanConfig[] {
   const out: PlanConfig[] = [];
@@ -39,21 +35,20 @@ export function register(_program: Command, bench: Command): void {
     .command("plan")
     .description("planner time per action (MPPI in a learned latent space) over samples × horizon × iterations, vs PyTorch CPU")
     .option("--json", "print one JSON array of {samples, horizon, iterations, tfjsMs, torchMs, ratio, backend}")
-    .option("--samples <list>", "samples per iteration", isQuick() ? "64,256" : "128,256,512")
-    .option("--horizons <list>", "horizons", isQuick() ? "3" : "3,5,8")
-    .option("--iterations <list>", "iterations", isQuick() ? "2" : "3,6")
-    .option("--preset <name>", "world-model size (laptop, 1M, 5M)", "laptop")
-    .option("--engine <name>", "tfjs, onnx1 or onnx2", "onnx1")
-    .option("--reps <n>", "timed repetitions (medians)", isQuick() ? "2" : "5")
-    .action(async (o: { json?: boolean; samples: string; horizons: string; iterations: string; preset: string; engine: string; reps: string }) => {
-      if (!["tfjs", "onnx1", "onnx2"].includes(o.engine)) throw new Error(`--engine must be tfjs, onnx1 or onnx2, got '${o.engine}'`);
-      const configs = planSweep(ints(o.samples, "samples"), ints(o.horizons, "horizons"), ints(o.iterations, "iterations"));
+    .option("--samples <list>", "samples per iteration", intListFlag("--samples", { min: 1 }), isQuick() ? [64, 256] : [128, 256, 512])
+    .option("--horizons <list>", "horizons", intListFlag("--horizons", { min: 1 }), isQuick() ? [3] : [3, 5, 8])
+    .option("--iterations <list>", "iterations", intListFlag("--iterations", { min: 1 }), isQuick() ? [2] : [3, 6])
+    .option("--preset <name>", "world-model size (laptop, 1M, 5M)", choiceFlag("--preset", Object.keys(MODEL_PRESETS)), "laptop")
+    .option("--engine <name>", "tfjs, onnx1 or onnx2", choiceFlag("--engine", ["tfjs", "onnx1", "onnx2"] as const), "onnx1")
+    .option("--reps <n>", "timed repetitions (medians)", intFlag("--reps", { min: 1 }), isQuick() ? 2 : 5)
+    .action(async (o: { json?: boolean; samples: number[]; horizons: number[]; iterations: number[]; preset: string; engine: "tfjs" | "onnx1" | "onnx2"; reps: number }) => {
+      const configs = planSweep(o.samples, o.horizons, o.iterations);
       const opts: BenchOptions = {
-        reps: ints(o.reps, "reps")[0]!,
+        reps: o.reps,
         cases: ["plan"],
         planPresets: [o.preset],
         updatePresets: [],
-        engines: [o.engine as BenchOptions["engines"][number]],
+        engines: [o.engine],
         obsDim: 24,
         actionDim: 6,
         planConfigs: configs,
@@ -65,7 +60,7 @@ export function register(_program: Command, bench: Command): void {
         samples: r.plan!.num_samples,
         horizon: r.plan!.horizon,
         iterations: r.plan!.iterations,
-        tfjsMs: r.tfjsMs,
+        tfjsMs: r.oursMs,
         torchMs: r.torchMs,
         ratio: r.ratio,
         backend: r.backend,

@@ -5,6 +5,7 @@
  */
 import { runEpisode, type ActContext, type Agent, type Episode, type EpisodeOptions } from "../envs/agent.js";
 import type { Env } from "../envs/env.js";
+import { intInRange } from "../util/validate.js";
 import type { Plan, Planner, PlanningModel } from "./types.js";
 
 /**
@@ -34,10 +35,7 @@ export class MpcAgent implements Agent {
     readonly opts: MpcAgentOptions = {},
   ) {
     this.name = `MPC (${planner.name})`;
-    this.replanEvery = opts.replanEvery ?? 1;
-    if (!Number.isInteger(this.replanEvery) || this.replanEvery < 1 || this.replanEvery > planner.horizon) {
-      throw new RangeError(`replanEvery must be an integer in [1, horizon=${planner.horizon}], got ${this.replanEvery}`);
-    }
+    this.replanEvery = intInRange("replanEvery", opts.replanEvery ?? 1, 1, planner.horizon);
   }
 
   reset(): void {

@@ -167,6 +167,7 @@ export class PoplinPlanner implements Planner {
   ) {
     if (kind !== "poplin_a" && kind !== "poplin_p") throw new RangeError(`POPLIN kind must be poplin_a or poplin_p, got "${String(kind)}"`);
     if ((config.numPiTrajs ?? 0) > 0) throw new RangeError("POPLIN searches around the policy itself: numPiTrajs must be 0");
+    if (wm.cfg.task_dim > 0) throw new RangeError("POPLIN plans for single-task models (this one has a task embedding)");
     this.name = kind === "poplin_a" ? "POPLIN-A" : "POPLIN-P";
     this.horizon = config.horizon;
     const dims = wm.pi.spec.dims;

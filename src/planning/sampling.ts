@@ -208,8 +208,8 @@ export class SamplingPlanner implements Planner {
         elites = { idx: [order[0]!], w: Float64Array.of(1), returns: Float32Array.of(bestReturn) };
         continue;
       }
-      const k = Math.min(this.config.numElites, N);
-      const idx = order.slice(0, k);
+      // invalid candidates (−Infinity: a diverged simulation) never refit the distribution
+      const idx = order.slice(0, Math.min(this.config.numElites, N)).filter((i) => returns[i]! > -Infinity);
       const w = this.eliteWeights(returns, idx);
       elites = { idx, w, returns: Float32Array.from(idx, (i) => returns[i]!) };
       const [newMean, newStd] = weightedMoments(actions, idx, w, D);

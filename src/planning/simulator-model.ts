@@ -1,7 +1,9 @@
 /**
  * The true simulator as the planner's model (chapter 2: MPC with a perfect model). A batch of MuJoCo copies
  * (VecEnv: N MjData on one MjModel) is put in the real env's state, and each copy plays one candidate sequence.
- * Returns are exact (up to the horizon): what a learned model can at best approximate.
+ * Returns are exact (up to the horizon): what a learned model can at best approximate. A candidate whose
+ * simulation diverges (NaN or huge state, which MuJoCo silently resets) returns −Infinity instead of the reward
+ * of the reset state, so it ranks last (vec.ts `rollout`).
  */
 import type { EnvState } from "../envs/env.js";
 import type { VecEnv } from "../envs/vec.js";

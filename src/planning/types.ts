@@ -6,11 +6,14 @@
  * `actions[(i * horizon + t) * actionDim + j]` is action component j at step t of sequence i — [N, H, A],
  * sequence-major — each in [-1, 1] (dm_control's action bounds).
  */
+import { inRange, positiveInt } from "../util/validate.js";
+
 export interface PlanningModel {
   readonly actionDim: number;
   /**
    * Return of each of the `n` sequences from the model's current start state:
-   * Σ_t γ^t r_t (plus a terminal value where the model has one, chapter 5).
+   * Σ_t γ^t r_t (plus a terminal value where the model has one, chapter 5); −Infinity marks an invalid
+   * candidate (e.g. its simulation diverged), see `checkReturns`.
    */
   evaluate(actions: Float32Array, n: number, horizon: number): Float32Array | Promise<Float32Array>;
   /**
@@ -61,12 +64,13 @@ export interface Planner {
   reset(): void;
 }
 
+/** Argument checks (one implementation: util/validate.ts); kept under these names for the planners. */
 export function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  positiveInt(name, v);
 }
 
 export function checkRange(name: string, v: number, lo: number, hi: number): void {
-  if (!(v >= lo && v <= hi)) throw new RangeError(`${name} must be in [${lo}, ${hi}], got ${v}`);
+  inRange(name, v, lo, hi);
 }
 
 /** Clip every component to [-1, 1] in place. */
@@ -79,10 +83,21 @@ export async function evaluateChecked(model: PlanningModel, actions: Float32Arra
   return checkReturns(await model.evaluate(actions, n, horizon), n);
 }
 
-/** The model's answer, checked: one finite return per sequence. */
+/**
+ * The model's answer, checked: one return per sequence, finite, or −Infinity for an invalid candidate (its
+ * simulation diverged: vec.ts `rollout`); a planner ranks those last and never picks one. NaN and +Infinity are
+ * refused, and so is a batch where every candidate is invalid (nothing to choose from: the start state itself is
+ * probably broken).
+ */
 export function checkReturns(returns: Float32Array, n: number): Float32Array {
   if (returns.length !== n) throw new Error(`model.evaluate returned ${returns.length} values for ${n} sequences`);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(returns[i]!)) throw new Error(`model.evaluate returned a non-finite return (${returns[i]}) for sequence ${i}`);
+  let invalid = 0;
+  for (let i = 0; i < n; i++) {
+    const r = returns[i]!;
+    if (r === -Infinity) invalid++;
+    else if (!Number.isFinite(r)) throw new Error(`model.evaluate returned a non-finite return (${r}) for sequence ${i}`);
+  }
+  if (invalid === n && n > 0) throw new Error(`model.evaluate: all ${n} sequences are invalid (return −Infinity: the simulation diverged on every one)`);
   return returns;
 }
 

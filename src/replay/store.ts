@@ -20,6 +20,8 @@ export interface EpisodeData {
   actions: ArrayLike<number>[];
   /** r_0 … r_{T−1} */
   rewards: ArrayLike<number>;
+  /** Multi-task: the task index of the episode (default 0). */
+  task?: number;
 }
 
 export interface PriorityConfig {
@@ -52,6 +54,8 @@ export interface SequenceBatch {
   index: Int32Array;
   /** Importance-sampling weights (all 1 without PER). */
   weight: Float32Array;
+  /** Task index of each sequence (multi-task agents). */
+  task: Int32Array;
 }
 
 export class ReplayStore {
@@ -61,7 +65,9 @@ export class ReplayStore {
   private readonly rew: Float32Array;
   /** Episode id per slot (−1: free) and the episodes in the ring, oldest first. */
   private readonly slotEpisode: Int32Array;
-  private episodes: { id: number; start: number; steps: number }[] = [];
+  private episodes: { id: number; start: number; steps: number; task: number }[] = [];
+  /** Task of each slot's episode. */
+  private readonly slotTask: Int32Array;
   private readonly tree: SumTree;
   private rng: Rng;
   private writePos = 0;
@@ -84,6 +90,7 @@ export class ReplayStore {
     this.act = new Float32Array(capacity * actionDim);
     this.rew = new Float32Array(capacity);
     this.slotEpisode = new Int32Array(capacity).fill(-1);
+    this.slotTask = new Int32Array(capacity);
     this.tree = new SumTree(capacity);
     this.rng = new Rng(cfg.seed);
   }
@@ -114,6 +121,8 @@ export class ReplayStore {
     const start = this.writePos;
     this.dropOverlapping(start, T + 1);
     const id = this.nextId++;
+    const task = ep.task ?? 0;
+    if (!Number.isInteger(task) || task < 0) throw new RangeError(`addEpisode: task must be a non-negative integer, got ${task}`);
     for (let t = 0; t <= T; t++) {
       const s = start + t;
       const o = ep.observations[t]!;
@@ -124,6 +133,7 @@ export class ReplayStore {
         this.obs[s * O + j] = v;
       }
       this.slotEpisode[s] = id;
+      this.slotTask[s] = task;
       if (t === T) break;
       const a = ep.actions[t]!;
       if (a.length !== A) throw new RangeError(`addEpisode: action ${t} has ${a.length} values, expected ${A}`);
@@ -135,7 +145,7 @@ export class ReplayStore {
     const H = this.cfg.horizon;
     const p = this.cfg.priority ? this.maxPriority ** this.cfg.priority.alpha : 1;
     for (let t = 0; t + H <= T; t++) this.tree.set(start + t, p);
-    this.episodes.push({ id, start, steps: T });
+    this.episodes.push({ id, start, steps: T, task });
     this.writePos = start + T + 1;
     this.totalSteps += T;
   }
@@ -175,10 +185,12 @@ export class ReplayStore {
       reward: new Float32Array(H * B),
       index: new Int32Array(B),
       weight: new Float32Array(B).fill(1),
+      task: new Int32Array(B),
     };
     for (let b = 0; b < B; b++) {
       const s = this.tree.find(this.rng.random() * total);
       out.index[b] = s;
+      out.task[b] = this.slotTask[s]!;
       for (let t = 0; t <= H; t++) {
         out.obs.set(this.obs.subarray((s + t) * O, (s + t + 1) * O), (t * B + b) * O);
         if (t === H) break;
@@ -252,14 +264,17 @@ export class ReplayStore {
         act: this.act.slice(0, used * A),
         rew: this.rew.slice(0, used),
         slotEpisode: this.slotEpisode.slice(0, used),
+        slotTask: this.slotTask.slice(0, used),
         priorities: this.tree.leaves().slice(0, used),
       },
     };
   }
 
-  static restore(meta: ReplaySnapshotMeta, arrays: Record<string, Float32Array | Int32Array | Float64Array>): ReplayStore {
-    const s = new ReplayStore(meta.cfg);
-    const { obsDim: O, actionDim: A, capacity } = meta.cfg;
+  /** Restore a snapshot, optionally into a larger ring (a resumed run that will collect more). */
+  static restore(meta: ReplaySnapshotMeta, arrays: Record<string, Float32Array | Int32Array | Float64Array>, capacity = meta.cfg.capacity): ReplayStore {
+    if (!(capacity >= meta.cfg.capacity)) throw new RangeError(`restore: capacity ${capacity} is below the snapshot's ${meta.cfg.capacity}`);
+    const s = new ReplayStore({ ...meta.cfg, capacity });
+    const { obsDim: O, actionDim: A } = meta.cfg;
     const need: Record<string, number> = { obs: meta.used * O, act: meta.used * A, rew: meta.used, slotEpisode: meta.used, priorities: meta.used };
     for (const [k, n] of Object.entries(need)) {
       if (!arrays[k] || arrays[k]!.length !== n) throw new Error(`replay snapshot: array "${k}" has ${arrays[k]?.length ?? "no"} values, expected ${n}`);
@@ -268,10 +283,11 @@ export class ReplayStore {
     s.act.set(arrays.act!);
     s.rew.set(arrays.rew!);
     s.slotEpisode.set(arrays.slotEpisode!);
+    if (arrays.slotTask) s.slotTask.set(arrays.slotTask);
     const leaves = new Float64Array(capacity);
     leaves.set(arrays.priorities!);
     s.tree.load(leaves);
-    s.episodes = meta.episodes.map((e) => ({ ...e }));
+    s.episodes = meta.episodes.map((e) => ({ ...e, task: e.task ?? 0 }));
     s.writePos = meta.writePos;
     s.nextId = meta.nextId;
     s.maxPriority = meta.maxPriority;
@@ -289,7 +305,7 @@ export class ReplayStore {
 
 export interface ReplaySnapshotMeta {
   cfg: ReplayConfig;
-  episodes: { id: number; start: number; steps: number }[];
+  episodes: { id: number; start: number; steps: number; task?: number }[];
   writePos: number;
   nextId: number;
   maxPriority: number;

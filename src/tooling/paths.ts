@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, delimiter } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,3 +30,17 @@ export function which(cmd: string, pathVar: string | undefined = process.env.PAT
   }
   return undefined;
 }
+
+/**
+ * Where long commands write results by default: `results/` in the project (git ignores it), or $TDMPC_RESULTS_DIR.
+ * The committed results under data/results/ are only written when a command's --out names them.
+ */
+export function resultsDir(): string {
+  return process.env.TDMPC_RESULTS_DIR || join(projectRoot(), "results");
+}
+
+/** Checkpoints and other regenerable state: $TDMPC_CACHE_DIR or ~/.cache/tdmpc-ts. */
+export function cacheDir(): string {
+  return process.env.TDMPC_CACHE_DIR || join(homedir(), ".cache", "tdmpc-ts");
+}
+

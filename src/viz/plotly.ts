@@ -68,6 +68,7 @@ interface TslabDisplay {
   html(s: string): void;
   markdown(s: string): void;
   png(b: Uint8Array): void;
+  gif(b: Uint8Array): void;
   svg(s: string): void;
   text(s: string): void;
 }

@@ -11,5 +11,6 @@ export function randomSequences(rng: Rng, H: number, B: number, O: number, A: nu
     reward: rng.fillUniform(new Float32Array(H * B), 0, 1),
     index: new Int32Array(B),
     weight: new Float32Array(B).fill(1),
+    task: new Int32Array(B),
   };
 }

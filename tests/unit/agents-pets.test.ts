@@ -36,5 +36,9 @@ describe("PETS loop", () => {
   it("rejects an unknown task and a bad particle count", async () => {
     await expect(runPets({ task: "no-such-task", seed: 0 })).rejects.toThrow(/unknown task 'no-such-task'/);
     await expect(runPets({ task: "cartpole-swingup", seed: 0, npart: 7, ntrainIters: 1, episodeSteps: 2 })).rejects.toThrow(/multiple of the ensemble size/);
+    // issue 12: every count is checked before anything runs, naming the field
+    await expect(runPets({ task: "cartpole-swingup", seed: 0, ntrainIters: -1 })).rejects.toThrow("ntrainIters must be a non-negative integer, got -1");
+    await expect(runPets({ task: "cartpole-swingup", seed: 0, episodeSteps: 0 })).rejects.toThrow("episodeSteps must be a positive integer, got 0");
+    await expect(runPets({ task: "cartpole-swingup", seed: 0, ntrainIters: Number.NaN })).rejects.toThrow(/ntrainIters .* got NaN/);
   });
 });

@@ -20,13 +20,13 @@ function build(agent: "tdmpc" | "tdmpc2", extra: Record<string, unknown> = {}): 
 }
 
 describe.each(["tdmpc", "tdmpc2"] as const)("%s agent", (name) => {
-  it("an update lowers the loss on a fixed batch and leaks no tensors", () => {
+  it("an update lowers the loss on a fixed batch and leaks no tensors", async () => {
     const a = build(name);
     const batch = randomSequences(new Rng(2), a.cfg.horizon, 16, 4, 2);
-    const first = a.update(batch);
+    const first = await a.update(batch);
     const n = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 30; i++) last = a.update(batch);
+    for (let i = 0; i < 30; i++) last = await a.update(batch);
     expect(tf.memory().numTensors).toBe(n);
     expect(last.total).toBeLessThan(first.total);
     expect(Number.isFinite(last.piLoss)).toBe(true);

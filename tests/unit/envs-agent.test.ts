@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { policyAgent, runEpisode } from "../../src/envs/agent.js";
-import { HAND_CONTROLLERS } from "../../src/envs/controllers.js";
+import { HAND_CONTROLLERS } from "../../src/controllers/feedback.js";
 import { makeEnv } from "../../src/envs/registry.js";
 import { makeVecEnv } from "../../src/envs/vec.js";
 import { runMpcEpisode } from "../../src/planning/mpc.js";

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fingerSpinController } from "../../src/envs/controllers.js";
+import { fingerSpinController } from "../../src/controllers/feedback.js";
+import { HOPPER_STAND_EQUILIBRIUM, hopperBalanceController } from "../../src/controllers/hopper-balance.js";
 import type { Env } from "../../src/envs/env.js";
-import { HOPPER_STAND_EQUILIBRIUM, hopperBalanceController } from "../../src/envs/hopper-controller.js";
 import { loadModelFromXml } from "../../src/envs/mujoco.js";
 import type { Physics } from "../../src/envs/physics.js";
 import { makeEnv } from "../../src/envs/registry.js";

@@ -52,7 +52,7 @@ describe("runGrid", () => {
     expect(readResults(join(dir, "e.csv")).filter((r) => r.kind === "eval").map((r) => r.env_step)).toEqual([0, 1000, 2000]);
     const strip = (csv: string) => csv.trim().split("\n").map((l) => l.split(",").filter((_, i) => i !== 11).join(","));
     expect(strip(longer)).toEqual(strip(readFileSync(join(dir, "d.csv"), "utf8"))); // … and equal an uninterrupted 2000-step run
-  });
+  }, 400_000); // four short trainings: ≈ 20 s on a quiet machine, minutes on a loaded one
 
   it("studies read the trained agent back: planning settings, learners from one initial policy, prediction errors", async () => {
     const runDir = join(dir, "runs", runName(spec));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../../src/nn/backend.js";
 import { applyMlp, mlp, Params, type MlpSpec } from "../../src/nn/layers.js";
-import { CheckpointError, loadCheckpoint, saveCheckpoint, truncateFile } from "../../src/nn/io.js";
+import { CheckpointError, fnv1a, loadCheckpoint, saveCheckpoint, truncateFile } from "../../src/nn/io.js";
 import { mse } from "../../src/nn/losses.js";
 import { Adam, trainStep } from "../../src/nn/optim.js";
 import { Rng } from "../../src/util/random.js";
@@ -81,5 +81,44 @@ describe("checkpoints: binary weights + JSON manifest", () => {
     expect(() => loadCheckpoint(base, a.p)).toThrow(/format version 2/);
     writeFileSync(`${base}.json`, "{ not json");
     expect(() => loadCheckpoint(base, a.p)).toThrow(/cannot read the manifest/);
+  });
+});
+
+describe("checkpoints: malformed manifests and non-finite weights (issue 12, item 9)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tdmpc-nn-bad-"));
+
+  it("a manifest that is null or has no tensors list is a CheckpointError naming the problem", async () => {
+    const a = model(1);
+    const base = join(dir, "m");
+    await saveCheckpoint(base, a.p);
+    const good = JSON.parse(readFileSync(`${base}.json`, "utf8")) as Record<string, unknown>;
+    writeFileSync(`${base}.json`, "null");
+    expect(() => loadCheckpoint(base, model(2).p)).toThrow(/manifest is null/);
+    const { tensors: _, ...noTensors } = good;
+    writeFileSync(`${base}.json`, JSON.stringify(noTensors));
+    expect(() => loadCheckpoint(base, model(2).p)).toThrow(CheckpointError);
+    expect(() => loadCheckpoint(base, model(2).p)).toThrow(/no 'tensors' list/);
+  });
+
+  it("NaN weights are refused on save, and on load (a file written before the check)", async () => {
+    const a = model(1);
+    const w = a.p.get(a.p.names()[0]!);
+    const saved = w.clone();
+    w.assign(tf.fill(w.shape, Number.NaN));
+    const base = join(dir, "nan");
+    await expect(saveCheckpoint(base, a.p)).rejects.toThrow(/refusing to save: param:net\/0\/\w+ holds NaN/);
+    w.assign(saved);
+    await saveCheckpoint(base, a.p);
+    // write NaN into the binary and fix up the checksum, as an older save would have
+    const bin = new Uint8Array(readFileSync(`${base}.bin`));
+    new Float32Array(bin.buffer)[0] = Number.NaN;
+    writeFileSync(`${base}.bin`, bin);
+    const manifest = JSON.parse(readFileSync(`${base}.json`, "utf8")) as { checksum: string };
+    manifest.checksum = fnv1a(bin);
+    writeFileSync(`${base}.json`, JSON.stringify(manifest));
+    const b = model(2);
+    const before = values(b.p);
+    expect(() => loadCheckpoint(base, b.p)).toThrow(/holds NaN at flat index 0: refusing to load/);
+    expect(values(b.p)).toEqual(before);
   });
 });

@@ -31,7 +31,7 @@ describe("tdmpc bench optim", () => {
     expect(t.stdout).toContain("opt ms/1k evals");
     const bad = tdmpc(["bench", "optim", "--optimizers", "pso"]);
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain('unknown optimizer "pso"');
+    expect(bad.stderr).toContain("--optimizers: unknown entry 'pso'");
     const badFn = tdmpc(["bench", "optim", "--functions", "griewank", "--dims", "2"]);
     expect(badFn.stderr).toContain('unknown test function "griewank"');
   });

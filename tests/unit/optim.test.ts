@@ -291,3 +291,55 @@ describe("benchmark and trace helpers", () => {
     expect(others.every((f) => f >= worstSelected)).toBe(true);
   });
 });
+
+describe("issue 12: CEM stops by itself; tell refuses non-finite points", () => {
+  it("CEM with default options stops (std collapsed to 0 on a flat function, and on the sphere)", () => {
+    const flat = new Cem({ x0: [0.3], sigma0: 1, seed: 1, bounds: { lower: 0, upper: 1 } });
+    run(flat, () => 1, 20000);
+    expect(flat.stop()).toBe(true);
+    expect(flat.iteration).toBeLessThan(200);
+    expect(flat.stopReasons).toContain("tolFun");
+    const sph = new Cem({ x0: [2, 2], sigma0: 1, seed: 1 });
+    run(sph, (x) => x[0]! ** 2 + x[1]! ** 2, 20000);
+    expect(sph.stopReasons.some((r) => r === "tolX" || r === "tolFun")).toBe(true);
+    expect(sph.best.f).toBeLessThan(1e-12);
+  });
+
+  it("stagnation: the best-so-far not improving for `patience` generations stops CEM (a std floor keeps it searching)", () => {
+    const es = new Cem({ x0: [0], sigma0: 1, seed: 2, minStd: 0.5, patience: 15 });
+    run(es, (x) => Math.abs(x[0]!), 20000);
+    expect(es.stopReasons).toEqual(["stagnation"]);
+  });
+
+  it("a generation cap applies by default (100 + 150(n+3)²/√λ) even when nothing else would stop CEM", () => {
+    const es = new Cem({ x0: [0], sigma0: 1, seed: 3, minStd: 0.5, popsize: 16 });
+    let k = 0;
+    run(es, () => -k++, 100000); // always improving, never converging
+    expect(es.stopReasons).toEqual(["maxIter"]);
+    expect(es.iteration).toBe(Math.ceil(100 + (150 * 16) / 4));
+  });
+
+  it("CEM and CMA-ES refuse a NaN or infinite coordinate in tell (the mean would become NaN)", () => {
+    for (const es of [new Cem({ x0: [0, 0], sigma0: 1, seed: 1 }), new CmaEs({ x0: [0, 0], sigma0: 1, seed: 1 })]) {
+      const xs = es.ask();
+      xs[1]![0] = Number.NaN;
+      expect(() => es.tell(xs, xs.map(() => 1))).toThrow(/point 1 has coordinate 0 = NaN/);
+      xs[1]![0] = Infinity;
+      expect(() => es.tell(xs, xs.map(() => 1))).toThrow(/points must be finite/);
+      expect(es.distribution().mean.every(Number.isFinite)).toBe(true);
+    }
+  });
+});
+
+describe("principal components", () => {
+  it("projects rows onto their leading directions and reports the variance kept", async () => {
+    const { principalComponents } = await import("../../src/optim/linalg.js");
+    // points on a line y = 2x in 3-D, plus a small z wobble
+    const rows = [-2, -1, 0, 1, 2].map((x, i) => [x, 2 * x, 0.01 * (i % 2)]);
+    const { coords, explained } = principalComponents(rows, 2);
+    expect(explained[0]).toBeGreaterThan(0.999);
+    const d = coords.map((c) => Math.abs(c[0]!));
+    expect(d[0]).toBeCloseTo(Math.hypot(2, 4), 3); // distance along the line from the mean
+    expect(() => principalComponents([[1, 2]])).toThrow(/need ≥ 2 rows/);
+  });
+});

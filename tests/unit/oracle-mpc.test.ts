@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeEnv } from "../../src/envs/registry.js";
 import { registeredTaskNames } from "../../src/envs/task.js";
-import { ORACLE_SETTINGS, oracleSpec, oracleSummary, readOracleCsv, runOracle } from "../../src/experiments/oracle-mpc.js";
+import { ORACLE_SETTINGS, oracleFigure, oracleSpec, oracleSummary, readOracleCsv, runOracle } from "../../src/experiments/oracle-mpc.js";
 import { Rng } from "../../src/util/random.js";
 
 describe("oracle: MPC on the true simulator", () => {
@@ -28,6 +28,17 @@ describe("oracle: MPC on the true simulator", () => {
     expect(s).toMatchObject({ task: "point_mass-easy", seeds: 3 });
     expect(s!.min).toBeLessThanOrEqual(s!.mean);
     expect(s!.mean).toBeLessThanOrEqual(s!.max);
+  });
+
+  it("the summary never averages episodes of different lengths (a 3-step smoke run next to full episodes)", () => {
+    const row = (seed: number, steps: number, episodeReturn: number) => ({ ...oracleSpec("cartpole-swingup", seed, steps), episodeReturn, msPerPlan: 1, msPerAction: 1, lookaheadSec: 1 });
+    const s = oracleSummary([row(0, 125, 800), row(1, 125, 900), row(0, 3, 2)]);
+    expect(s).toEqual([
+      { task: "cartpole-swingup", steps: 125, seeds: 2, mean: 850, min: 800, max: 900 },
+      { task: "cartpole-swingup", steps: 3, seeds: 1, mean: 2, min: 2, max: 2 },
+    ]);
+    const fig = oracleFigure([row(0, 125, 800), row(0, 3, 2)]);
+    expect(fig.data[0]!.x).toEqual(["cartpole-swingup (125 steps)", "cartpole-swingup (3 steps)"]);
   });
 
   // The cheetah's reward is its forward speed / 10 m/s: within 20 agent steps (0.8 s) of planning on the true

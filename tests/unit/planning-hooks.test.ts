@@ -122,3 +122,29 @@ describe("LatentPlanningModel: the terminal value changes the ranking as compute
     wm.dispose();
   });
 });
+
+describe("LatentPlanningModel on onnxruntime", () => {
+  it("gives the tfjs returns when the rollout runs as an ONNX graph on the same weights", async () => {
+    const { makeConfig } = await import("../../src/agents/config.js");
+    const { TdmpcAgent } = await import("../../src/agents/tdmpc.js");
+    const cfg = makeConfig("tdmpc", "official", { enc_dim: 16, mlp_dim: 16, latent_dim: 8, num_samples: 16, num_elites: 4 });
+    const agent = new TdmpcAgent(cfg, 3, 2, 5);
+    for (const [name, v] of agent.wm.params.vars) v.assign(tf.randomNormal(v.shape, 0, name.startsWith("q/") ? 1 : 0.4, "float32", 3));
+    const e = await agent.useEngine("onnx", 5);
+    expect(e.kind).toBe("onnx");
+    agent.updater!.engine.writeParams(new Map([...agent.wm.params.vars].map(([n, v]) => [n, v.dataSync() as Float32Array])));
+    // terminal action without noise on both sides (σ = 0), so the two engines must agree to float precision
+    const onnx = new LatentPlanningModel(agent.wm, { discount: cfg.discount, terminalValue: true, piStd: 0 });
+    onnx.rollout = (H) => ({ value: (z0, a, n, heads) => agent.updater!.rollout(H).value(z0, a, n, heads, new Float32Array(n * 2)) });
+    const ref = new LatentPlanningModel(agent.wm, { discount: cfg.discount, terminalValue: true, piStd: 0 });
+    const obs = Float32Array.of(0.3, -0.1, 0.7);
+    onnx.setStart(obs);
+    ref.setStart(obs);
+    const actions = Float32Array.from({ length: 6 * 3 * 2 }, (_, i) => Math.sin(0.9 * i));
+    const [a, b] = [await onnx.evaluate(actions, 6, 3), await ref.evaluate(actions, 6, 3)];
+    for (let i = 0; i < 6; i++) expect(a[i]).toBeCloseTo(b[i]!, 4);
+    onnx.dispose();
+    ref.dispose();
+    agent.dispose();
+  });
+});

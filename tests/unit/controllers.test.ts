@@ -1,10 +1,46 @@
 import { describe, expect, it } from "vitest";
-import { AcrobotLookaheadController } from "../../src/envs/acrobot-lookahead.js";
-import { LOOKAHEAD_CONTROLLERS, lookaheadEpisode } from "../../src/envs/lookahead.js";
-import { HAND_CONTROLLERS } from "../../src/envs/controllers.js";
-import { HopperLookaheadController } from "../../src/envs/hopper-lookahead.js";
+import { AcrobotLookaheadController } from "../../src/controllers/acrobot-lookahead.js";
+import { HAND_CONTROLLERS } from "../../src/controllers/feedback.js";
+import { HopperLookaheadController } from "../../src/controllers/hopper-lookahead.js";
+import { controllerAgent, LOOKAHEAD_CONTROLLERS } from "../../src/controllers/registry.js";
+import { runEpisode } from "../../src/envs/agent.js";
+import type { Env } from "../../src/envs/env.js";
 import { makeEnv } from "../../src/envs/registry.js";
 import { budget } from "../../src/util/quick.js";
+
+/** The loop scripts and tests played episodes with before `runEpisode` (reset, then act and step to the end): its return. */
+function plainLoopReturn(env: Env, act: (obs: Float32Array, t: number) => Float32Array, seed: number, maxSteps = Infinity): number {
+  let { obs } = env.reset(seed);
+  let ret = 0;
+  for (let t = 0; t < maxSteps; t++) {
+    const r = env.step(act(obs, t));
+    obs = r.obs;
+    ret += r.reward;
+    if (r.terminated || r.truncated) break;
+  }
+  return ret;
+}
+
+describe("hand-written controllers as agents", () => {
+  it.each(Object.keys(HAND_CONTROLLERS))("runEpisode plays the %s feedback controller as the plain loop did (seed 0, same return)", async (name) => {
+    const env = await makeEnv(name, { actionRepeat: 1 });
+    const plain = plainLoopReturn(env, HAND_CONTROLLERS[name]!, 0);
+    const ep = await runEpisode(env, controllerAgent(name, { kind: "feedback" }), { seed: 0, keep: false });
+    expect(ep.totalReturn).toBe(plain);
+    expect(ep.steps).toBe(env.maxEpisodeSteps);
+    env.close();
+  });
+
+  it("controllerAgent picks the lookahead controller where there is one, the feedback law on request, and names the known tasks otherwise", () => {
+    expect(controllerAgent("acrobot-swingup")).toBeInstanceOf(AcrobotLookaheadController);
+    expect(controllerAgent("hopper-stand")).toBeInstanceOf(HopperLookaheadController);
+    expect(controllerAgent("acrobot-swingup", { kind: "feedback" }).name).toBe("acrobot-swingup feedback controller");
+    expect(controllerAgent("cartpole-swingup").name).toBe("cartpole-swingup feedback controller");
+    expect(() => controllerAgent("walker-walk")).toThrow(/no hand-written controller for task 'walker-walk': known acrobot-swingup, cartpole-balance,.*hopper-stand/);
+    expect(() => controllerAgent("pendulum-swingup", { kind: "lookahead" })).toThrow(/no lookahead controller for task 'pendulum-swingup': known acrobot-swingup, hopper-stand$/);
+    expect(() => controllerAgent("hopper-stand", { kind: "feedback" })).toThrow(/no feedback controller for task 'hopper-stand'/);
+  });
+});
 
 // Hand-written controllers (energy-based swing-up, linear balance, PD reach) must earn a high return: that shows
 // the dynamics (gear, masses, timestep) and the rewards mean what the suite's do. A random policy gets
@@ -26,24 +62,17 @@ const MIN_RETURN: Record<string, number> = {
 
 describe.each(Object.keys(MIN_RETURN))("hand-written controller on %s", (name) => {
   it(`earns a high return (≥ ${MIN_RETURN[name]} of 1000)`, async () => {
-    const policy = HAND_CONTROLLERS[name]!;
+    const agent = controllerAgent(name, { kind: "feedback" });
     const env = await makeEnv(name, { actionRepeat: 1 });
-    for (let ep = 0; ep < budget(3, 2); ep++) {
-      let { obs } = env.reset(ep);
-      let ret = 0;
-      for (;;) {
-        const r = env.step(policy(obs));
-        obs = r.obs;
-        ret += r.reward;
-        if (r.truncated) break;
-      }
-      expect(ret, `episode ${ep}`).toBeGreaterThanOrEqual(MIN_RETURN[name]!);
+    for (let seed = 0; seed < budget(3, 2); seed++) {
+      const { totalReturn } = await runEpisode(env, agent, { seed, keep: false });
+      expect(totalReturn, `episode ${seed}`).toBeGreaterThanOrEqual(MIN_RETURN[name]!);
     }
     env.close();
   });
 });
 
-// acrobot-swingup, controller that looks ahead with the TRUE simulator (src/envs/acrobot-lookahead.ts: every 10 steps
+// acrobot-swingup, controller that looks ahead with the TRUE simulator (src/controllers/acrobot-lookahead.ts: every 10 steps
 // it plays 56 variants of the pumping law 3 s ahead on a copy of the simulator and follows the best). Returns, one
 // full episode each (node on dist/, this machine, 6–31 s an episode): seeds 0–4: 311.6, 734.6, 783.9, 477.5, 497.4;
 // seeds 5–19: 228.0, 645.5, 649.6, 531.4, 646.5, 606.1, 445.2, 807.1, 243.2, 584.8, 613.6, 782.3, 546.1, 751.0, 558.0
@@ -57,9 +86,32 @@ describe("acrobot-swingup controller that looks ahead with the true simulator", 
     const env = await makeEnv("acrobot-swingup", { actionRepeat: 1 });
     const controller = LOOKAHEAD_CONTROLLERS["acrobot-swingup"]!();
     try {
-      const ret = lookaheadEpisode(env, controller, seed);
-      expect(ret).toBeGreaterThanOrEqual(ACROBOT_LOOKAHEAD_MIN_RETURN);
+      const { totalReturn } = await runEpisode(env, controller, { seed, keep: false });
+      expect(totalReturn).toBeGreaterThanOrEqual(ACROBOT_LOOKAHEAD_MIN_RETURN);
       expect((controller as AcrobotLookaheadController).lookaheadSteps).toBeGreaterThan(0);
+    } finally {
+      controller.close();
+      env.close();
+    }
+  });
+
+  it("runEpisode plays it as the plain loop did (seed 2, first 50 steps = 5 choices: same actions, same return)", async () => {
+    const env = await makeEnv("acrobot-swingup", { actionRepeat: 1 });
+    const controller = new AcrobotLookaheadController();
+    try {
+      controller.reset();
+      const plainActions: number[] = [];
+      const plain = plainLoopReturn(env, (obs, step) => {
+        const a = controller.act(obs, { env, step, explore: false });
+        plainActions.push(a[0]!);
+        return a;
+      }, 2, 50);
+      const ep = await runEpisode(env, controller, { seed: 2, maxSteps: 50 });
+      expect(ep.actions.map((a) => a[0])).toEqual(plainActions);
+      expect(new Set(plainActions).size, "the pump switches (bang-bang at first)").toBeGreaterThan(1);
+      expect(controller.lookaheadSteps).toBeGreaterThan(0);
+      expect(ep.totalReturn).toBe(plain);
+      expect(plain).toBeGreaterThan(0);
     } finally {
       controller.close();
       env.close();
@@ -71,14 +123,14 @@ describe("acrobot-swingup controller that looks ahead with the true simulator", 
     expect(() => new AcrobotLookaheadController({ variants: [] })).toThrow(/variants/);
     const env = await makeEnv("pendulum-swingup", { actionRepeat: 1 });
     const controller = new AcrobotLookaheadController();
-    env.reset(0);
-    expect(() => controller.act(env)).toThrow(/acrobot-swingup/);
+    const { obs } = env.reset(0);
+    expect(() => controller.act(obs, { env, step: 0, explore: false })).toThrow(/acrobot-swingup/);
     controller.close();
     env.close();
   });
 });
 
-// hopper-stand, controller that looks ahead with the TRUE simulator (src/envs/hopper-lookahead.ts: MPPI on copies of
+// hopper-stand, controller that looks ahead with the TRUE simulator (src/controllers/hopper-lookahead.ts: MPPI on copies of
 // the simulator, true reward + height/upright shaping, to get up; a folded sit is unfolded first; the LQR balance
 // takes over once a 1.5 s lookahead says it keeps the hopper standing). Returns, one full episode each (node on dist/,
 // `node scripts/hopper-lookahead-returns.mjs 1 4` and `... 5 19`, this shared 2-core machine, seconds per episode):
@@ -98,8 +150,8 @@ describe("hopper-stand controller that looks ahead with the true simulator", () 
     const env = await makeEnv("hopper-stand", { actionRepeat: 1 });
     const controller = LOOKAHEAD_CONTROLLERS["hopper-stand"]!() as HopperLookaheadController;
     try {
-      const ret = lookaheadEpisode(env, controller, seed);
-      expect(ret).toBeGreaterThanOrEqual(HOPPER_LOOKAHEAD_MIN_RETURN);
+      const { totalReturn } = await runEpisode(env, controller, { seed, keep: false });
+      expect(totalReturn).toBeGreaterThanOrEqual(HOPPER_LOOKAHEAD_MIN_RETURN);
       expect(controller.stats.balanceSteps, "the LQR holds most of the episode").toBeGreaterThan(700);
       if (seed !== 1) expect(controller.stats.plans, "the get-up was planned").toBeGreaterThan(0);
     } finally {
@@ -113,8 +165,8 @@ describe("hopper-stand controller that looks ahead with the true simulator", () 
     expect(() => new HopperLookaheadController({ heightWeight: -1 })).toThrow(/heightWeight/);
     const env = await makeEnv("pendulum-swingup", { actionRepeat: 1 });
     const controller = new HopperLookaheadController();
-    env.reset(0);
-    expect(() => controller.act(env)).toThrow(/hopper-stand/);
+    const { obs } = env.reset(0);
+    expect(() => controller.act(obs, { env, step: 0, explore: false })).toThrow(/hopper-stand/);
     controller.close();
     env.close();
   });

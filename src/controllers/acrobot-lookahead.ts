@@ -25,12 +25,13 @@
  * choice while the balance holds: 6–31 s per 1000-step episode on the project's 2-core machine.
  * The variant set, horizon, choice interval and energy weight were picked by comparing a few alternatives (18 to 89
  * variants, 2–6 s horizons, choices every 10–20 steps, weights 0.5–5) on the returns of seeds 0–19; the returns of
- * the defaults are listed in tests/unit/envs-controllers.test.ts (scripts/acrobot-lookahead-returns.mjs re-measures them).
+ * the defaults are listed in tests/unit/controllers.test.ts (scripts/acrobot-lookahead-returns.mjs re-measures them).
+ * As an `Agent`, it reads the env from `act`'s context; `close()` frees its simulator copy.
  */
-import { ACROBOT_UPRIGHT_ENERGY, acrobotBalance, acrobotLockedEnergy, acrobotSwingupAction } from "./controllers.js";
-import type { Env } from "./env.js";
-import type { LookaheadController } from "./lookahead.js";
-import type { Physics, PhysicsState } from "./physics.js";
+import type { ActContext, Agent } from "../envs/agent.js";
+import type { Env } from "../envs/env.js";
+import type { Physics, PhysicsState } from "../envs/physics.js";
+import { ACROBOT_UPRIGHT_ENERGY, acrobotBalance, acrobotLockedEnergy, acrobotSwingupAction } from "./feedback.js";
 
 /** One law of the family: a pumping law (see `acrobotSwingupAction`), or with `balance` the balance law alone. */
 export interface AcrobotSwingVariant {
@@ -68,7 +69,8 @@ export const ACROBOT_SWING_VARIANTS: readonly AcrobotSwingVariant[] = [
   { energyOffset: 0, postureScale: 1, balance: true },
 ];
 
-export class AcrobotLookaheadController implements LookaheadController {
+export class AcrobotLookaheadController implements Agent {
+  readonly name = "acrobot lookahead";
   readonly horizon: number;
   readonly replanEvery: number;
   readonly energyWeight: number;
@@ -101,7 +103,7 @@ export class AcrobotLookaheadController implements LookaheadController {
     this.stepsSinceChoice = Infinity;
   }
 
-  act(env: Env): Float32Array {
+  act(obs: Float32Array, { env }: ActContext): Float32Array {
     if (env.task.name !== "acrobot-swingup") throw new Error(`AcrobotLookaheadController drives acrobot-swingup, got '${env.task.name}'`);
     if (env.actionRepeat !== 1) throw new Error(`AcrobotLookaheadController needs actionRepeat 1, got ${env.actionRepeat}`);
     if (this.stepsSinceChoice >= this.replanEvery) {
@@ -109,7 +111,7 @@ export class AcrobotLookaheadController implements LookaheadController {
       this.stepsSinceChoice = 0;
     }
     this.stepsSinceChoice++;
-    const r = acrobotVariantAction(env.observe(), this.current, this.caught);
+    const r = acrobotVariantAction(obs, this.current, this.caught);
     this.caught = r.caught;
     return Float32Array.of(r.u);
   }

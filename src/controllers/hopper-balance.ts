@@ -18,7 +18,7 @@
  * (joint angles drawn without a collision check, as in dm_control's `randomize_limited_and_rotational_joints`):
  * the leg stays locked through the torso under every control tried, so no controller can stand from that seed.
  */
-import type { Policy } from "./controllers.js";
+import type { Policy } from "./feedback.js";
 
 const clip1 = (u: number) => (u > 1 ? 1 : u < -1 ? -1 : u);
 

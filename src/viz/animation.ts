@@ -1,12 +1,12 @@
 /**
- * Episode replays as plotly animations (offline: plotly.js is inlined by showFigure):
- *  - `replayFigure2d`: a side view (planar tasks in the x–z plane: pendulum, cartpole, acrobot, cheetah, walker,
+ * Animations of recorded episodes in plotly (offline: plotly.js is inlined by showFigure):
+ *  - `animationFigure2d`: a side view (planar tasks in the x–z plane: pendulum, cartpole, acrobot, cheetah, walker,
  *    hopper, finger) or a top view (x–y: reacher, point_mass); each geom is a filled outline.
- *  - `replayFigure3d`: every geom as a mesh in a 3-D scene you can rotate while it plays.
+ *  - `animationFigure3d`: every geom as a mesh in a 3-D scene you can rotate while it plays.
  * Both have a play/pause button and a time slider; the title shows time, reward and the return so far.
- * Input: a `Recording` from src/envs/replay.ts (body poses per frame + geom shapes).
+ * Input: a `Recording` from src/envs/recording.ts (body poses per frame + geom shapes).
  */
-import type { GeomInfo, Recording } from "../envs/replay.js";
+import type { GeomInfo, Recording } from "../envs/recording.js";
 import type { Figure } from "./plotly.js";
 
 type V3 = [number, number, number];
@@ -171,7 +171,7 @@ function hull(points: [number, number][]): [number, number][] {
   return h;
 }
 
-export interface ReplayOptions {
+export interface AnimationOptions {
   /** At most this many animation frames (evenly subsampled). Default 150. */
   maxFrames?: number;
   /** Playback speed relative to real time (default 1). */
@@ -220,15 +220,15 @@ function animationControls(frameNames: string[], durationMs: number): Record<str
 /**
  * A 2-D animation of a recording: the side view (x–z) or the top view (x–y, default: the task's plane).
  */
-export function replayFigure2d(rec: Recording, opts: ReplayOptions & { plane?: "xz" | "xy" } = {}): Figure {
-  if (rec.frames.length === 0) throw new Error("replayFigure2d: the recording has no frames");
+export function animationFigure2d(rec: Recording, opts: AnimationOptions & { plane?: "xz" | "xy" } = {}): Figure {
+  if (rec.frames.length === 0) throw new Error("animationFigure2d: the recording has no frames");
   const plane = opts.plane ?? rec.plane ?? "xz";
   const yi = plane === "xz" ? 2 : 1;
   const title = opts.title ?? rec.task;
   const { local } = bodyFrameVerts(rec, 1);
   const frames = pickFrames(rec.frames.length, opts.maxFrames ?? 150);
   const followBody = opts.follow === undefined ? -1 : rec.bodies.indexOf(opts.follow);
-  if (opts.follow !== undefined && followBody < 0) throw new Error(`replay: no body named '${opts.follow}' (bodies: ${rec.bodies.join(", ")})`);
+  if (opts.follow !== undefined && followBody < 0) throw new Error(`animation: no body named '${opts.follow}' (bodies: ${rec.bodies.join(", ")})`);
 
   // Planes: in the side view a floor (normal along z) is a line; in the top view planes are the background.
   const drawn = rec.geoms.map((g, i) => ({ g, i })).filter(({ g }) => g.shape !== "plane");
@@ -301,11 +301,11 @@ export function replayFigure2d(rec: Recording, opts: ReplayOptions & { plane?: "
 }
 
 /** A 3-D animation of a recording: one mesh per geom; drag to rotate while it plays. */
-export function replayFigure3d(rec: Recording, opts: ReplayOptions = {}): Figure {
-  if (rec.frames.length === 0) throw new Error("replayFigure3d: the recording has no frames");
+export function animationFigure3d(rec: Recording, opts: AnimationOptions = {}): Figure {
+  if (rec.frames.length === 0) throw new Error("animationFigure3d: the recording has no frames");
   const title = opts.title ?? rec.task;
   const followBody = opts.follow === undefined ? -1 : rec.bodies.indexOf(opts.follow);
-  if (opts.follow !== undefined && followBody < 0) throw new Error(`replay: no body named '${opts.follow}' (bodies: ${rec.bodies.join(", ")})`);
+  if (opts.follow !== undefined && followBody < 0) throw new Error(`animation: no body named '${opts.follow}' (bodies: ${rec.bodies.join(", ")})`);
   const frames = pickFrames(rec.frames.length, opts.maxFrames ?? 120);
   const shift = (f: number) => (followBody >= 0 ? rec.frames[f]!.xpos[3 * followBody]! : 0);
 

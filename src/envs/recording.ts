@@ -1,10 +1,13 @@
 /**
- * Recording an episode for replay: the static geometry of the model (each geom's shape, size, colour, and pose
+ * Recording an episode to animate it: the static geometry of the model (each geom's shape, size, colour, and pose
  * relative to its body) once, then the pose of every body (xpos, xquat) at each recorded step. That is all a
- * viewer needs to redraw the scene; the figure builders live in src/viz/replay.ts.
+ * viewer needs to redraw the scene; the figure builders live in src/viz/animation.ts. (Not to be confused with the
+ * replay store of src/replay/, which keeps transitions for learning.)
  */
+import { policyAgent, runEpisode, type Agent } from "./agent.js";
 import type { Env } from "./env.js";
 import type { Physics } from "./physics.js";
+import { emptyLook, materialTables, resolveLook } from "./render/material.js";
 
 export type GeomShape = "plane" | "sphere" | "capsule" | "ellipsoid" | "cylinder" | "box" | "other";
 
@@ -21,7 +24,7 @@ export interface GeomInfo {
   rgba: [number, number, number, number];
 }
 
-export interface ReplayFrame {
+export interface RecordingFrame {
   time: number;
   /** Reward of the (agent) step that led here (undefined for the initial frame). */
   reward?: number;
@@ -38,7 +41,7 @@ export interface Recording {
   plane?: "xz" | "xy";
   bodies: string[];
   geoms: GeomInfo[];
-  frames: ReplayFrame[];
+  frames: RecordingFrame[];
 }
 
 const SHAPES: Record<number, GeomShape> = { 0: "plane", 2: "sphere", 3: "capsule", 4: "ellipsoid", 5: "cylinder", 6: "box" };
@@ -52,14 +55,14 @@ export function geomInfo(p: Physics): GeomInfo[] {
   const quat = m.geom_quat as Float64Array;
   const rgba = m.geom_rgba as Float32Array;
   const matid = m.geom_matid as Int32Array;
-  const matRgba = m.mat_rgba as Float32Array;
+  const mats = materialTables(m);
+  const look = emptyLook();
   const group = m.geom_group as Int32Array;
   const type = m.geom_type as Int32Array;
   const bodyid = m.geom_bodyid as Int32Array;
   for (let g = 0; g < m.ngeom; g++) {
     if (group[g]! > 2) continue;
-    const mat = matid[g]!;
-    const c = mat >= 0 ? matRgba.subarray(4 * mat, 4 * mat + 4) : rgba.subarray(4 * g, 4 * g + 4);
+    const c = resolveLook(mats, matid[g]!, rgba, g, look); // MuJoCo's rule: an explicit rgba beats the material's
     out.push({
       name: p.name("geom", g),
       body: bodyid[g]!,
@@ -67,7 +70,7 @@ export function geomInfo(p: Physics): GeomInfo[] {
       size: [size[3 * g]!, size[3 * g + 1]!, size[3 * g + 2]!],
       pos: [pos[3 * g]!, pos[3 * g + 1]!, pos[3 * g + 2]!],
       quat: [quat[4 * g]!, quat[4 * g + 1]!, quat[4 * g + 2]!, quat[4 * g + 3]!],
-      rgba: [c[0]!, c[1]!, c[2]!, c[3]!],
+      rgba: [c.r, c.g, c.b, c.a],
     });
   }
   return out;
@@ -94,29 +97,28 @@ export class EpisodeRecorder {
 }
 
 /**
- * Run one episode of `policy` on `env` and record it (every `every`-th agent step; default: all of them).
- * Returns the recording and the episode return.
+ * Play one episode of `agent` (or of a policy of the observation and the step t) on `env` through `runEpisode`, and
+ * record it: the initial state, every `every`-th agent step (default: all of them) and the last one.
+ * Returns the recording, the episode return and the rewards of every step.
  */
-export function recordEpisode(
+export async function recordEpisode(
   env: Env,
-  policy: (obs: Float32Array, t: number) => ArrayLike<number>,
+  agent: Agent | ((obs: Float32Array, t: number) => ArrayLike<number>),
   opts: { seed?: number; maxSteps?: number; every?: number } = {},
-): { recording: Recording; ret: number; rewards: number[] } {
+): Promise<{ recording: Recording; ret: number; rewards: number[] }> {
   const every = opts.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be a positive integer, got ${every}`);
   const rec = new EpisodeRecorder(env.physics, env.task.name, env.task.plane);
-  let { obs } = env.reset(opts.seed);
-  rec.capture();
-  let ret = 0;
-  const rewards: number[] = [];
-  const max = opts.maxSteps ?? env.maxEpisodeSteps;
-  for (let t = 0; t < max; t++) {
-    const r = env.step(policy(obs, t));
-    obs = r.obs;
-    ret += r.reward;
-    rewards.push(r.reward);
-    const last = r.terminated || r.truncated || t + 1 === max;
-    if ((t + 1) % every === 0 || last) rec.capture(r.reward, ret);
-    if (r.terminated || r.truncated) break;
-  }
-  return { recording: rec.recording, ret, rewards };
+  const ep = await runEpisode(env, typeof agent === "function" ? policyAgent("policy", agent) : agent, {
+    seed: opts.seed,
+    maxSteps: opts.maxSteps,
+    keep: false,
+    onReset: () => rec.capture(),
+    onStep: ({ step, reward, totalReturn }) => {
+      if (step % every === 0) rec.capture(reward, totalReturn);
+    },
+  });
+  // the last step, unless it fell on the grid
+  if (ep.steps % every !== 0) rec.capture(ep.rewards.at(-1), ep.totalReturn);
+  return { recording: rec.recording, ret: ep.totalReturn, rewards: ep.rewards };
 }

@@ -28,16 +28,17 @@
  * folded hip in the objective (3 per rad) each left some of seeds 2–4 sitting or lying; the unfold phase freed the
  * sit (0.8 s push: returns 869.5, 945.8, 929.5 on seeds 2–4; 1.2 s or 2 s pushes: 552–851 and 605–662). The returns
  * are sensitive to such details (the get-up is chaotic): the per-seed returns are listed in
- * tests/unit/envs-controllers.test.ts.
+ * tests/unit/controllers.test.ts.
+ * As an `Agent`, it reads the env from `act`'s context; `close()` frees its simulator copies.
  */
-import type { Env, EnvState } from "./env.js";
-import { hopperBalanceController } from "./hopper-controller.js";
-import type { LookaheadController } from "./lookahead.js";
-import type { Physics } from "./physics.js";
-import { HOPPER_STAND_HEIGHT, hopperHeight } from "./tasks/hopper.js";
-import { forkVecEnv, type VecEnv } from "./vec.js";
+import type { ActContext, Agent } from "../envs/agent.js";
+import type { Env, EnvState } from "../envs/env.js";
+import type { Physics } from "../envs/physics.js";
+import { HOPPER_STAND_HEIGHT, hopperHeight } from "../envs/tasks/hopper.js";
+import { forkVecEnv, type VecEnv } from "../envs/vec.js";
 import { mppiPlanner, type SamplingPlanner } from "../planning/sampling.js";
 import type { PlanningModel } from "../planning/types.js";
+import { hopperBalanceController } from "./hopper-balance.js";
 
 export interface HopperLookaheadOptions {
   /** Sequences per MPPI iteration = simulator copies (default 64, as the oracle). */
@@ -70,6 +71,8 @@ export interface HopperLookaheadOptions {
  * step: `heightWeight` × min(height, 0.6) + `uprightWeight` × cos(torso pitch), each per control step. While the
  * reward is zero the shaping pulls the torso up toward the height where the reward starts; above it the height term
  * is constant (clipped at 0.6 m), so the reward and the torso's uprightness decide.
+ * It is `SimulatorModel` plus that term, except that it sums the score in float32: the documented returns were
+ * measured so, and the get-up is chaotic (summed in float64, seeds 2–4 earn 903.4, 865.6, 926.0 instead).
  */
 export class HopperPlanningModel implements PlanningModel {
   readonly actionDim: number;
@@ -106,11 +109,11 @@ export class HopperPlanningModel implements PlanningModel {
         step.fill(0);
         for (let i = 0; i < k; i++) step.set(actions.subarray((i0 + i) * D + t * m, (i0 + i) * D + t * m + m), i * m);
         const r = vec.step(step);
-        for (let i = 0; i < k; i++) out[i0 + i]! += r.reward[i]! + perStep * this.shaping(vec.physics[i]!);
+        for (let i = 0; i < k; i++) out[i0 + i] = r.diverged[i] ? -Infinity : out[i0 + i]! + r.reward[i]! + perStep * this.shaping(vec.physics[i]!);
         this.physicsSteps += B * perStep * vec.task.physicsStepsPerControlStep;
       }
     }
-    return out;
+    return out; // −Infinity: the candidate's simulation diverged (vec.ts), never picked
   }
 
   private shaping(p: Physics): number {
@@ -126,7 +129,8 @@ function speed(v: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-export class HopperLookaheadController implements LookaheadController {
+export class HopperLookaheadController implements Agent {
+  readonly name = "hopper lookahead";
   readonly numSamples: number;
   readonly horizon: number;
   readonly iterations: number;
@@ -202,7 +206,7 @@ export class HopperLookaheadController implements LookaheadController {
     return this.balancing;
   }
 
-  act(env: Env): Float32Array {
+  act(obs: Float32Array, { env }: ActContext): Float32Array {
     if (env.task.name !== "hopper-stand") throw new Error(`HopperLookaheadController drives hopper-stand, got '${env.task.name}'`);
     if (env.actionRepeat !== 1) throw new Error(`HopperLookaheadController needs actionRepeat 1, got ${env.actionRepeat}`);
     const interval = this.balancing ? this.recheckEvery : this.actionRepeat;
@@ -213,7 +217,7 @@ export class HopperLookaheadController implements LookaheadController {
     this.stepsSinceDecision++;
     if (this.balancing) {
       this.stats.balanceSteps++;
-      return hopperBalanceController(env.observe());
+      return hopperBalanceController(obs);
     }
     this.stats.planSteps++;
     return this.held.slice();

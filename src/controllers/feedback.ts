@@ -1,8 +1,8 @@
 /**
- * Hand-written controllers for the classic tasks. They act on the observation alone (as an agent would) and
+ * Hand-written feedback controllers for the classic tasks. They act on the observation alone (as an agent would) and
  * prove that the dynamics and the rewards mean what the suite means: a swing-up that pumps energy earns a high
  * swing-up return, a linear state-feedback controller balances the cart-pole. Notebooks use them as the
- * "expert" baseline and for replays.
+ * "expert" baseline and for animations; `controllerAgent` (./registry.ts) wraps them as agents.
  */
 
 /** A deterministic policy: observation → action. */
@@ -43,7 +43,7 @@ export function cartpoleBalanceAction(obs: Float32Array): number {
   return clip1(CARTPOLE_GAINS.theta * theta + CARTPOLE_GAINS.omega * w + CARTPOLE_GAINS.x * x + CARTPOLE_GAINS.v * v);
 }
 
-/** Gains of `cartpoleBalanceAction`: picked by hand; tests/unit/envs-controllers.test.ts checks the returns they earn. */
+/** Gains of `cartpoleBalanceAction`: picked by hand; tests/unit/controllers.test.ts checks the returns they earn. */
 export const CARTPOLE_GAINS = { theta: 6, omega: 1.2, x: 0.4, v: 0.8 };
 
 export const cartpoleBalanceController: Policy = (obs) => Float32Array.of(cartpoleBalanceAction(obs));
@@ -115,7 +115,7 @@ const ACRO_E_UP = ACRO_G * 0.5 + ACRO_G * 1.5;
 export const ACROBOT_LQR_GAIN = [-109.942, -27.3474, -40.338, -11.9599] as const;
 
 /** Gains of the acrobot's swing-up: picked by a random search (log-uniform ranges, ≈ 3000 candidates) scoring the returns on
- * seeds 0–9 of this env; tests/unit/envs-controllers.test.ts lists the returns they earn. */
+ * seeds 0–9 of this env; tests/unit/controllers.test.ts lists the returns they earn. */
 export const ACROBOT_SWINGUP_GAINS = {
   pumpElbow: 11.8505,
   pumpShoulder: -0.60978,
@@ -137,7 +137,7 @@ export const ACROBOT_SWINGUP_GAINS = {
  * arm). Once the balance law would need only a moderate control and the upper arm points up, the LQR takes over.
  * Observation: [sin θ1, sin θ2, cos θ1, cos θ2, q̇1, q̇2] with θ1 = q1, θ2 = q1 + q2 the absolute link angles.
  * This law alone lands the arm in the balance's small catch region only by luck; `AcrobotLookaheadController`
- * (src/envs/acrobot-lookahead.ts) chooses among variants of it by looking ahead with the true simulator.
+ * (src/controllers/acrobot-lookahead.ts) chooses among variants of it by looking ahead with the true simulator.
  */
 export const acrobotSwingupController: Policy = (obs) => Float32Array.of(acrobotSwingupAction(obs, 0, 1, false).u);
 
@@ -158,7 +158,7 @@ export function acrobotBalance(obs: Float32Array): number {
 
 /**
  * The law of `acrobotSwingupController` with two knobs and the catch made explicit, for controllers that switch
- * between variants of it (src/envs/acrobot-lookahead.ts): `energyOffset` (J) moves the energy the pump aims at
+ * between variants of it (src/controllers/acrobot-lookahead.ts): `energyOffset` (J) moves the energy the pump aims at
  * (very negative: the pump turns into an elbow brake), `postureScale` multiplies the elbow's spring, and `caught`
  * says the balance law already holds the arm (a caught arm stays caught while the upper arm points up, cos θ1 > 0.5;
  * with `caught` false the law behaves exactly like `acrobotSwingupController`). Returns the clipped action and

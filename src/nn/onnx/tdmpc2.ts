@@ -1,0 +1,127 @@
+/**
+ * The TD-MPC2 update (Hansen, Su & Wang 2024, Eq. 3–5 and §3) as ONE training graph, generated from the layer specs:
+ * TD targets from two target Q heads, the latent rollout with the consistency, reward and value losses weighted by
+ * ρᵗ, one Adam step of encoder/dynamics/reward/Q (encoder at enc_lr_scale, clipped), then the policy step on the
+ * detached latents against the *updated* Q heads (frozen), then the Polyak update of the target Q heads.
+ * The same maths, in the same order, as the tfjs reference (`WorldModel.update` in ../worldmodel.ts).
+ *
+ * Randomness comes in as inputs so that a run is reproducible from the caller's Rng: the policy noise ε (two draws),
+ * the two Q heads of each min/mean, and the dropout mask of the Q heads' first layer (while training).
+ */
+import type { EnsembleSpec } from "../layers.js";
+import type { TwoHotConfig } from "../losses.js";
+import type { TrainConfig } from "../presets.js";
+import { Graph, Sym } from "./graph.js";
+import { softCrossEntropy, twoHot, twoHotInv } from "./losses.js";
+import { agentParamShapes, ensembleGraph, ensembleParamShapes, minOverHeads, mlpGraph, type AgentNets, type NetInput, type ParamFn } from "./nets.js";
+import { TrainGraph } from "./train.js";
+
+export type Tdmpc2Nets = AgentNets;
+
+/** TD-MPC2's training hyper-parameters (official config names, ../presets.ts); τ is the engine's. */
+export type Tdmpc2TrainConfig = Omit<TrainConfig, "tau">;
+
+export interface Tdmpc2UpdateSpec {
+  nets: Tdmpc2Nets;
+  cfg: Tdmpc2TrainConfig;
+  twoHot: TwoHotConfig;
+  obsDim: number;
+  actionDim: number;
+}
+
+/**
+ * TD-MPC2's policy prior: a squashed Gaussian (SAC). out = π(z) [N, 2A] split into μ and a raw log σ mapped into
+ * [log_std_min, log_std_max]; a = tanh(μ + ε·σ); log π(a) with the tanh correction.
+ */
+export function squashedGaussian(g: Graph, out: Sym, eps: Sym, lo: number, hi: number): { mu: Sym; action: Sym; logProb: Sym } {
+  const A = eps.shape[1]!;
+  const mu = g.slice(out, 1, 0, A);
+  const logStd = g.add(lo, g.mul(g.add(g.tanh(g.slice(out, 1, A, 2 * A)), 1), 0.5 * (hi - lo)));
+  const pre = g.add(mu, g.mul(eps, g.exp(logStd)));
+  const gauss = g.reduceSum(g.sub(g.mul(g.mul(eps, eps), -0.5), g.add(logStd, 0.5 * Math.log(2 * Math.PI))), [1], true);
+  const action = g.tanh(pre);
+  const squash = g.reduceSum(g.log(g.add(g.relu(g.sub(1, g.mul(action, action))), 1e-6)), [1], true);
+  return { mu: g.tanh(mu), action, logProb: g.sub(gauss, squash) };
+}
+
+/** Q value of two heads [N, 1]: their min (TD targets) or mean (policy loss, planning). */
+export function twoHeadValue(g: Graph, q: EnsembleSpec, P: ParamFn, za: NetInput, heads: Sym, c: TwoHotConfig, kind: "min" | "avg"): Sym {
+  const v = twoHotInv(g, ensembleGraph(g, q, P, za, { heads }), c); // [2, N, 1]
+  return kind === "avg" ? g.reduceMean(v, [0]) : minOverHeads(g, v);
+}
+
+/** ρᵗ per row of H blocks of B rows (t-major) → constant [H·B, 1] */
+export function rhoRows(g: Graph, rho: number, H: number, B: number): Sym {
+  return g.constant(Float32Array.from({ length: H * B }, (_, i) => rho ** Math.floor(i / B)), [H * B, 1]);
+}
+
+/**
+ * Graph inputs (besides the store's): obs [H+1, B, obs], action [H, B, A], reward [H, B], eps_td [H·B, A],
+ * eps_pi [(H+1)·B, A], heads_td / heads_pi int64 [2], dropout_mask [heads, H·B, hidden] (when the Q heads have
+ * dropout), tau. Reports: consistency, reward, value, total, grad_norm,
+ * pi_loss, pi_grad_norm.
+ */
+export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
+  const { nets, cfg, obsDim: O, actionDim: A } = spec;
+  const H = cfg.horizon;
+  const B = cfg.batch_size;
+  const c = spec.twoHot;
+  const tg = new TrainGraph(agentParamShapes(nets), ensembleParamShapes(nets.q).map(([n]) => n));
+  const g = tg.g;
+  const P = tg.P;
+  const obs = tg.input("obs", [H + 1, B, O]);
+  const act = g.reshape(tg.input("action", [H, B, A]), [H * B, A]);
+  const rew = g.reshape(tg.input("reward", [H, B]), [H * B, 1]);
+  const epsTd = tg.input("eps_td", [H * B, A]);
+  const epsPi = tg.input("eps_pi", [(H + 1) * B, A]);
+  const headsTd = tg.input("heads_td", [2], "int64");
+  const headsPi = tg.input("heads_pi", [2], "int64");
+  const rhoW = rhoRows(g, cfg.rho, H, B);
+
+  // TD targets, no gradient: r + γ·min of two target heads at (h(o′), π(h(o′)))
+  const nextZ = g.stopGradient(mlpGraph(g, nets.encoder, P, g.reshape(g.slice(obs, 0, 1, H + 1), [H * B, O])));
+  const nextA = squashedGaussian(g, mlpGraph(g, nets.pi, P, nextZ), epsTd, cfg.log_std_min, cfg.log_std_max).action;
+  const tdQ = twoHeadValue(g, nets.q, tg.T, [nextZ, nextA], headsTd, c, "min");
+  const td = g.stopGradient(g.add(rew, g.mul(tdQ, cfg.discount)));
+
+  // latent rollout and the three losses
+  let z = mlpGraph(g, nets.encoder, P, g.reshape(g.slice(obs, 0, 0, 1), [B, O]));
+  const zs = [z];
+  const consistency: Sym[] = [];
+  for (let t = 0; t < H; t++) {
+    z = mlpGraph(g, nets.dynamics, P, [z, g.slice(act, 0, t * B, (t + 1) * B)]);
+    const d = g.sub(z, g.slice(nextZ, 0, t * B, (t + 1) * B));
+    consistency.push(g.mul(g.meanAll(g.mul(d, d)), cfg.rho ** t));
+    zs.push(z);
+  }
+  const za = [g.concat(zs.slice(0, H), 0), act]; // [H·B, L] and [H·B, A]
+  const rewardCe = softCrossEntropy(g, mlpGraph(g, nets.reward, P, za), twoHot(g, rew, c));
+  const rewardLoss = g.div(g.sumAll(g.mul(rewardCe, rhoW)), B * H);
+  const dropoutMask = nets.q.dropout > 0 ? tg.input("dropout_mask", [nets.q.heads, H * B, nets.q.dims[1]!]) : undefined;
+  const qs = ensembleGraph(g, nets.q, P, za, { dropoutMask }); // [E, H·B, bins]
+  const valueCe = softCrossEntropy(g, qs, twoHot(g, td, c)); // [E, H·B, 1]
+  const valueLoss = g.div(g.sumAll(g.mul(valueCe, rhoW)), B * H * nets.q.heads);
+  const consistencyLoss = g.div(g.sum(consistency), H);
+  const total = g.sum([g.mul(consistencyLoss, cfg.consistency_coef), g.mul(rewardLoss, cfg.reward_coef), g.mul(valueLoss, cfg.value_coef)]);
+  const wmNames = [nets.encoder, nets.dynamics, nets.reward, nets.q].flatMap((s) => [...tg.shapes.keys()].filter((n) => n.startsWith(`${s.prefix}/`)));
+  const wm = tg.adam("wm", { lr: cfg.lr, clipNorm: cfg.grad_clip_norm, lrScale: { [`${nets.encoder.prefix}/`]: cfg.enc_lr_scale } }, wmNames, total);
+
+  // policy step on the detached latents, Q heads updated above and frozen here
+  const zAll = g.stopGradient(g.concat(zs, 0)); // [(H+1)·B, L]
+  const pol = squashedGaussian(g, mlpGraph(g, nets.pi, P, zAll), epsPi, cfg.log_std_min, cfg.log_std_max);
+  const qPi = twoHeadValue(g, nets.q, wm.P, [zAll, pol.action], headsPi, c, "avg");
+  const perRow = g.sub(g.mul(pol.logProb, cfg.entropy_coef), qPi);
+  const piLoss = g.div(g.sumAll(g.mul(perRow, rhoRows(g, cfg.rho, H + 1, B))), (H + 1) * B);
+  const piNames = [...tg.shapes.keys()].filter((n) => n.startsWith(`${nets.pi.prefix}/`));
+  const pi = tg.adam("pi", { lr: cfg.lr, eps: 1e-5, clipNorm: cfg.grad_clip_norm }, piNames, piLoss);
+
+  tg.polyak(wm.P);
+  tg.report("consistency", consistencyLoss);
+  tg.report("reward", rewardLoss);
+  tg.report("value", valueLoss);
+  tg.report("total", total);
+  tg.report("grad_norm", wm.gradNorm);
+  tg.report("pi_loss", piLoss);
+  tg.report("pi_grad_norm", pi.gradNorm);
+  return tg;
+}
