@@ -44,6 +44,8 @@ export interface PlanningSetting {
   policyOnly?: boolean;
   /** Plan with this search instead of the run's own (the same trained networks). */
   planner?: TdmpcConfig["planner"];
+  /** false: leave out the policy sequences the run trained with (the warm start, at equal compute). */
+  policySequences?: boolean;
 }
 
 /** Sample budgets (samples, iterations), the training one (128 × 3) included; and horizons at the training budget. */
@@ -75,7 +77,7 @@ export const PLANNING_COLUMNS: (keyof PlanningRow)[] = ["study", "variant", "tas
 export function planningOverrides(cfg: TdmpcConfig, s: PlanningSetting): Overrides {
   if (s.policyOnly) return { plan: false };
   const planner = s.planner ?? cfg.planner;
-  const usesPi = planner === "mppi" && Math.floor(cfg.mixture_coef * cfg.num_samples) > 0;
+  const usesPi = planner === "mppi" && Math.floor(cfg.mixture_coef * cfg.num_samples) > 0 && s.policySequences !== false;
   return {
     planner,
     num_samples: s.numSamples,
@@ -85,6 +87,14 @@ export function planningOverrides(cfg: TdmpcConfig, s: PlanningSetting): Overrid
     horizon: s.horizon,
     horizon_schedule: String(s.horizon),
   };
+}
+
+/** Whether `r` is the result of setting `s` on a run trained with `cfg` (the studies append only what is missing). */
+export function sameSetting(r: PlanningRow, cfg: TdmpcConfig, s: PlanningSetting): boolean {
+  if (r.study !== s.study) return false;
+  if (s.policyOnly) return r.planner === "policy";
+  const ov = planningOverrides(cfg, s);
+  return r.planner === ov.planner && r.num_samples === s.numSamples && r.iterations === s.iterations && r.horizon === s.horizon && r.pi_trajs === Math.floor((ov.mixture_coef as number) * s.numSamples);
 }
 
 /** Evaluation episodes of a trained agent with other planning settings: return and CPU ms per action. */
@@ -138,6 +148,7 @@ export function planningSettings(variant: string, o: { quick?: boolean } = {}): 
   if (variant === "tdmpc") {
     s.push({ study: "budget", numSamples: 0, iterations: 0, horizon: 0, policyOnly: true });
     for (const planner of ["poplin_a", "poplin_p"] as const) s.push(...budgets.map(([n, i]): PlanningSetting => ({ study: "budget", numSamples: n, iterations: i, horizon: 5, planner })));
+    s.push(...budgets.map(([n, i]): PlanningSetting => ({ study: "budget", numSamples: n, iterations: i, horizon: 5, policySequences: false })));
   }
   if (["mpc", "mpc_q", "tdmpc"].includes(variant)) s.push(...horizons.map((h): PlanningSetting => ({ study: "horizon", numSamples: 128, iterations: 3, horizon: h })));
   return s;

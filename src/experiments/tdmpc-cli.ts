@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { initBackend } from "../nn/backend.js";
 import { projectRoot } from "../tooling/paths.js";
 import { ch04Grid, PREDICTION_COLUMNS, PREDICTION_TEXT, predictionStudy, type PredictionRow } from "./ch04-latent.js";
-import { ch05Grid, evaluatePlanning, LEARNER_COLUMNS, LEARNER_TEXT, learnerStudy, PLANNING_COLUMNS, PLANNING_TEXT, planningSettings, planningOverrides, type LearnerRow, type PlanningRow } from "./ch05-synergies.js";
+import { ch05Grid, evaluatePlanning, LEARNER_COLUMNS, LEARNER_TEXT, learnerStudy, PLANNING_COLUMNS, PLANNING_TEXT, planningSettings, sameSetting, type LearnerRow, type PlanningRow } from "./ch05-synergies.js";
 import { appendRows, defaultRunRoot, finished, gridReadme, readResults, readRows, readRunConfig, runGrid, runName, VARIANTS, type RunSpec, type VariantName } from "./tdmpc-runs.js";
 
 export const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[], pendulum?: boolean) => RunSpec[] }> = {
@@ -84,10 +84,7 @@ export function register(program: Command): void {
         const have = readRows<PlanningRow>(out, PLANNING_TEXT);
         for (const s of done.filter((x) => !vs || vs.includes(x.variant.name))) {
           const cfg = readRunConfig(dirOf(s.variant.name, s.task, s.seed));
-          const todo = planningSettings(s.variant.name).filter((st) => {
-            const ov = planningOverrides(cfg, st);
-            return !have.some((r) => r.variant === s.variant.name && r.task === s.task && r.seed === s.seed && r.study === st.study && (st.policyOnly ? r.planner === "policy" : r.planner === ov.planner && r.num_samples === st.numSamples && r.iterations === st.iterations && r.horizon === st.horizon));
-          });
+          const todo = planningSettings(s.variant.name).filter((st) => !have.some((r) => r.variant === s.variant.name && r.task === s.task && r.seed === s.seed && sameSetting(r, cfg, st)));
           if (!todo.length) continue;
           console.error(`planning: ${runName(s)} (${todo.length} settings)`);
           await evaluatePlanning(dirOf(s.variant.name, s.task, s.seed), s.variant.name, todo, { episodes, onRow: (r) => appendRows(out, PLANNING_COLUMNS, [r]) });

@@ -80,6 +80,7 @@ describe("chapter 5 settings and summaries", () => {
     for (const [n] of PLANNING_BUDGETS) expect(Math.floor((planningOverrides(cfg, { study: "budget", numSamples: n, iterations: 1, horizon: 5 }).mixture_coef as number) * n)).toBe(PI_TRAJS);
     expect(planningOverrides({ ...cfg, mixture_coef: 0 }, { study: "budget", numSamples: 64, iterations: 1, horizon: 5 }).mixture_coef).toBe(0);
     expect(planningOverrides(cfg, { study: "budget", numSamples: 64, iterations: 1, horizon: 5, planner: "poplin_a" }).mixture_coef).toBe(0);
+    expect(planningOverrides(cfg, { study: "budget", numSamples: 64, iterations: 1, horizon: 5, policySequences: false }).mixture_coef).toBe(0);
   });
 
   it("final returns: the last evaluation of each seed, mean and Student-t 95 % CI", () => {

@@ -48,12 +48,19 @@ export function computeFigure(rows: PlanningRow[]): Figure {
   const shown = new Set<string>();
   tasks.forEach((task, i) => {
     const at = rows.filter((r) => r.task === task && r.study === "budget");
-    const groups = [...new Set(at.map((r) => `${r.variant}|${r.planner}`))];
+    // one line per (variant, search, with/without policy sequences): TD-MPC's networks are also re-planned without
+    // its policy sequences and with POPLIN's searches
+    const groupOf = (r: PlanningRow) => `${r.variant}|${r.planner}|${r.variant === "tdmpc" && r.planner === "mppi" && r.pi_trajs === 0 ? "nopi" : ""}`;
+    const groups = [...new Set(at.map(groupOf))];
     groups.forEach((gk, j) => {
-      const [variant, planner] = gk.split("|") as [string, string];
-      const rs = at.filter((r) => r.variant === variant && r.planner === planner);
-      const name = planner === "policy" ? `π alone (${variant === "tdmpc" ? "TD-MPC's policy" : "trained alone"})` : planner === variant || planner === "mppi" ? (titles[variant] ?? variant) : `TD-MPC's networks, ${planner === "poplin_a" ? "POPLIN-A" : "POPLIN-P"} search`;
-      const color = planner === "policy" ? (variant === "tdmpc" ? "#e377c2" : "#843c6b") : planner !== "mppi" && planner !== variant ? colorOf(planner) : colorOf(variant, j);
+      const [variant, planner, nopi] = gk.split("|") as [string, string, string];
+      const rs = at.filter((r) => groupOf(r) === gk);
+      const name =
+        planner === "policy" ? `π alone (${variant === "tdmpc" ? "TD-MPC's policy" : "trained alone"})`
+        : nopi ? "TD-MPC's networks without policy sequences (no warm start)"
+        : planner === variant || planner === "mppi" ? (titles[variant] ?? variant)
+        : `TD-MPC's networks, ${planner === "poplin_a" ? "POPLIN-A" : "POPLIN-P"} search`;
+      const color = planner === "policy" ? (variant === "tdmpc" ? "#e377c2" : "#843c6b") : nopi ? "#393b79" : planner !== "mppi" && planner !== variant ? colorOf(planner) : colorOf(variant, j);
       // x: the mean CPU time per budget (seed points spread only in y), y: return
       const g = groupBy(rs, (r) => `${r.num_samples}x${r.iterations}`, (r) => r.return);
       const x = g.keys.map((k) => { const xs = rs.filter((r) => `${r.num_samples}x${r.iterations}` === k).map((r) => r.cpu_ms_per_action); return xs.reduce((a, b) => a + b, 0) / xs.length; });
