@@ -5,7 +5,7 @@ import { PREDICTION_TEXT, type PredictionRow } from "../../experiments/ch04-late
 import { readResults, readRows, VARIANTS } from "../../experiments/tdmpc-runs.js";
 import { groupBy, seedTraces } from "../evidence.js";
 import type { Figure } from "../plotly.js";
-import { colorOf, learningCurves, panels } from "./runs.js";
+import { colorOf, compactLegend, EVIDENCE, learningCurves, panels } from "./runs.js";
 
 const titles: Record<string, string> = {
   ...Object.fromEntries(Object.values(VARIANTS).map((v) => [v.name, v.title])),
@@ -38,7 +38,7 @@ export function predictionFigure(rows: PredictionRow[], task = "cartpole-swingup
     });
   const seeds = new Set(at.map((r) => r.seed)).size;
   const layout = panels(3, ["reward predicted k steps ahead (RMS, reward units)", "state o_{t+k} (RMS, state std units)", "latent vs h(o_{t+k}) (RMS / latent spread)"], "prediction error", "steps predicted ahead k");
-  return { data, layout: { ...layout, title: { text: `Prediction error over the horizon, ${task} (test episodes of the trained agent, ${seeds} seeds)` }, legend: { orientation: "h", y: -0.25 }, height: 460 } };
+  return { data: compactLegend(data), layout: { ...layout, title: { text: `Prediction error over the horizon, ${task} (test episodes of the trained agent)<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` }, legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 110 }, height: 500 } };
 }
 
 /** Every chapter-4 figure that the committed results in `dir` allow (ch04-latent.csv, ch04-prediction.csv). */

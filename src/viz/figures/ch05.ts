@@ -5,7 +5,7 @@ import { LEARNER_TEXT, PLANNING_TEXT, type LearnerRow, type PlanningRow } from "
 import { readResults, readRows, VARIANTS } from "../../experiments/tdmpc-runs.js";
 import { groupBy, seedTraces } from "../evidence.js";
 import type { Figure } from "../plotly.js";
-import { colorOf, learningCurves, panels } from "./runs.js";
+import { colorOf, compactLegend, EVIDENCE, learningCurves, panels } from "./runs.js";
 
 const TASKS = ["pendulum-swingup", "cartpole-swingup"];
 const titles: Record<string, string> = {
@@ -70,13 +70,15 @@ export function computeFigure(rows: PlanningRow[]): Figure {
       data.push(...traces);
     });
   });
+  const seeds = new Set(rows.filter((r) => r.study === "budget").map((r) => r.seed)).size;
   return {
-    data,
+    data: compactLegend(data),
     layout: {
-      title: { text: "Return at equal compute: trained agents re-planned with 16×1 … 256×4 samples × iterations" },
+      title: { text: `Return at equal compute: trained agents re-planned with 16×1 … 256×4 samples × iterations<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` },
       ...panels(tasks.length, tasks, "evaluation return (max 1000)", "CPU ms per action (one core, log scale)", { xLog: true }),
-      legend: { orientation: "h", y: -0.25 },
-      height: 540,
+      legend: { orientation: "h", y: -0.2, yanchor: "top" },
+      margin: { b: 170 },
+      height: 600,
     },
   };
 }
@@ -104,9 +106,10 @@ export function horizonFigure(rows: PlanningRow[]): Figure {
       shown.add(name);
     }
   });
+  const seeds = new Set(rows.filter((r) => r.study === "horizon").map((r) => r.seed)).size;
   return {
-    data,
-    layout: { title: { text: "Myopia: return against the planning horizon (trained agents re-planned, 128 × 3)" }, ...panels(tasks.length, tasks, "evaluation return (max 1000)", "planning horizon H (agent steps)"), legend: { orientation: "h", y: -0.25 }, height: 480 },
+    data: compactLegend(data),
+    layout: { title: { text: `Myopia: return against the planning horizon (trained agents re-planned, 128 × 3)<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` }, ...panels(tasks.length, tasks, "evaluation return (max 1000)", "planning horizon H (agent steps of 0.08 s)"), legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 120 }, height: 500 },
   };
 }
 
@@ -122,7 +125,7 @@ export function speedFigure(rows: PlanningRow[]): Figure {
   });
   const layout = panels(tasks.length, tasks, "CPU ms per action (log scale)", "");
   for (let i = 0; i < tasks.length; i++) (layout[`yaxis${i === 0 ? "" : i + 1}`] as Record<string, unknown>).type = "log";
-  return { data, layout: { ...layout, title: { text: "A policy acts much faster: CPU time per action at the training budget (128 samples × 3 iterations, H = 5)" }, height: 440, showlegend: false } };
+  return { data, layout: { ...layout, title: { text: `A policy acts much faster: CPU time per action at the training budget (128 samples × 3 iterations, H = 5)<br><sup>${EVIDENCE}</sup>` }, height: 460, showlegend: false } };
 }
 
 /** The policy alone after n updates of each learner on the same replay store. */
@@ -135,9 +138,10 @@ export function learnersFigure(rows: LearnerRow[]): Figure {
       data.push(...seedTraces(g.keys, g.values, { name: titles[l] ?? l, color: colorOf(l, j), axis: i === 0 ? "" : String(i + 1), line: true, showlegend: i === 0 }));
     });
   });
+  const seeds = new Set(rows.map((r) => r.seed)).size;
   return {
-    data,
-    layout: { title: { text: "Policy learners on the same planner data (TD-MPC's replay, frozen model and critic): π acting alone" }, ...panels(tasks.length, tasks, "return of π alone (max 1000)", "policy updates on the fixed data"), legend: { orientation: "h", y: -0.25 }, height: 480 },
+    data: compactLegend(data),
+    layout: { title: { text: `Policy learners on the same planner data (TD-MPC's replay, frozen model and critic): π acting alone<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` }, ...panels(tasks.length, tasks, "return of π alone (max 1000)", "policy updates on the fixed data"), legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 110 }, height: 500 },
   };
 }
 

@@ -27,6 +27,21 @@ export const VARIANT_COLORS: Record<string, string> = {
 
 export const colorOf = (name: string, i = 0): string => VARIANT_COLORS[name] ?? ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"][i % 5]!;
 
+/**
+ * One legend entry per group: the mean line's, named by the group alone (`seedTraces` makes two, "…: mean, 95 % CI"
+ * and "…: one seed each"); the figure's title says what the band and the points are.
+ */
+export function compactLegend(traces: Record<string, unknown>[]): Record<string, unknown>[] {
+  return traces.map((t) => {
+    const name = String(t.name ?? "");
+    if (name.endsWith(": one seed each")) return { ...t, showlegend: false };
+    return name.endsWith(": mean, 95 % CI") ? { ...t, name: name.slice(0, -": mean, 95 % CI".length) } : t;
+  });
+}
+
+/** What every figure of chapters 4–5 draws, for its title. */
+export const EVIDENCE = "line: mean over seeds, band/bars: 95 % CI, points: single seeds";
+
 /** Evaluation returns per env step over seeds: keys = env steps (where every seed of the group has one), values. */
 export function evalCurve(rows: ResultRow[], task: string, variant: string): { keys: number[]; values: number[][] } {
   const ev = rows.filter((r) => r.kind === "eval" && r.task === task && r.label === variant);
@@ -61,12 +76,13 @@ export function learningCurves(rows: ResultRow[], opts: { tasks: string[]; varia
   });
   const seeds = Math.max(0, ...o.tasks.flatMap((t) => o.variants.map((v) => new Set(rows.filter((r) => r.task === t && r.label === v).map((r) => r.seed)).size)));
   return {
-    data,
+    data: compactLegend(data),
     layout: {
-      title: { text: `${o.title} (up to ${seeds} seeds)` },
+      title: { text: `${o.title}<br><sup>up to ${seeds} seeds; ${EVIDENCE}</sup>` },
       ...panels(o.tasks.length, o.tasks, "evaluation return (mean of the episodes; max 1000)", "environment steps"),
-      legend: { orientation: "h", y: -0.22 },
-      height: o.height ?? 480,
+      legend: { orientation: "h", y: -0.25, yanchor: "top" },
+      margin: { b: 150 },
+      height: o.height ?? 520,
     },
   };
 }
