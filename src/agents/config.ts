@@ -53,6 +53,12 @@ export interface TdmpcConfig extends WorldModelConfig, CourseSwitches {
   seed_steps: number;
   update_freq: number;
   tau: number;
+  /** Course extension (chapter 5): TD-MPC's MPPI ("mppi", mixing `mixture_coef` policy sequences in), or POPLIN
+   * (Wang & Ba 2019) searching around the policy: over action residuals ("poplin_a") or over perturbations of its
+   * last layer ("poplin_p"); src/planning/poplin.ts. */
+  planner: "mppi" | "poplin_a" | "poplin_p";
+  /** POPLIN: initial std of the search variables u ∈ [−1, 1] (residual = 2u; last-layer perturbation ∝ u). */
+  poplin_std: number;
 }
 
 export interface Tdmpc2Config extends WorldModelConfig, CourseSwitches {
@@ -122,6 +128,8 @@ export const TDMPC_DEFAULTS: TdmpcConfig = {
   seed_steps: 5000,
   update_freq: 2,
   tau: 0.01,
+  planner: "mppi",
+  poplin_std: 0.25,
 };
 
 /** TD-MPC2, tdmpc2/config.yaml with model_size 5 (5M parameters). */
@@ -247,6 +255,9 @@ export function validateConfig(c: AgentConfig): void {
     parseSchedule(c.std_schedule);
     parseSchedule(c.horizon_schedule);
     if (!Number.isInteger(c.update_freq) || c.update_freq < 1) throw new RangeError(`config update_freq must be a positive integer, got ${c.update_freq}`);
+    if (!["mppi", "poplin_a", "poplin_p"].includes(c.planner)) throw new RangeError(`config planner must be mppi, poplin_a or poplin_p, got "${String(c.planner)}"`);
+    if (!(c.poplin_std > 0 && c.poplin_std <= 2)) throw new RangeError(`config poplin_std must be in (0, 2], got ${c.poplin_std}`);
+    if (c.planner !== "mppi" && c.policy_learner === "none") throw new RangeError(`config planner=${c.planner} searches around the policy: it needs a policy_learner`);
   } else if (c.num_pi_trajs >= c.num_samples) throw new RangeError(`config num_pi_trajs (${c.num_pi_trajs}) must be < num_samples (${c.num_samples})`);
   if (c.policy_learner === "none" && (c.terminal_value || planUsesPolicy(c))) {
     throw new RangeError("config policy_learner=none needs terminal_value=false and no policy sequences (mixture_coef / num_pi_trajs 0): there is no policy");

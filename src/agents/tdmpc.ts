@@ -16,6 +16,7 @@ import { Adam, polyak, trainStep } from "../nn/optim.js";
 import { consistencyLoss } from "../models/latent.js";
 import { WorldModel } from "../models/world-model.js";
 import { LatentPlanningModel } from "../planning/latent-model.js";
+import { PoplinPlanner } from "../planning/poplin.js";
 import { mppiPlanner, type SamplingPlanner } from "../planning/sampling.js";
 import type { SequenceBatch } from "../replay/store.js";
 import { Rng } from "../util/random.js";
@@ -28,7 +29,7 @@ import type { LearningAgent, UpdateInfo } from "./types.js";
 export class TdmpcAgent implements LearningAgent {
   readonly name = "TD-MPC";
   readonly wm: WorldModel;
-  readonly planner: SamplingPlanner;
+  readonly planner: SamplingPlanner | PoplinPlanner;
   readonly model: LatentPlanningModel;
   readonly optim: Adam;
   readonly piOptim: Adam;
@@ -52,19 +53,21 @@ export class TdmpcAgent implements LearningAgent {
     const modules = ["encoder/", "dynamics/", "reward/", "q/", ...(cfg.decoder ? ["decoder/"] : [])];
     this.optim = new Adam(this.wm.params, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, modules);
     this.piOptim = new Adam(this.wm.params, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, ["pi/"]);
-    this.planner = mppiPlanner(actionDim, {
+    const poplin = cfg.planner !== "mppi"; // POPLIN's std is in units of its search variables (src/planning/poplin.ts)
+    const search = {
       horizon: cfg.horizon,
       numSamples: cfg.num_samples,
-      numPiTrajs: Math.floor(cfg.mixture_coef * cfg.num_samples),
+      numPiTrajs: poplin ? 0 : Math.floor(cfg.mixture_coef * cfg.num_samples),
       iterations: cfg.iterations,
       numElites: cfg.num_elites,
       temperature: cfg.temperature,
       momentum: cfg.momentum,
-      minStd: cfg.min_std,
-      maxStd: 2,
-      selection: "elite",
+      minStd: poplin ? Math.min(cfg.min_std, cfg.poplin_std) : cfg.min_std,
+      maxStd: poplin ? cfg.poplin_std : 2,
+      selection: "elite" as const,
       seed: this.rng.int(2 ** 31),
-    });
+    };
+    this.planner = poplin ? new PoplinPlanner(cfg.planner as "poplin_a" | "poplin_p", this.wm, search) : mppiPlanner(actionDim, search);
     this.model = new LatentPlanningModel(this.wm, { discount: cfg.discount, terminalValue: cfg.terminal_value, piStd: cfg.min_std });
     this.stdSchedule = parseSchedule(cfg.std_schedule);
     this.horizonSchedule = parseSchedule(cfg.horizon_schedule);

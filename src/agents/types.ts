@@ -2,6 +2,7 @@
 import type { Agent } from "../envs/agent.js";
 import type { Adam } from "../nn/optim.js";
 import type { WorldModel } from "../models/world-model.js";
+import type { PoplinPlanner } from "../planning/poplin.js";
 import type { SamplingPlanner } from "../planning/sampling.js";
 import type { SequenceBatch } from "../replay/store.js";
 import type { Rng } from "../util/random.js";
@@ -23,7 +24,7 @@ export interface UpdateInfo {
 export interface LearningAgent extends Agent {
   readonly cfg: AgentConfig;
   readonly wm: WorldModel;
-  readonly planner: SamplingPlanner;
+  readonly planner: SamplingPlanner | PoplinPlanner;
   readonly optim: Adam;
   readonly piOptim: Adam;
   readonly rng: Rng;

@@ -14,6 +14,8 @@ import { parsePetsCsv, petsCurveFigure } from "./ch03-models.js";
 import { ORACLE_SETTINGS, oracleFigure, oracleSummary, readOracleCsv, runOracle } from "./oracle-mpc.js";
 import { progress, type Progress } from "../util/progress.js";
 import { textTable } from "../envs/cli.js";
+import { ch04Figures } from "../viz/figures/ch04.js";
+import { ch05Figures } from "../viz/figures/ch05.js";
 
 function read(path: string, how: string): string {
   if (!existsSync(path)) throw new Error(`${path} does not exist: ${how}`);
@@ -40,8 +42,12 @@ export function chapterFigures(chapter: string, root = projectRoot()): Record<st
       if (!rows.length) throw new Error("data/results/oracle-mpc.csv holds no oracle rows: run `npx tdmpc oracle`");
       return { oracle: oracleFigure(rows) };
     }
+    case "ch04":
+      return ch04Figures(results);
+    case "ch05":
+      return ch05Figures(results);
     default:
-      throw new Error(`no figures for '${chapter}': known chapters ch00b, ch02, ch03`);
+      throw new Error(`no figures for '${chapter}': known chapters ch00b, ch02, ch03, ch04, ch05`);
   }
 }
 
@@ -80,7 +86,7 @@ export function register(program: Command): void {
   program
     .command("figures")
     .description("export a chapter's figures (PNG + SVG in figures/) from its committed results in data/results/")
-    .argument("<chapter>", "ch00b (the oracle), ch02 or ch03")
+    .argument("<chapter>", "ch00b (the oracle), ch02, ch03, ch04 or ch05")
     .action(async (chapter: string) => {
       const figs = chapterFigures(chapter);
       const ex = await FigureExporter.open();

@@ -1,5 +1,8 @@
 /** One module per reproduced figure or chapter measurement. */
 export * as ch02 from "./ch02-mpc.js";
 export * as ch03 from "./ch03-models.js";
+export * as ch04 from "./ch04-latent.js";
+export * as ch05 from "./ch05-synergies.js";
+export * as tdmpcRuns from "./tdmpc-runs.js";
 export * as oracle from "./oracle-mpc.js";
 export * as curves from "./tdmpc-curves.js";

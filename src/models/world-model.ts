@@ -162,13 +162,28 @@ export class WorldModel {
    */
   rolloutValue(z0: tf.Tensor2D, actions: tf.Tensor3D, opts: { discount: number; terminal: boolean; piStd?: number; task?: TaskInput }): tf.Tensor2D {
     const [N, H, A] = actions.shape;
-    const task = opts.task && tf.tile(opts.task.embedding, [N, 1]);
-    const mask = opts.task && tf.tile(opts.task.mask, [N, 1]);
-    let z = z0.shape[0] === N ? z0 : (tf.tile(z0, [N, 1]) as tf.Tensor2D);
-    let G: tf.Tensor2D = tf.zeros([N, 1]);
+    return this.rolloutReturn(z0, N, H, (_z, t) => tf.reshape(tf.slice(actions, [0, t, 0], [N, 1, A]), [N, A]) as tf.Tensor2D, opts);
+  }
+
+  /**
+   * The same return for N rollouts whose action at step t is chosen from the latent reached, a_t = actionAt(z_t, t)
+   * (chapter 5: POPLIN plans around the policy, a_t = π(z_t) + δ_t or a perturbed π(z_t)); `rolloutValue` is the
+   * case of fixed sequences.
+   */
+  rolloutReturn(
+    z0: tf.Tensor2D,
+    n: number,
+    horizon: number,
+    actionAt: (z: tf.Tensor2D, t: number) => tf.Tensor2D,
+    opts: { discount: number; terminal: boolean; piStd?: number; task?: TaskInput },
+  ): tf.Tensor2D {
+    const task = opts.task && tf.tile(opts.task.embedding, [n, 1]);
+    const mask = opts.task && tf.tile(opts.task.mask, [n, 1]);
+    let z = z0.shape[0] === n ? z0 : (tf.tile(z0, [n, 1]) as tf.Tensor2D);
+    let G: tf.Tensor2D = tf.zeros([n, 1]);
     let disc = 1;
-    for (let t = 0; t < H; t++) {
-      const a = tf.reshape(tf.slice(actions, [0, t, 0], [N, 1, A]), [N, A]) as tf.Tensor2D;
+    for (let t = 0; t < horizon; t++) {
+      const a = actionAt(z, t);
       G = tf.add(G, tf.mul(disc, this.latent.rewardValue(z, a, task)));
       z = this.latent.next(z, a, task);
       disc *= opts.discount;

@@ -7,3 +7,4 @@ export { shiftSequence } from "./shift.js";
 export type { Plan, PlanOptions, Planner, PlanningModel } from "./types.js";
 export { checkSequences } from "./types.js";
 export { LatentPlanningModel, type LatentPlanningOptions } from "./latent-model.js";
+export { PoplinPlanner, ResidualPolicyModel, PolicyPerturbationModel, RESIDUAL_SCALE, type PoplinKind } from "./poplin.js";

@@ -125,7 +125,8 @@ export class LatentPlanningModel implements PlanningModel {
     this.task = undefined;
   }
 
-  private startTensor(): tf.Tensor2D {
+  /** The start latent z_0 as a tensor [1, L], owned by this model (POPLIN's search spaces roll out from it). */
+  startTensor(): tf.Tensor2D {
     if (!this.z0) throw new Error("LatentPlanningModel: call setStart(obs) before planning");
     return this.z0;
   }
