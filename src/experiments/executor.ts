@@ -8,17 +8,18 @@
  *   child → parent  { type: "progress", value, total, info } | { type: "log", line }
  *                   | { type: "done", rows } | { type: "failed", message, bad }
  *
- * An executor whose parent dies (kill -9) sees its IPC channel close and exits: no orphan keeps writing into a
- * run folder that a retry on another worker is about to resume from.
+ * An executor whose parent dies (kill -9) ends at once, even in the middle of a run: no orphan keeps writing into
+ * a run folder that a retry on another worker is about to resume from. For the run this is a kill -9, which every
+ * kind survives (atomic checkpoints; the trainer cuts its results file back to the checkpoint on resume).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { initBackend } from "../nn/backend.js";
 import { projectRoot } from "../tooling/paths.js";
-import type { Cell } from "../util/results.js";
 import { BadRunError, executeRun, type GridRun } from "./run-kinds.js";
 
-export type Rows = Record<string, Cell>[];
+export type Rows = Record<string, string>[];
 export type ProgressInfo = Record<string, string | number>;
 
 type ToChild = { type: "run"; run: GridRun; runDir: string };
@@ -118,11 +119,22 @@ export class ExecutorProcess {
   }
 }
 
+/**
+ * Kill this process when its parent is gone. A run blocks the main thread for seconds (an IPC "disconnect" event
+ * would wait for it), so a worker thread, whose own event loop keeps turning, checks the parent id every 200 ms.
+ */
+function watchParent(): void {
+  const code = `const { workerData: w } = require("node:worker_threads");
+    setInterval(() => { if (process.ppid !== w.ppid) process.kill(w.pid, "SIGKILL"); }, 200);`;
+  new Worker(code, { eval: true, workerData: { ppid: process.ppid, pid: process.pid } }).unref();
+}
+
 /** The child side: `tdmpc worker --local`. Runs what the parent sends, one at a time, until the channel closes. */
 export async function serveExecutor(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error("`tdmpc worker --local` is the executor process of `tdmpc figures run` and `tdmpc worker --redis`: they start it (it needs their IPC channel); start one of those instead");
   process.on("disconnect", () => process.exit(0));
+  watchParent();
   await initBackend({ quiet: true });
   let queue = Promise.resolve();
   process.on("message", (m: ToChild) => {

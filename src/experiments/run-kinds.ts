@@ -21,7 +21,7 @@ import { RESULT_COLUMNS, train, type Protocol } from "../agents/trainer.js";
 import { getTask } from "../envs/task.js";
 import "../envs/tasks/index.js";
 import { fnv1aHex } from "../util/checksum.js";
-import { readResults, type Cell, type ResultRow, type ResultsSpec } from "../util/results.js";
+import { cellText, readResults, type Cell, type ResultRow, type ResultsSpec } from "../util/results.js";
 import { distinctList, nonNegativeInt, positiveInt, ValidationError } from "../util/validate.js";
 import { CH02_CSV_COLUMNS, csvCell, makePlanner, runMpcExperiment, type MpcRunSpec } from "./ch02-mpc.js";
 import { ORACLE_KEY } from "./oracle-mpc.js";
@@ -134,9 +134,14 @@ export function validateRun(run: GridRun): void {
   }
 }
 
-export async function executeRun(run: GridRun, ctx: ExecContext): Promise<Record<string, Cell>[]> {
+/**
+ * Run it and return its rows as text cells, as the results file will hold them (String(v) for a number, NaN
+ * included): rows cross process and machine boundaries as JSON, which has no NaN.
+ */
+export async function executeRun(run: GridRun, ctx: ExecContext): Promise<Record<string, string>[]> {
   validateRun(run);
-  return runKind(run.spec.kind).execute(run.spec, ctx);
+  const rows = await runKind(run.spec.kind).execute(run.spec, ctx);
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, cellText(v, c)])));
 }
 
 // ─── train ──────────────────────────────────────────────────────────────────────────────────────────────────
