@@ -97,9 +97,11 @@ export class ExecutorProcess {
     });
   }
 
-  /** Let the process end (it exits when its channel closes). */
-  stop(): void {
+  /** Let the process end (it exits when its channel closes); resolves once it has. */
+  stop(): Promise<void> {
+    const exited = this.alive ? new Promise<void>((r) => this.child.once("exit", () => r())) : Promise.resolve();
     if (this.child.connected) this.child.disconnect();
+    return exited;
   }
 
   kill(): void {

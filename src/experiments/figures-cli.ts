@@ -9,7 +9,7 @@ import { intFlag, numberFlag } from "../util/validate.js";
 import { FigureExporter } from "../viz/export.js";
 import { serveExecutor } from "./executor.js";
 import { defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "./figures-run.js";
-import { startRedisWorker } from "./redis-queue.js";
+import { redisConnection, startRedisWorker } from "./redis-queue.js";
 import { FIGURES, getFigure, type FigureEntry } from "./registry.js";
 
 /** NAME or --all (registered entries only), never both. */
@@ -73,6 +73,7 @@ export function register(program: Command): void {
     .option("--checkpoint-dir <dir>", "run folders with checkpoints (local runs)", defaultCheckpointRoot())
     .option("--no-draw", "do not draw the figures afterwards")
     .action(async (name: string | undefined, o: { all?: boolean; quick?: boolean; workers: number; redis?: string; queue: string; checkpointDir: string; draw: boolean }) => {
+      if (o.redis) redisConnection(o.redis); // a bad URL is named before any planning
       const entries = pick(name, o.all);
       const w: Where = { quick: !!o.quick };
       const onPlan = (plans: EntryPlan[]) => {

@@ -50,7 +50,7 @@ export async function runLocal(runs: GridRun[], opts: LocalPoolOptions, ev: RunE
         }
       }
     } finally {
-      exec?.stop();
+      await exec?.stop();
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.workers, runs.length) }, (_, k) => slot(k)));

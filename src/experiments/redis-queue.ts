@@ -159,7 +159,7 @@ export async function startRedisWorker(opts: RedisWorkerOptions): Promise<RedisW
     name,
     async close() {
       await worker.close(true);
-      exec.stop();
+      await exec.stop();
     },
   };
 }
