@@ -12,7 +12,6 @@ import type { FigureExporter } from "../viz/export.js";
 import type { Figure } from "../viz/plotly.js";
 import type { Rows } from "./executor.js";
 import { runLocal, type RunEvents } from "./local-pool.js";
-import { runOnRedis } from "./redis-queue.js";
 import type { FigureEntry } from "./registry.js";
 import { gridRuns, runKind, validateRun, type GridRun } from "./run-kinds.js";
 
@@ -151,7 +150,7 @@ export async function runJobs(jobs: Job[], opts: RunJobsOptions): Promise<RunRep
   };
   const runs = jobs.map((j) => j.run);
   try {
-    if (opts.redis) await runOnRedis(runs, { url: opts.redis, queue: opts.queue }, events);
+    if (opts.redis) await (await import("./redis-queue.js")).runOnRedis(runs, { url: opts.redis, queue: opts.queue }, events); // BullMQ loads only here
     else await runLocal(runs, { workers: opts.workers, checkpointRoot: opts.checkpointRoot ?? defaultCheckpointRoot() }, events);
   } finally {
     for (const w of [...bars.keys()]) endBar(w);

@@ -2,3 +2,8 @@
 export * as ch02 from "./ch02-mpc.js";
 export * as ch03 from "./ch03-models.js";
 export * as oracle from "./oracle-mpc.js";
+export * as curves from "./tdmpc-curves.js";
+// the experiment registry: one entry per figure, its runs, results and drawing (docs/experiments.md)
+export * as registry from "./registry.js";
+export * as figures from "./figures-run.js";
+export * as runs from "./run-kinds.js";
