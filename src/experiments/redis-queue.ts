@@ -16,6 +16,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Job, Queue, UnrecoverableError, Worker, type ConnectionOptions } from "bullmq";
+import { Redis, type RedisOptions } from "ioredis";
 import { ExecutorDiedError, ExecutorProcess, RunFailedError, type ProgressInfo, type Rows } from "./executor.js";
 import type { GridRun } from "./run-kinds.js";
 import type { RunEvents } from "./local-pool.js";
@@ -58,6 +59,21 @@ export function redisConnection(url: string): ConnectionOptions {
   };
 }
 
+/** Connect once, with no retries, so that an unreachable Redis is an error that says so (not a silent wait). */
+export async function pingRedis(url: string): Promise<void> {
+  const client = new Redis({ ...(redisConnection(url) as RedisOptions), lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let cause: Error | undefined; // the socket's error (ECONNREFUSED …) says more than the rejected connect
+  client.on("error", (e: Error) => (cause ??= e));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    throw new Error(`cannot reach Redis at ${url}: ${(cause ?? (e as Error)).message} (start it: docs/experiments.md, "Many machines")`);
+  } finally {
+    client.disconnect();
+  }
+}
+
 export interface RedisRunOptions {
   url: string;
   queue?: string;
@@ -68,7 +84,13 @@ export interface RedisRunOptions {
 
 /** Queue the runs and report each as it finishes (the collecting side of `figures run --redis`). */
 export async function runOnRedis(runs: GridRun[], opts: RedisRunOptions, ev: RunEvents): Promise<void> {
+  await pingRedis(opts.url);
   const queue = new Queue<JobData, JobResult>(opts.queue ?? DEFAULT_QUEUE, { connection: redisConnection(opts.url) });
+  let lastError = "";
+  queue.on("error", (e) => {
+    if (e.message !== lastError) ev.onLog(`queue error (retrying): ${e.message}`); // a lost connection: BullMQ reconnects
+    lastError = e.message;
+  });
   try {
     await queue.waitUntilReady();
     const keep = { age: 7 * 24 * 3600 };
@@ -127,6 +149,7 @@ export interface RedisWorkerHandle {
 export async function startRedisWorker(opts: RedisWorkerOptions): Promise<RedisWorkerHandle> {
   const name = opts.name ?? `${hostname()}:${process.pid}`;
   const lockMs = Math.round((opts.stallSec ?? 30) * 1000);
+  await pingRedis(opts.url);
   let exec = ExecutorProcess.start();
   const worker = new Worker<JobData, JobResult>(
     opts.queue ?? DEFAULT_QUEUE,
@@ -152,7 +175,11 @@ export async function startRedisWorker(opts: RedisWorkerOptions): Promise<RedisW
     },
     { connection: redisConnection(opts.url), concurrency: 1, lockDuration: lockMs, stalledInterval: Math.max(500, Math.round(lockMs / 2)), maxStalledCount: 2 },
   );
-  worker.on("error", (e) => opts.log(`${name}: queue error: ${e.message}`));
+  let lastError = "";
+  worker.on("error", (e) => {
+    if (e.message !== lastError) opts.log(`${name}: queue error (retrying): ${e.message}`); // BullMQ reconnects
+    lastError = e.message;
+  });
   await worker.waitUntilReady();
   opts.log(`${name}: waiting for runs on ${opts.url} (queue '${worker.name}'), checkpoints in ${opts.checkpointRoot}`);
   return {

@@ -128,6 +128,7 @@ describe("tdmpc figures (local executor processes)", () => {
       [["figures", "run", "ch02", "--workers", "0"], /--workers must be a positive integer/],
       [["figures", "run", "ch02", "--quick", "--redis", "localhost:6379"], /--redis: 'localhost:6379' must start with redis:\/\//],
       [["worker"], /worker: give --redis redis:\/\/HOST:PORT/],
+      [["worker", "--redis", "redis://127.0.0.1:1"], /cannot reach Redis at redis:\/\/127.0.0.1:1: connect ECONNREFUSED/],
     ];
     const results = await Promise.all(cases.map(([args]) => tdmpc(args)));
     cases.forEach(([args, message], i) => {
