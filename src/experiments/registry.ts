@@ -58,6 +58,8 @@ const CURVE_EVAL = { evalFreq: 20_000, evalEpisodes: 10 };
  * The quick trainer: tiny networks and planner, one training episode, evaluations at its start and end (one
  * episode each). TD-MPC's protocol for both agents, so that an episode is 125–250 agent steps, not TD-MPC2's 500.
  * Seed steps: none for TD-MPC (it plans and updates from the first episode), 1 for TD-MPC2 (0 means its default).
+ * Several tasks (multi-task TD-MPC2, 500-step episodes in turn): seed steps span the run, so it collects with random
+ * actions and plans only in its evaluations — a test of the plumbing, not of learning.
  */
 export function quickTrainRun(agent: TrainRun["agent"], task: string | string[], overrides: TrainRun["overrides"] = {}): TrainRun {
   const tasks = typeof task === "string" ? [task] : task;
