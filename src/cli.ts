@@ -17,6 +17,7 @@ import { register as registerEncoderBench } from "./nn/bench-encoder.js";
 import { register as registerPlan } from "./planning/cli.js";
 import { register as registerFigures } from "./experiments/cli.js";
 import { register as registerGrids } from "./experiments/tdmpc-cli.js";
+import { register as registerRegistry } from "./experiments/figures-cli.js";
 import { intFlag } from "./util/validate.js";
 
 export function buildCli(): Command {
@@ -53,6 +54,7 @@ export function buildCli(): Command {
   registerPlan(program, bench);
   registerFigures(program);
   registerGrids(program);
+  registerRegistry(program); // figures list|run|draw, worker (after `figures`: it adds to that command)
 
   const nb = program.command("notebooks").description("run or clean the course notebooks");
   nb.command("run")

@@ -6,3 +6,7 @@ export * as ch05 from "./ch05-synergies.js";
 export * as tdmpcRuns from "./tdmpc-runs.js";
 export * as oracle from "./oracle-mpc.js";
 export * as curves from "./tdmpc-curves.js";
+// the experiment registry: one entry per figure, its runs, results and drawing (docs/experiments.md)
+export * as registry from "./registry.js";
+export * as figures from "./figures-run.js";
+export * as runs from "./run-kinds.js";

@@ -2,7 +2,7 @@
  * Learning curves of TD-MPC and TD-MPC2 (chapters 6–8): read the trainer's results files, summarise evaluation
  * returns per environment step across seeds, and draw them next to the papers' returns at 100k environment steps.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readResults, type ResultRow } from "../util/results.js";
 import type { Figure } from "../viz/plotly.js";
 
 /** Mean returns at 100k environment steps in the official results files (TDMPC-FACTS.md): TD-MPC's repo, TD-MPC2's. */
@@ -33,26 +33,20 @@ export interface EvalRow {
 
 /** The evaluation rows of one or more trainer results files (train rows and torn lines are skipped). */
 export function readEvalRows(...files: string[]): EvalRow[] {
-  const out: EvalRow[] = [];
-  for (const f of files) {
-    if (!existsSync(f)) throw new Error(`${f} does not exist: run \`npx tdmpc train …\` (see data/results/README.md) or pass another file`);
-    const [head, ...lines] = readFileSync(f, "utf8").split("\n");
-    const cols = (head ?? "").split(",");
-    const at = (name: string) => {
-      const i = cols.indexOf(name);
-      if (i < 0) throw new Error(`${f}: no column "${name}" (is it a \`tdmpc train\` results file?)`);
-      return i;
-    };
-    const [iTask, iAgent, iLabel, iSeed, iKind, iStep, iRet, iWall] = ["task", "agent", "label", "seed", "kind", "env_step", "return", "wall_sec"].map(at) as number[];
-    for (const line of lines) {
-      const v = line.split(",");
-      if (v.length !== cols.length || v[iKind!] !== "eval") continue;
-      const ret = Number(v[iRet!]);
-      if (!Number.isFinite(ret)) continue;
-      out.push({ task: v[iTask!]!, agent: v[iAgent!]!, label: v[iLabel!]!, seed: Number(v[iSeed!]), envStep: Number(v[iStep!]), ret, wallSec: Number(v[iWall!]) });
-    }
-  }
-  return out;
+  return files.flatMap((f) => {
+    const parsed = readResults(f);
+    if (!parsed) throw new Error(`${f} does not exist: run \`npx tdmpc train …\` (see data/results/README.md) or pass another file`);
+    for (const name of ["task", "agent", "label", "seed", "kind", "env_step", "return", "wall_sec"])
+      if (!parsed.columns.includes(name)) throw new Error(`${f}: no column "${name}" (is it a \`tdmpc train\` results file?)`);
+    return evalRows(parsed.rows);
+  });
+}
+
+/** The evaluation rows among trainer result rows (as read by util/results.ts; a registry file's rows too). */
+export function evalRows(rows: ResultRow[]): EvalRow[] {
+  return rows
+    .filter((r) => r.kind === "eval" && r.return !== "" && Number.isFinite(Number(r.return)))
+    .map((r) => ({ task: r.task!, agent: r.agent!, label: r.label!, seed: Number(r.seed), envStep: Number(r.env_step), ret: Number(r.return), wallSec: Number(r.wall_sec) }));
 }
 
 export interface CurveSummary {

@@ -62,3 +62,38 @@ export function progress(total: number, label: string, opts: { silent?: boolean 
     stop() {},
   };
 }
+
+/**
+ * Several bars at once (`tdmpc figures run`: one per worker and an overall one). On a terminal, cli-progress
+ * bars stacked under each other with `log` lines printed above them; elsewhere (logs, CI) each bar prints a line
+ * at every tenth of its way, and `log` prints plain lines.
+ */
+export interface ProgressBoard {
+  /** A new bar; `stop()` removes it from the board. */
+  add(label: string, total: number): Progress;
+  /** A line printed above the bars. */
+  log(line: string): void;
+  stop(): void;
+}
+
+export function progressBoard(opts: { silent?: boolean } = {}): ProgressBoard {
+  if (opts.silent) return { add: () => ({ update() {}, stop() {} }), log() {}, stop() {} };
+  if (!process.stderr.isTTY) {
+    return { add: (label, total) => progress(total, label), log: (line) => process.stderr.write(line + "\n"), stop() {} };
+  }
+  const multi = new cliProgress.MultiBar(
+    { format: "{label} [{bar}] {percentage}% {value}/{total} {info}", hideCursor: true, stream: process.stderr, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    add(label, total) {
+      const bar = multi.create(total, 0, { label, info: "" });
+      return {
+        update: (value, info) => bar.update(value, { label, info: fmtInfo(info) }),
+        stop: () => void multi.remove(bar),
+      };
+    },
+    log: (line) => multi.log(line + "\n"),
+    stop: () => multi.stop(),
+  };
+}

@@ -110,6 +110,13 @@ export function readResults(path: string): ParsedResults | undefined {
   return existsSync(path) ? parseResults(readFileSync(path, "utf8"), path) : undefined;
 }
 
+/** A row with numbers where a cell is numeric and undefined where it is empty (for figures and tables). */
+export function typedRow(row: ResultRow): Record<string, string | number | undefined> {
+  const out: Record<string, string | number | undefined> = {};
+  for (const [c, v] of Object.entries(row)) out[c] = v === "" ? undefined : Number.isNaN(Number(v)) ? v : Number(v);
+  return out;
+}
+
 /** One row's text with its check and newline. */
 function rowLine(cells: string[]): string {
   const body = cells.join(",");

@@ -1,0 +1,122 @@
+/**
+ * `tdmpc figures list | run NAME | draw NAME` (the experiment registry, registry.ts) and `tdmpc worker`.
+ * Added as sub-commands of the existing `tdmpc figures <chapter>` command, which keeps working.
+ */
+import type { Command } from "commander";
+import { availableParallelism } from "node:os";
+import { textTable } from "../envs/cli.js";
+import { intFlag, numberFlag } from "../util/validate.js";
+import { FigureExporter } from "../viz/export.js";
+import { serveExecutor } from "./executor.js";
+import { defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "./figures-run.js";
+import { redisConnection, startRedisWorker } from "./redis-queue.js";
+import { FIGURES, getFigure, type FigureEntry } from "./registry.js";
+
+/** NAME or --all (registered entries only), never both. */
+function pick(name: string | undefined, all: boolean | undefined): FigureEntry[] {
+  if (all && name) throw new Error("give a figure name or --all, not both");
+  if (all) return FIGURES.filter((f) => !f.todo);
+  if (!name) throw new Error("give a figure name (see `tdmpc figures list`) or --all");
+  const entry = getFigure(name);
+  entry.grid({ quick: true }); // a placeholder entry throws its "not yet registered" message here
+  return [entry];
+}
+
+/** Draw and export; returns how many entries failed. With `skipEmpty` (--all), an entry without results is a note. */
+async function draw(entries: FigureEntry[], w: Where, log: (line: string) => void, skipEmpty = false): Promise<number> {
+  const ex = await FigureExporter.open();
+  let failed = 0;
+  try {
+    for (const e of entries) {
+      try {
+        const d = drawEntry(e, w);
+        if (d.complete < d.runs) log(`${e.name}: drawn from ${d.complete} of ${d.runs} runs (the rest are not in the results yet: \`tdmpc figures run ${e.name}${w.quick ? " --quick" : ""}\`)`);
+        log(`wrote ${(await exportDrawn(d, figuresDir(w), ex)).join(", ")}`);
+      } catch (err) {
+        if (!(skipEmpty && err instanceof NoResultsError)) failed++;
+        log(err instanceof Error ? err.message : String(err));
+      }
+    }
+  } finally {
+    await ex.close();
+  }
+  return failed;
+}
+
+export function register(program: Command): void {
+  const figures = program.commands.find((c) => c.name() === "figures") ?? program.command("figures");
+  figures.description("the figures of the course: `figures list`, `figures run NAME`, `figures draw NAME` (experiment registry, docs/experiments.md); `figures <chapter>` re-exports a chapter's figures");
+
+  figures
+    .command("list")
+    .description("every registered figure: its runs, how many are in the committed results, its results file")
+    .option("--json", "print JSON")
+    .action((o: { json?: boolean }) => {
+      const rows = FIGURES.map((e) => {
+        if (e.todo) return { name: e.name, chapter: e.chapter, runs: "-", quick: "-", committed: "-", results: "not yet registered", description: e.description };
+        const plan = planEntry(e, { quick: false });
+        return { name: e.name, chapter: e.chapter, runs: plan.runs.length, quick: e.grid({ quick: true }).length, committed: plan.complete.length, results: `data/results/${e.results}`, description: e.description };
+      });
+      if (o.json) console.log(JSON.stringify(rows));
+      else console.log(textTable(rows.map(({ description: _d, ...r }) => r)) + "\n\n" + rows.map((r) => `${r.name}: ${r.description}`).join("\n"));
+    });
+
+  figures
+    .command("run")
+    .description("run the runs of a figure that are not in its results yet, then draw it (figures/NAME.png, .svg, .csv)")
+    .argument("[name]", "figure name (`tdmpc figures list`)")
+    .option("--all", "every registered figure")
+    .option("--quick", "the tiny grid: results and figures under results/quick/ (git-ignored), in seconds")
+    .option("--workers <n>", "local executor processes (default: one per core)", intFlag("--workers", { min: 1 }), availableParallelism())
+    .option("--redis <url>", "queue the runs on Redis (redis://HOST:PORT) for `tdmpc worker --redis` processes instead of running them here")
+    .option("--queue <name>", "queue name on Redis", "tdmpc-runs")
+    .option("--checkpoint-dir <dir>", "run folders with checkpoints (local runs)", defaultCheckpointRoot())
+    .option("--no-draw", "do not draw the figures afterwards")
+    .action(async (name: string | undefined, o: { all?: boolean; quick?: boolean; workers: number; redis?: string; queue: string; checkpointDir: string; draw: boolean }) => {
+      if (o.redis) redisConnection(o.redis); // a bad URL is named before any planning
+      const entries = pick(name, o.all);
+      const w: Where = { quick: !!o.quick };
+      const onPlan = (plans: EntryPlan[]) => {
+        for (const p of plans) console.error(`${p.entry.name}: ${p.runs.length} runs, ${p.complete.length} already in ${p.file}, ${p.missing.length} to run`);
+      };
+      const { report } = await runFigures(entries, w, { workers: o.workers, redis: o.redis, queue: o.queue, checkpointRoot: o.checkpointDir, onPlan });
+      console.error(`ran ${report.done.length} run(s), ${report.failed.length} failed`);
+      for (const f of report.failed) console.error(`FAILED ${f.message}`);
+      const drawFailed = o.draw ? await draw(entries, w, (l) => console.error(l), !!o.all) : 0;
+      if (report.failed.length || drawFailed) process.exitCode = 1;
+    });
+
+  figures
+    .command("draw")
+    .description("draw figures from their results alone (no run): figures/NAME.png, .svg and the rows drawn as .csv")
+    .argument("[name]", "figure name")
+    .option("--all", "every registered figure")
+    .option("--quick", "from the quick grid's results (results/quick/)")
+    .action(async (name: string | undefined, o: { all?: boolean; quick?: boolean }) => {
+      if ((await draw(pick(name, o.all), { quick: !!o.quick }, (l) => console.error(l), !!o.all)) > 0) process.exitCode = 1;
+    });
+
+  program
+    .command("worker")
+    .description("run queued runs: `--redis URL` takes jobs from `tdmpc figures run --redis URL` (start one per core, on any machine)")
+    .option("--redis <url>", "Redis URL, e.g. redis://127.0.0.1:6379")
+    .option("--queue <name>", "queue name", "tdmpc-runs")
+    .option("--checkpoint-dir <dir>", "run folders with checkpoints; on storage all workers share, a retried run resumes instead of starting over", defaultCheckpointRoot())
+    .option("--stall-sec <s>", "seconds before a dead worker's run is handed to another worker", numberFlag("--stall-sec", { min: 0.5 }), 30)
+    .option("--name <name>", "this worker's name in logs and progress (default host:pid)")
+    .option("--local", "internal: the executor process that `figures run` and `worker --redis` start")
+    .action(async (o: { redis?: string; queue: string; checkpointDir: string; stallSec: number; name?: string; local?: boolean }) => {
+      if (o.local) return serveExecutor();
+      if (!o.redis) throw new Error("worker: give --redis redis://HOST:PORT (docs/experiments.md); local runs need no worker: `tdmpc figures run NAME`");
+      const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
+      const handle = await startRedisWorker({ url: o.redis, queue: o.queue, checkpointRoot: o.checkpointDir, stallSec: o.stallSec, name: o.name, log });
+      await new Promise<void>((resolve) => {
+        const stop = (sig: string) => {
+          log(`${handle.name}: ${sig}: stopping (a run in progress goes back to the queue after --stall-sec and resumes from its checkpoint)`);
+          void handle.close().then(resolve);
+        };
+        process.once("SIGINT", () => stop("SIGINT"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+      });
+    });
+}

@@ -1,0 +1,212 @@
+/**
+ * The experiment registry: one entry per figure of the course. An entry names its grid of runs (run-kinds.ts:
+ * each run a plain spec with a stable id), the results file the rows land in, how to draw the figure(s) from those
+ * rows, and a quick grid that runs in seconds. `tdmpc figures list | run NAME | draw NAME` (figures-cli.ts) and
+ * notebook 08 work from it; docs/experiments.md says how to add an entry.
+ *
+ * Results: data/results/<results> for the full grid (committed), <results dir>/quick/<results> for the quick one
+ * (git-ignored). Entries may share a results file; each run owns its rows in it (RunKind.rowsOf).
+ */
+import { getTask } from "../envs/task.js";
+import { typedRow, type ResultRow } from "../util/results.js";
+import type { Figure } from "../viz/plotly.js";
+import { ch02Figures, ch02MyopiaRuns, ch02Sweeps, type MpcRunResult } from "./ch02-mpc.js";
+import { petsCurveFigure } from "./ch03-models.js";
+import { oracleReturn } from "./cli.js";
+import { ORACLE_SETTINGS, oracleFigure, oracleSpec } from "./oracle-mpc.js";
+import type { GridRun, MpcRun, PetsRun, RunSpec, TrainRun } from "./run-kinds.js";
+import { evalRows, learningCurveFigure, type EvalRow } from "./tdmpc-curves.js";
+
+export interface DrawContext {
+  /** Project root (the chapter-3 figure reads chapter 2's oracle line from data/results/). */
+  root: string;
+  quick: boolean;
+  /** The grid's runs (id and spec): what tells curves apart when the rows do not say it (ablation variants). */
+  runs: GridRun[];
+}
+
+/** One figure, or several named ones (written as figures/<entry>-<name>.png). */
+export type Drawn = Figure | Record<string, Figure>;
+
+export interface FigureEntry {
+  name: string;
+  /** The course chapter(s) the figure belongs to ("03", "06–07"). */
+  chapter: string;
+  description: string;
+  /** Results file name (data/results/<results>; quick runs: <results dir>/quick/<results>). */
+  results: string;
+  /** The runs of the figure; `quick`: a tiny grid that exercises the same code in seconds. */
+  grid(opts: { quick: boolean }): RunSpec[];
+  /** The figure(s) from the rows of the grid's runs (only those rows). */
+  draw(rows: ResultRow[], ctx: DrawContext): Drawn;
+  /** Set on entries that are placeholders: what to read instead (grid and draw throw NotRegisteredError). */
+  todo?: string;
+}
+
+export class NotRegisteredError extends Error {
+  override name = "NotRegisteredError";
+}
+
+// ─── TD-MPC / TD-MPC2 learning curves (chapters 6–7) ───────────────────────────────────────────────────────
+
+export const CURVE_TASKS = ["cartpole-swingup", "reacher-easy", "pendulum-swingup"] as const;
+export const CURVE_SEEDS = [1, 2, 3];
+/** Evaluation every 20k environment steps with 10 episodes (TD-MPC's default frequency; TD-MPC2's is 50k). */
+const CURVE_EVAL = { evalFreq: 20_000, evalEpisodes: 10 };
+
+/**
+ * The quick trainer: tiny networks and planner, one training episode, evaluations at its start and end (one
+ * episode each). TD-MPC's protocol for both agents, so that an episode is 125–250 agent steps, not TD-MPC2's 500.
+ * Seed steps: none for TD-MPC (it plans and updates from the first episode), 1 for TD-MPC2 (0 means its default).
+ * Several tasks (multi-task TD-MPC2, 500-step episodes in turn): seed steps span the run, so it collects with random
+ * actions and plans only in its evaluations — a test of the plumbing, not of learning.
+ */
+export function quickTrainRun(agent: TrainRun["agent"], task: string | string[], overrides: TrainRun["overrides"] = {}): TrainRun {
+  const tasks = typeof task === "string" ? [task] : task;
+  const multi = tasks.length > 1;
+  const protocol = multi ? "tdmpc2" : "tdmpc";
+  // env steps of one episode as the protocol counts them: tdmpc 1000 control steps, tdmpc2 500 agent steps per task
+  const episode = multi ? 500 * tasks.length : getTask(tasks[0]!).episodeLength;
+  const tiny = { mlp_dim: 16, enc_dim: 16, latent_dim: 8, batch_size: 8, num_samples: 16, num_elites: 4, iterations: 1, horizon: 2 };
+  const own: Record<string, string | number> = agent === "tdmpc" ? { horizon_schedule: "2", seed_steps: 0 } : { num_pi_trajs: 4, seed_steps: multi ? episode : 1 };
+  return { kind: "train", agent, preset: "official", overrides: { ...tiny, ...own, ...overrides }, task, seed: 1, steps: episode, protocol, evalFreq: episode, evalEpisodes: 1 };
+}
+
+const AGENT_NAMES: Record<string, string> = { tdmpc: "TD-MPC", tdmpc2: "TD-MPC2" };
+
+/** Learning-curve groups: the evaluation rows of the result rows that share a key, in first-seen order. */
+function curveGroups(rows: ResultRow[], key: (r: ResultRow) => string): { name: string; rows: EvalRow[] }[] {
+  const groups = new Map<string, ResultRow[]>();
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  return [...groups].map(([name, rs]) => ({ name, rows: evalRows(rs) }));
+}
+
+function curvesEntry(task: string): FigureEntry {
+  return {
+    name: `curves-${task}`,
+    chapter: "06–07",
+    description: `TD-MPC and TD-MPC2 (laptop preset, seeds 1–3, 100k env steps as each paper counts them) on ${task}: evaluation return vs environment steps, with the papers' returns at 100k`,
+    results: `curves-${task}.csv`,
+    grid: ({ quick }) =>
+      quick
+        ? [quickTrainRun("tdmpc", task), quickTrainRun("tdmpc2", task)]
+        : (["tdmpc", "tdmpc2"] as const).flatMap((agent) => CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent, preset: "laptop", task, seed, steps: 100_000, ...CURVE_EVAL }))),
+    draw: (rows, ctx) =>
+      learningCurveFigure(
+        curveGroups(rows, (r) => `${AGENT_NAMES[r.agent!] ?? r.agent} (${r.label})`),
+        { task, title: `${task}: evaluation return${ctx.quick ? " (quick grid: tiny networks, one episode)" : ""}`, papers: !ctx.quick },
+      ),
+  };
+}
+
+/** TD-MPC's ablations (its paper's figure of the same name) at laptop scale on cartpole-swingup. */
+export const TDMPC_ABLATIONS: Record<string, TrainRun["overrides"]> = {
+  "TD-MPC": {},
+  "no consistency loss": { consistency_coef: 0 },
+  "no terminal value": { terminal_value: false },
+  "no policy sequences": { mixture_coef: 0 },
+  "policy alone (no planning)": { plan: false },
+};
+
+function ablationName(overrides: TrainRun["overrides"]): string {
+  const want = JSON.stringify(overrides ?? {});
+  return Object.entries(TDMPC_ABLATIONS).find(([, o]) => JSON.stringify(o) === want)?.[0] ?? want;
+}
+
+// ─── the entries ───────────────────────────────────────────────────────────────────────────────────────────
+
+const asMpc = (spec: object) => ({ kind: "mpc", ...spec }) as MpcRun;
+const mpcRows = (rows: ResultRow[]) => rows.map((r) => typedRow(r) as unknown as MpcRunResult);
+
+function todo(name: string, chapter: string, description: string, see: string): FigureEntry {
+  const fail = (): never => {
+    throw new NotRegisteredError(`${name}: not yet registered: ${see}`);
+  };
+  return { name, chapter, description, results: `${name}.csv`, grid: fail, draw: fail, todo: see };
+}
+
+export const FIGURES: readonly FigureEntry[] = [
+  {
+    name: "ch00b-oracle",
+    chapter: "00b",
+    description: "MPC on the true simulator (MPPI or CEM, 64 samples) on every task, 2 seeds, full episodes: the return each task allows a planner",
+    results: "oracle-mpc.csv",
+    grid: ({ quick }) =>
+      quick
+        ? ["cartpole-swingup", "pendulum-swingup"].map((task) => asMpc(oracleSpec(task, 0, 4)))
+        : Object.keys(ORACLE_SETTINGS).flatMap((task) => [0, 1].map((seed) => asMpc(oracleSpec(task, seed)))),
+    draw: (rows) => oracleFigure(mpcRows(rows)),
+  },
+  todo("ch01-benchmark", "01", "CEM vs CMA-ES (sep-CMA, IPOP) on the benchmark functions in 2–30 D", "its figures come from notebooks/01-cem-vs-cmaes.ipynb in full mode and `tdmpc bench optim`; a run kind for one optimiser × function × dimension × seed cell is the way in (docs/experiments.md)"),
+  {
+    name: "ch02",
+    chapter: "02",
+    description: "CEM-MPC on the true simulator: samples, horizon, four planners, receding horizon vs open loop (cartpole-swingup), myopia (sparse pendulum)",
+    results: "ch02-mpc.csv",
+    grid: ({ quick }) => [...ch02Sweeps({ quick }), ...ch02MyopiaRuns({ quick })].map(asMpc),
+    draw: (rows) => ch02Figures(mpcRows(rows)),
+  },
+  {
+    name: "ch03-pets",
+    chapter: "03",
+    description: "PETS on cartpole-swingup, 3 seeds × 12 MPC episodes, against CEM-MPC on the true simulator",
+    results: "pets-cartpole-swingup.csv",
+    grid: ({ quick }) =>
+      quick
+        ? [{ kind: "pets", task: "cartpole-swingup", seed: 0, iters: 1, episodeSteps: 8, hidden: [32] } satisfies PetsRun]
+        : [0, 1, 2].map((seed): PetsRun => ({ kind: "pets", task: "cartpole-swingup", seed, iters: 12 })),
+    draw: (rows, ctx) =>
+      petsCurveFigure(
+        rows.map((r) => ({ seed: Number(r.seed), envSteps: Number(r.envSteps), episodeReturn: Number(r.episodeReturn), wallSec: Number(r.wallSec) })),
+        ctx.quick ? undefined : oracleReturn(ctx.root),
+      ),
+  },
+  todo("ch04-latent", "04", "latent models: joint backbone vs independent modules (latent_mode), with and without a decoder", "chapter 4 is being written (src/experiments/ch04-*.ts, notebook 04); its grid is `train` runs with latent_mode / reconstruction_coef overrides"),
+  todo("ch05-synergies", "05", "the synergy grid: planning × policy prior × terminal value", "chapter 5 is being written (src/experiments/ch05-*.ts, notebook 05); its grid is `train` runs with plan / policy_learner / terminal_value overrides"),
+  ...CURVE_TASKS.map(curvesEntry),
+  {
+    name: "tdmpc-ablations",
+    chapter: "06",
+    description: "TD-MPC ablations on cartpole-swingup (laptop preset, seeds 1–3, 100k env steps): no consistency loss, no terminal value, no policy sequences, policy alone",
+    results: "tdmpc-ablations.csv",
+    grid: ({ quick }) =>
+      quick
+        ? [quickTrainRun("tdmpc", "cartpole-swingup"), quickTrainRun("tdmpc", "cartpole-swingup", { terminal_value: false })]
+        : Object.values(TDMPC_ABLATIONS).flatMap((overrides) =>
+            CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc", preset: "laptop", ...(Object.keys(overrides ?? {}).length ? { overrides } : {}), task: "cartpole-swingup", seed, steps: 100_000, ...CURVE_EVAL })),
+          ),
+    draw: (rows, ctx) => {
+      const variant = new Map(ctx.runs.map((r) => [r.id, ablationName((r.spec as TrainRun).overrides)]));
+      return learningCurveFigure(curveGroups(rows, (r) => variant.get(r.run!) ?? r.run!), { task: "cartpole-swingup", title: `TD-MPC ablations on cartpole-swingup${ctx.quick ? " (quick grid)" : ""}`, papers: false });
+    },
+  },
+  todo("tdmpc2-ablations", "07", "TD-MPC2 ablations (SimNorm, Q ensemble size, policy sequences)", "needs switches the TD-MPC2 config does not have yet (SimNorm off); register `train` runs with overrides once it has them"),
+  {
+    name: "tdmpc2-multitask",
+    chapter: "07",
+    description: "one multi-task TD-MPC2 on cartpole-swingup, reacher-easy and pendulum-swingup (laptop preset, seeds 1–3, 150k agent steps in all): evaluation return per task",
+    results: "tdmpc2-multitask.csv",
+    grid: ({ quick }) =>
+      quick
+        ? [quickTrainRun("tdmpc2", ["cartpole-swingup", "pendulum-swingup"])]
+        : CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc2", preset: "laptop", task: [...CURVE_TASKS], seed, steps: 150_000, evalFreq: 25_000, evalEpisodes: 10 })),
+    draw: (rows, ctx) =>
+      learningCurveFigure(curveGroups(rows, (r) => r.task!), {
+        task: "",
+        title: `One TD-MPC2 agent on several tasks: evaluation return per task${ctx.quick ? " (quick grid)" : ""}`,
+        papers: false,
+        envStepUnit: "environment steps (all tasks together)",
+      }),
+  },
+];
+
+export function figureNames(): string[] {
+  return FIGURES.map((f) => f.name);
+}
+
+/** The entry called `name` (an unknown name gets the list of known ones). */
+export function getFigure(name: string): FigureEntry {
+  const f = FIGURES.find((e) => e.name === name);
+  if (!f) throw new Error(`no figure '${name}' in the registry; known: ${figureNames().join(", ")}`);
+  return f;
+}
