@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { formatChecks, runChecks } from "./tooling/doctor.js";
 import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook } from "./tooling/notebooks.js";
 import { projectRoot } from "./tooling/paths.js";
+import { browserRunOk, runNotebooksInBrowser } from "./tooling/browser.js";
 import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
 import { register as registerAgents } from "./agents/cli.js";
@@ -59,6 +60,19 @@ export function buildCli(): Command {
         if (!r.ok) failed++;
       }
       console.log(`notebooks: ${list.length - failed} passed, ${failed} failed`);
+      if (failed) process.exitCode = 1;
+    });
+  nb.command("browser")
+    .description("open notebooks in Jupyter Notebook with headless Chromium, Run All (course mode), report errors, broken images, undrawn plots and the time per notebook")
+    .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
+    .option("--timeout <sec>", "limit per notebook, seconds", "600")
+    .option("--json", "print one JSON array of the results")
+    .action(async (paths: string[], opts: { timeout: string; json?: boolean }) => {
+      const list = paths.length ? paths : listNotebooks();
+      const runs = await runNotebooksInBrowser(list, { timeoutSec: Number(opts.timeout), log: opts.json ? undefined : (l) => console.log(l) });
+      if (opts.json) console.log(JSON.stringify(runs));
+      const failed = runs.filter((r) => !browserRunOk(r)).length;
+      if (!opts.json) console.log(`notebooks in the browser: ${runs.length - failed} passed, ${failed} failed`);
       if (failed) process.exitCode = 1;
     });
   nb.command("strip")
