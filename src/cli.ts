@@ -48,7 +48,7 @@ export function buildCli(): Command {
   nb.command("run")
     .description("execute notebooks headless with the tslab kernel (quick mode unless --full); report the failing cell")
     .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
-    .option("--full", "full budgets (regenerates figures; slow)")
+    .option("--full", "without TDMPC_QUICK: course-mode notebooks run their default mode, the others their full budgets")
     .option("--timeout <sec>", "per-cell timeout in seconds", "1800")
     .option("-v, --verbose", "stream nbconvert's output")
     .action(async (paths: string[], opts: { full?: boolean; timeout: string; verbose?: boolean }) => {

@@ -117,7 +117,10 @@ export function ch02Sweeps(opts: { quick: boolean; seeds?: number[] }): MpcRunSp
     for (const numSamples of q ? [8, 16] : [8, 16, 32, 64, 128]) specs.push({ ...base, sweep: "samples", numSamples, seed });
     for (const horizon of q ? [2, 4] : [2, 4, 8, 12, 20]) specs.push({ ...base, sweep: "horizon", horizon, seed });
     for (const planner of ["random", "cem", "mppi", "cmaes"] as PlannerKind[]) specs.push({ ...base, sweep: "planner", planner, seed });
-    for (const warmStart of [true, false]) specs.push({ ...base, sweep: "warmstart", warmStart, seed });
+    // warm start on/off at the base budget and at a small one (16 samples, 1 iteration), where a plan has little
+    // chance to recover from starting at mean 0
+    for (const [numSamples, iterations] of q ? [[16, 3]] : [[64, 3], [16, 1]])
+      for (const warmStart of [true, false]) specs.push({ ...base, sweep: "warmstart", numSamples, iterations, warmStart, seed });
   }
   return specs;
 }

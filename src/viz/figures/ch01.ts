@@ -59,7 +59,7 @@ export function landscapeFigure(land: Landscape, gens: number[] = [0, 2, 5, 10, 
   const ph = H - m.t - m.b;
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    title: { text: "Maximising a rotated, ill-conditioned return: 20 samples per generation, same start for every method" },
+    title: { text: "Maximising a rotated, ill-conditioned return<br><sub>20 samples per generation, the same start for every method; σ = the ellipse's longest semi-axis</sub>" },
     width: W, height: H, margin: m, showlegend: true,
     legend: { orientation: "h", x: 0, y: -60 / ph, yanchor: "top" },
   };
@@ -121,7 +121,7 @@ export function convergenceFigure(points: readonly Ch01CurvePoint[], wanted: str
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    title: { text: `Best f − f* so far, n = ${CURVE_DIM}: median over seeds (line) and interquartile range (band)` },
+    title: { text: `Best f − f* so far, n = ${CURVE_DIM}<br><sub>median over seeds (line) and interquartile range (band)</sub>` },
     grid: { rows, columns: 2, pattern: "independent", xgap: 0.12, ygap: 0.2 },
     width: 1000, height: 170 + 300 * rows, margin: { t: 80, b: 150 },
     legend: { orientation: "h", x: 0, y: -0.28 / rows },

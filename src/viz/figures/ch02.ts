@@ -17,10 +17,12 @@ const ORANGE = "#ff7f0e";
 const GREY = "#555555";
 
 const seedsOf = (rows: readonly Row[]) => new Set(rows.map((r) => r.seed)).size;
-const RETURN_AXIS = { title: { text: "episode return (of 1000)" }, range: [0, 1000], dtick: 200 };
+const RETURN_AXIS = { title: { text: "episode return (of 1000)" }, range: [-20, 1060], tickvals: [0, 200, 400, 600, 800, 1000] };
+/** Log axis for milliseconds with readable ticks (1-2-5), not plotly's cluttered minor labels. */
+const MS_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 /** Return (left) and milliseconds per action (right, log) against one knob of the base configuration. */
-function sweepFigure(rows: readonly Row[], key: "numSamples" | "horizon", title: string, xTitle: string, tickText?: (v: number) => string): Figure {
+function sweepFigure(rows: readonly Row[], key: "numSamples" | "horizon", title: string, subtitle: string, xTitle: string, tickText?: (v: number) => string): Figure {
   const sorted = [...rows].sort((a, b) => a[key] - b[key]);
   const ret = groupBy(sorted, (r) => r[key], (r) => r.episodeReturn);
   const ms = groupBy(sorted, (r) => r[key], (r) => r.msPerAction);
@@ -33,12 +35,12 @@ function sweepFigure(rows: readonly Row[], key: "numSamples" | "horizon", title:
       ...seedTraces(ms.keys, ms.values, { name: "ms per action", color: ORANGE, line: true, jitter: logX ? 0.08 : 0.4, logX, axis: "2" }),
     ],
     layout: {
-      title: { text: `${title} (${seedsOf(rows)} seeds)` },
+      title: { text: `${title} (${seedsOf(rows)} seeds)<br><sub>${subtitle}</sub>` },
       grid: { rows: 1, columns: 2, pattern: "independent" },
       xaxis: x,
       xaxis2: x,
       yaxis: RETURN_AXIS,
-      yaxis2: { title: { text: "wall-clock ms per action (log)" }, type: "log" },
+      yaxis2: { title: { text: "wall-clock ms per action (log)" }, type: "log", tickvals: MS_TICKS },
       legend: { orientation: "h", y: -0.3 },
       margin: { t: 60, b: 110 },
       height: 440,
@@ -47,13 +49,13 @@ function sweepFigure(rows: readonly Row[], key: "numSamples" | "horizon", title:
 }
 
 export function samplesFigure(rows: readonly Row[]): Figure {
-  return sweepFigure(rows.filter((r) => r.sweep === "samples"), "numSamples", "Samples per iteration: cartpole-swingup, CEM, H = 12 (0.96 s), 3 iterations, action repeat 8", "samples per CEM iteration (log scale)");
+  return sweepFigure(rows.filter((r) => r.sweep === "samples"), "numSamples", "Samples per iteration", "cartpole-swingup, CEM, H = 12 (0.96 s), 3 iterations, action repeat 8", "samples per CEM iteration (log scale)");
 }
 
 export function horizonFigure(rows: readonly Row[]): Figure {
   const h = rows.filter((r) => r.sweep === "horizon");
   const sec = new Map(h.map((r) => [r.horizon, r.lookaheadSec]));
-  return sweepFigure(h, "horizon", "Horizon: cartpole-swingup, CEM, 64 samples × 3 iterations, action repeat 8", "horizon H in agent steps (lookahead in seconds)", (v) => `${v} (${sec.get(v)} s)`);
+  return sweepFigure(h, "horizon", "Planning horizon", "cartpole-swingup, CEM, 64 samples × 3 iterations, action repeat 8", "horizon H in agent steps (lookahead in seconds)", (v) => `${v} (${sec.get(v)} s)`);
 }
 
 export function myopiaFigure(rows: readonly Row[]): Figure {
@@ -68,7 +70,7 @@ export function myopiaFigure(rows: readonly Row[]): Figure {
       return { x: m.map((r) => r.lookaheadSec), y: m.map((r) => r.episodeReturn), name: `start seed ${seed}`, type: "scatter", mode: "lines+markers", line: { color: palette[i % palette.length] }, marker: { size: 8 } };
     }),
     layout: {
-      title: { text: `Myopia on sparse pendulum-swingup: CEM, 64 samples × 3 iterations, action repeat 8 (${first?.steps ?? "?"} agent steps = ${control} control steps)` },
+      title: { text: `Myopia on sparse pendulum-swingup<br><sub>CEM, 64 samples × 3 iterations, action repeat 8: ${first?.steps ?? "?"} agent steps = ${control} control steps</sub>` },
       xaxis: { title: { text: "lookahead (seconds of simulated time)" }, tickvals: [...new Set(myo.map((r) => r.lookaheadSec))] },
       yaxis: { title: { text: `episode return (of ${control})` }, range: [0, Math.max(control, 100)] },
       legend: { orientation: "h", y: -0.25 },
@@ -86,7 +88,7 @@ export function plannersFigure(rows: readonly Row[]): Figure {
   return {
     data: [...seedTraces(ret.keys, ret.values, { name: "return", color: BLUE }), ...seedTraces(ms.keys, ms.values, { name: "ms per action", color: ORANGE, axis: "2" })],
     layout: {
-      title: { text: `Four planners with equal rollouts per action (64 × 3; random shooting draws 192 at once): cartpole-swingup, H = 12 (${seedsOf(p)} seeds)` },
+      title: { text: `Four planners, equal rollouts per action (${seedsOf(p)} seeds)<br><sub>cartpole-swingup, H = 12; 64 samples × 3 iterations (random shooting draws 192 at once)</sub>` },
       grid: { rows: 1, columns: 2, pattern: "independent" },
       yaxis: RETURN_AXIS,
       yaxis2: { title: { text: "wall-clock ms per action" }, rangemode: "tozero" },
@@ -98,24 +100,33 @@ export function plannersFigure(rows: readonly Row[]): Figure {
 
 export function warmStartFigure(rows: readonly Row[]): Figure {
   const w = rows.filter((r) => r.sweep === "warmstart");
-  const label = (r: Row) => (r.warmStart === false ? "cold start (mean 0, std 2 every step)" : "warm start (previous plan shifted)");
-  const sorted = [...w].sort((a, b) => Number(a.warmStart === false) - Number(b.warmStart === false));
-  const ret = groupBy(sorted, label, (r) => r.episodeReturn);
-  const seeds = [...new Set(w.map((r) => r.seed))];
-  const pairs = seeds.map((s) => ({
-    x: [label({ warmStart: true } as Row), label({ warmStart: false } as Row)],
-    y: [w.find((r) => r.seed === s && r.warmStart !== false)?.episodeReturn, w.find((r) => r.seed === s && r.warmStart === false)?.episodeReturn],
-    type: "scatter", mode: "lines", line: { color: "rgba(80,80,80,0.35)", width: 1 }, hoverinfo: "skip", showlegend: false,
-  }));
-  return {
-    data: [...pairs, ...seedTraces(ret.keys, ret.values, { name: "return", color: BLUE })],
-    layout: {
-      title: { text: `Warm start on/off: cartpole-swingup, CEM 64 samples × 3 iterations, H = 12 (${seeds.length} seeds; a grey line joins one seed)` },
-      yaxis: RETURN_AXIS,
-      legend: { orientation: "h", y: -0.2 },
-      height: 420,
-    },
+  const budgets = [...new Set(w.map((r) => `${r.numSamples} × ${r.iterations}`))];
+  const data: Record<string, unknown>[] = [];
+  budgets.forEach((budget, bi) => {
+    const axis = bi === 0 ? "" : String(bi + 1);
+    const wb = w.filter((r) => `${r.numSamples} × ${r.iterations}` === budget);
+    const label = (r: Pick<Row, "warmStart">) => (r.warmStart === false ? "cold start" : "warm start");
+    const sorted = [...wb].sort((a, b) => Number(a.warmStart === false) - Number(b.warmStart === false));
+    const ret = groupBy(sorted, label, (r) => r.episodeReturn);
+    for (const s of new Set(wb.map((r) => r.seed)))
+      data.push({
+        x: ["warm start", "cold start"], y: [wb.find((r) => r.seed === s && r.warmStart !== false)?.episodeReturn, wb.find((r) => r.seed === s && r.warmStart === false)?.episodeReturn],
+        type: "scatter", mode: "lines", line: { color: "rgba(80,80,80,0.35)", width: 1 }, hoverinfo: "skip", showlegend: false, xaxis: `x${axis}`, yaxis: `y${axis}`,
+      });
+    data.push(...seedTraces(ret.keys, ret.values, { name: "return", color: BLUE, axis, showlegend: bi === 0 }));
+  });
+  const layout: Record<string, unknown> = {
+    title: { text: `Warm start on/off (${new Set(w.map((r) => r.seed)).size} seeds; a grey line joins one seed)<br><sub>cartpole-swingup, CEM, H = 12; warm: start from last step's plan shifted; cold: mean 0, std 2 every step</sub>` },
+    grid: { rows: 1, columns: budgets.length, pattern: "independent" },
+    legend: { orientation: "h", y: -0.2 },
+    height: 440,
   };
+  budgets.forEach((budget, bi) => {
+    const axis = bi === 0 ? "" : String(bi + 1);
+    layout[`xaxis${axis}`] = { title: { text: `${budget.replace(" × ", " samples × ")} iteration${budget.endsWith(" 1") ? "" : "s"}` } };
+    layout[`yaxis${axis}`] = { ...RETURN_AXIS, title: { text: bi === 0 ? RETURN_AXIS.title.text : "" } };
+  });
+  return { data, layout };
 }
 
 /** The pole's angle over the episode, replanning every step vs executing each 12-step plan blind (one line per seed). */
@@ -139,9 +150,9 @@ export function loopFigure(traces: readonly LoopTraceRow[], rows: readonly Row[]
   return {
     data,
     layout: {
-      title: { text: "The pole under CEM-MPC on the true simulator: cartpole-swingup, H = 12, one line per seed" },
+      title: { text: "The pole under CEM-MPC on the true simulator<br><sub>cartpole-swingup, 64 samples × 3 iterations, H = 12; one line per seed</sub>" },
       xaxis: { title: { text: "time (s)" } },
-      yaxis: { title: { text: "pole angle from upright (degrees; 0 = up, 180 = hanging)" }, range: [0, 185], tickvals: [0, 45, 90, 135, 180] },
+      yaxis: { title: { text: "pole angle from upright (°)" }, range: [0, 185], tickvals: [0, 45, 90, 135, 180], ticktext: ["0 up", "45", "90", "135", "180 down"] },
       legend: { orientation: "h", y: -0.22 },
       height: 430,
     },
@@ -167,14 +178,14 @@ export function oracleFigure(rows: readonly Row[]): Figure {
     const ts = group(isSparse);
     if (!ts.length) continue;
     const pts = rows.filter((r) => ts.includes(r.task));
-    data.push({ x: ts.map(label), y: ts.map(mean), type: "scatter", mode: "markers", name: `${name}: mean over seeds`, marker: { symbol: "line-ew-open", size: 22, line: { width: 3, color } } });
+    data.push({ x: ts.map(label), y: ts.map(mean), type: "scatter", mode: "markers", name: `${name}: mean over seeds`, marker: { symbol: "line-ew-open", size: 22, color, line: { width: 3, color } } });
     data.push({ x: pts.map((r) => label(r.task)), y: pts.map((r) => r.episodeReturn), type: "scatter", mode: "markers", name: `${name}: one episode (seed)`, marker: { color, size: 8, symbol: "circle-open", line: { width: 2 } } });
   }
   const seeds = Math.max(0, ...tasks.map((t) => rows.filter((r) => r.task === t).length));
   return {
     data,
     layout: {
-      title: { text: `MPC on the true simulator (the oracle), ${seeds} seeds per task, full 1000-step episodes; planner · lookahead under each task` },
+      title: { text: `MPC on the true simulator (the oracle) on every task<br><sub>${seeds} seeds per task, full 1000-step episodes; planner · lookahead under each task's name</sub>` },
       yaxis: RETURN_AXIS,
       xaxis: { tickangle: -45, categoryorder: "array", categoryarray: tasks.map(label) },
       legend: { orientation: "h", x: 0, y: 1.12 },

@@ -7,7 +7,7 @@ import type { AblationRow, GapFit, MultistepRow, PetsCsvRow, ReferenceRow, Uncer
 import { meanCi, withAlpha } from "../evidence.js";
 import type { Figure } from "../plotly.js";
 
-const RETURN_AXIS = { title: { text: "episode return (of 1000)" }, range: [0, 1000], dtick: 200 };
+const RETURN_AXIS = { title: { text: "episode return (of 1000)" }, range: [-20, 1060], tickvals: [0, 200, 400, 600, 800, 1000] };
 export const VARIANT_COLORS: Record<string, string> = { D: "#8c564b", P: "#e377c2", DE: "#2ca02c", "PE, TS-∞": "#1f77b4", "PE, TS-1": "#ff7f0e" };
 
 /** Mean and 95 % CI over seeds of y at each x (the x values all seeds share). */
@@ -55,7 +55,7 @@ export function petsFigure(rows: readonly PetsCsvRow[], refs: { oracle?: { mean:
   return {
     data,
     layout: {
-      title: { text: "PETS on cartpole-swingup: ensemble of 5, CEM 100 samples × 3 iterations × 5 particles, H = 10 (0.8 s), action repeat 8" },
+      title: { text: "PETS on cartpole-swingup<br><sub>ensemble of 5; CEM 100 samples × 3 iterations × 5 particles, H = 10 (0.8 s), action repeat 8</sub>" },
       xaxis: { title: { text: "environment steps (control steps of 0.01 s)" }, rangemode: "tozero" },
       yaxis: RETURN_AXIS,
       legend: { orientation: "h", y: -0.22, traceorder: "normal" },
@@ -83,7 +83,7 @@ export function ablationFigure(rows: readonly AblationRow[]): Figure {
   return {
     data,
     layout: {
-      title: { text: "PETS ablations on cartpole-swingup (D/P: one network, deterministic/probabilistic; E: ensemble of 5; TS: trajectory sampling)" },
+      title: { text: "PETS ablations on cartpole-swingup<br><sub>D/P: one deterministic/probabilistic network; DE/PE: ensembles of 5; TS-1/TS-∞: trajectory sampling</sub>" },
       grid: { rows: 1, columns: 2, pattern: "independent" },
       xaxis: { title: { text: "environment steps" }, domain: [0, 0.6] },
       yaxis: RETURN_AXIS,
@@ -109,7 +109,7 @@ export function multistepFigure(rows: readonly MultistepRow[]): Figure {
   return {
     data,
     layout: {
-      title: { text: "Prediction error fed back on itself: cartpole-swingup, held-out random episodes, models trained on 1000 random steps" },
+      title: { text: "Prediction error fed back on itself<br><sub>cartpole-swingup, held-out random episodes; models trained on 1000 random steps</sub>" },
       xaxis: { title: { text: "prediction horizon (seconds; one step = 0.08 s at action repeat 8)" }, rangemode: "tozero" },
       yaxis: { title: { text: "RMS state error (in units of each state dimension's std)" }, rangemode: "tozero" },
       legend: { orientation: "h", y: -0.22 },
@@ -139,11 +139,11 @@ export function uncertaintyFigure(rows: readonly UncertaintyRow[]): Figure {
       title: { text: "The ensemble along an energy swing-up it never saw (trained on random actions only)" },
       grid: { rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom" },
       xaxis: { matches: "x2", showticklabels: false },
-      yaxis: { title: { text: "pole from upright (°)" }, range: [0, 185], tickvals: [0, 90, 180], domain: [0.62, 1] },
+      yaxis: { title: { text: "pole from upright (°)" }, range: [0, 185], tickvals: [0, 90, 180], ticktext: ["0 up", "90", "180 down"], domain: [0.62, 1] },
       xaxis2: { title: { text: "time (s)" } },
       yaxis2: { title: { text: "std (standardised units)" }, rangemode: "tozero", domain: [0, 0.52] },
       legend: { orientation: "h", y: -0.18 },
-      margin: { b: 130 },
+      margin: { b: 130, l: 100 },
       height: 560,
     },
   };
