@@ -55,7 +55,7 @@ export function samplesFigure(rows: readonly Row[]): Figure {
 export function horizonFigure(rows: readonly Row[]): Figure {
   const h = rows.filter((r) => r.sweep === "horizon");
   const sec = new Map(h.map((r) => [r.horizon, r.lookaheadSec]));
-  return sweepFigure(h, "horizon", "Planning horizon", "cartpole-swingup, CEM, 64 samples × 3 iterations, action repeat 8", "horizon H in agent steps (lookahead in seconds)", (v) => `${v} (${sec.get(v)} s)`);
+  return sweepFigure(h, "horizon", "Planning horizon", "cartpole-swingup, CEM, 64 samples × 3 iterations, action repeat 8", "horizon H in agent steps (lookahead in seconds)", (v) => `${v}<br>${sec.get(v)} s`);
 }
 
 export function myopiaFigure(rows: readonly Row[]): Figure {
@@ -64,6 +64,9 @@ export function myopiaFigure(rows: readonly Row[]): Figure {
   const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
   const first = myo[0];
   const control = first ? first.steps * (first.actionRepeat ?? 1) : 0;
+  // lines on top of each other at 0 hide one another: say which starts never earned anything
+  const zero = seeds.filter((s) => myo.filter((r) => r.seed === s).every((r) => r.episodeReturn === 0));
+  const annotations = zero.length > 1 ? [{ text: `start seeds ${zero.join(", ")}: 0 at every lookahead (lines overlap)`, xref: "paper", yref: "y", x: 0.98, y: 40, xanchor: "right", yanchor: "bottom", showarrow: false }] : [];
   return {
     data: seeds.map((seed, i) => {
       const m = myo.filter((r) => r.seed === seed).sort((a, b) => a.lookaheadSec - b.lookaheadSec);
@@ -71,6 +74,7 @@ export function myopiaFigure(rows: readonly Row[]): Figure {
     }),
     layout: {
       title: { text: `Myopia on sparse pendulum-swingup<br><sub>CEM, 64 samples × 3 iterations, action repeat 8: ${first?.steps ?? "?"} agent steps = ${control} control steps</sub>` },
+      annotations,
       xaxis: { title: { text: "lookahead (seconds of simulated time)" }, tickvals: [...new Set(myo.map((r) => r.lookaheadSec))] },
       yaxis: { title: { text: `episode return (of ${control})` }, range: [0, Math.max(control, 100)] },
       legend: { orientation: "h", y: -0.25 },
@@ -188,9 +192,9 @@ export function oracleFigure(rows: readonly Row[]): Figure {
       title: { text: `MPC on the true simulator (the oracle) on every task<br><sub>${seeds} seeds per task, full 1000-step episodes; planner · lookahead under each task's name</sub>` },
       yaxis: RETURN_AXIS,
       xaxis: { tickangle: -45, categoryorder: "array", categoryarray: tasks.map(label) },
-      legend: { orientation: "h", x: 0, y: 1.12 },
-      margin: { b: 190, t: 90 },
-      height: 560,
+      legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom" },
+      margin: { b: 190, t: 150 },
+      height: 600,
     },
   };
 }
