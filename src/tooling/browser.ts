@@ -14,6 +14,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { CHROMIUM_HINT, findChromium } from "../viz/export.js";
 import { startNotebookServer, type NotebookServer } from "./jupyter.js";
 import { projectRoot } from "./paths.js";
+import { QUICK_ENV } from "../util/quick.js";
 
 /** Chromium flags for a quiet, reproducible headless run (no network side traffic, a fresh profile). */
 export const CHROMIUM_ARGS = [
@@ -53,8 +54,11 @@ export interface BrowserRunOptions {
   notebookDir?: string;
   /** Per-notebook limit on Run All, in seconds (default 600). */
   timeoutSec?: number;
-  /** Extra environment for the server and its kernels. */
+  /** Environment of the server and its kernels (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Quick mode (TDMPC_QUICK=1) in the kernels; default false: the notebooks' default (course) mode, even when
+   * this process runs under `npm test`, which sets TDMPC_QUICK. */
+  quick?: boolean;
   /** Progress lines (one per notebook). */
   log?: (line: string) => void;
 }
@@ -167,7 +171,10 @@ export async function runNotebooksInBrowser(paths: string[], opts: BrowserRunOpt
   let context: BrowserContext | undefined;
   const results: BrowserNotebookRun[] = [];
   try {
-    server = await startNotebookServer({ root, notebookDir: opts.notebookDir, env: opts.env });
+    const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
+    if (opts.quick) env[QUICK_ENV] = "1";
+    else delete env[QUICK_ENV];
+    server = await startNotebookServer({ root, notebookDir: opts.notebookDir, env });
     context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS });
     for (const p of paths) {
       const rel = relative(opts.notebookDir ?? root, p.startsWith("/") ? p : join(root, p));

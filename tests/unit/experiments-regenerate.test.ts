@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { downsampleTrace, readCh01Curves, readCh01Runs, runCh01 } from "../../src/experiments/ch01-optim.js";
-import { CH02_CSV_COLUMNS, readCh02Csv, readLoopTraces, runCh02, runKey } from "../../src/experiments/ch02-mpc.js";
+import { CH02_CSV_COLUMNS, imagine, readCh02Csv, readLoopTraces, runCh02, runKey } from "../../src/experiments/ch02-mpc.js";
 import { readAblations, runPetsAblations } from "../../src/experiments/ch03-models.js";
 import { initBackend } from "../../src/nn/backend.js";
 import { runOnce } from "../../src/optim/benchmark.js";
@@ -48,6 +48,22 @@ describe("chapter 2: runCh02", () => {
     expect(readFileSync(out, "utf8").split("\n")[0]).toBe(CH02_CSV_COLUMNS.join(","));
     expect(rows[0]).toMatchObject({ sweep: "myopia", steps: 60, seed: 1, episodeReturn: 0 });
     expect(rows.length).toBeGreaterThan(1);
+  });
+});
+
+describe("chapter 2: the planner's imagination", () => {
+  it("records every iteration's samples; the executed action lands where the plan imagined, and the warm start goes on from there", async () => {
+    const im = await imagine({ seed: 0, warmup: 4, numSamples: 16 });
+    expect(im.iterations).toHaveLength(3);
+    for (const it of im.iterations) {
+      expect(it.heights).toHaveLength(16);
+      expect(it.elites).toHaveLength(2);
+      expect(it.returns[it.elites[0]!]).toBe(Math.max(...it.returns));
+      for (const h of it.heights) expect(h[0]).toBe(im.planHeights[0]); // every sequence starts from the same state
+    }
+    // the true simulator is the model: the state after the executed action is the plan's imagined second state
+    expect(im.warmStartHeights[0]).toBeCloseTo(im.planHeights[1]!, 6);
+    expect(im.dt).toBeCloseTo(0.08, 12);
   });
 });
 

@@ -65,9 +65,28 @@ export function petsFigure(rows: readonly PetsCsvRow[], refs: { oracle?: { mean:
   };
 }
 
-/** PETS ablations: learning curves (mean, 95 % CI) per variant, and each seed's return over its last three episodes. */
+export const ABLATION_ORDER = ["D", "P", "DE", "PE, TS-∞", "PE, TS-1"];
+
+/**
+ * Each variant's return per seed, averaged over its last three episodes up to the environment steps every variant
+ * reached (the arms may have run for different numbers of rounds): a comparison at equal experience.
+ */
+export function ablationFinals(rows: readonly AblationRow[]): { upTo: number; finals: { variant: string; seed: number; ret: number }[] } {
+  const variants = ABLATION_ORDER.filter((v) => rows.some((r) => r.variant === v));
+  const upTo = Math.min(...variants.map((v) => Math.max(...rows.filter((r) => r.variant === v).map((r) => r.envSteps))));
+  const finals = variants.flatMap((v) =>
+    [...new Set(rows.filter((r) => r.variant === v).map((r) => r.seed))].map((seed) => {
+      const eps = rows.filter((r) => r.variant === v && r.seed === seed && r.envSteps <= upTo).sort((a, b) => a.envSteps - b.envSteps).slice(-3);
+      return { variant: v, seed, ret: meanCi(eps.map((r) => r.episodeReturn)).mean };
+    }),
+  );
+  return { upTo, finals };
+}
+
+/** PETS ablations: learning curves (mean, 95 % CI) per variant, and each seed's return at equal experience. */
 export function ablationFigure(rows: readonly AblationRow[]): Figure {
-  const variants = ["D", "P", "DE", "PE, TS-∞", "PE, TS-1"].filter((v) => rows.some((r) => r.variant === v));
+  const variants = ABLATION_ORDER.filter((v) => rows.some((r) => r.variant === v));
+  const { upTo, finals: allFinals } = ablationFinals(rows);
   const data: Record<string, unknown>[] = [];
   variants.forEach((v, i) => {
     const color = VARIANT_COLORS[v] ?? "#333";
@@ -75,7 +94,7 @@ export function ablationFigure(rows: readonly AblationRow[]): Figure {
     const b = bandOver(vr, (r) => r.seed, (r) => r.envSteps, (r) => r.episodeReturn);
     data.push(band(b.xs, b.lo, b.hi, color));
     data.push({ x: b.xs, y: b.mean, type: "scatter", mode: "lines", name: `${v} (${b.seeds.size} seeds)`, legendgroup: v, line: { color, width: 2.5 } });
-    const finals = [...b.seeds.values()].map((runs) => meanCi(runs.slice(-3).map((r) => r.episodeReturn)).mean);
+    const finals = allFinals.filter((f) => f.variant === v).map((f) => f.ret);
     const s = meanCi(finals);
     data.push({ x: finals.map((_, j) => i + (finals.length > 1 ? (j / (finals.length - 1) - 0.5) * 0.3 : 0)), y: finals, type: "scatter", mode: "markers", marker: { color, size: 8, symbol: "circle-open", line: { width: 2 } }, legendgroup: v, showlegend: false, xaxis: "x2", yaxis: "y2", hovertext: v });
     data.push({ x: [i], y: [s.mean], error_y: { type: "data", array: [Number.isNaN(s.half) ? 0 : s.half], visible: true, color }, type: "scatter", mode: "markers", marker: { color, size: 16, symbol: "line-ew-open", line: { width: 3 } }, legendgroup: v, showlegend: false, xaxis: "x2", yaxis: "y2" });
@@ -87,7 +106,7 @@ export function ablationFigure(rows: readonly AblationRow[]): Figure {
       grid: { rows: 1, columns: 2, pattern: "independent" },
       xaxis: { title: { text: "environment steps" }, domain: [0, 0.6] },
       yaxis: RETURN_AXIS,
-      xaxis2: { title: { text: "variant: return over each seed's last 3 episodes" }, domain: [0.7, 1], tickvals: variants.map((_, i) => i), ticktext: variants, range: [-0.6, variants.length - 0.4] },
+      xaxis2: { title: { text: `each seed's last 3 episodes up to ${upTo} steps` }, domain: [0.7, 1], tickvals: variants.map((_, i) => i), ticktext: variants, range: [-0.6, variants.length - 0.4] },
       yaxis2: { ...RETURN_AXIS, title: { text: "" } },
       legend: { orientation: "h", y: -0.22 },
       margin: { b: 130 },
