@@ -71,6 +71,19 @@ describe("chapter 2 (data/results/ch02-mpc.csv)", () => {
     expect(Math.abs(means[2]! - means[1]!)).toBeLessThan(spread);
   });
 
+  it("warm start: no consistent effect at 64 × 3, but more return on every seed at 16 samples × 1 iteration (exercise 1)", () => {
+    const diffs = (n: number, its: number) => {
+      const at = rows.filter((r) => r.sweep === "warmstart" && r.numSamples === n && r.iterations === its);
+      return at.filter((r) => r.warmStart === false).map((c) => at.find((w) => w.warmStart !== false && w.seed === c.seed)!.episodeReturn - c.episodeReturn);
+    };
+    const big = diffs(64, 3);
+    const small = diffs(16, 1);
+    expect(big.some((d) => d < 0) && big.some((d) => d > 0)).toBe(true);
+    expect(small.length).toBeGreaterThanOrEqual(5);
+    expect(Math.min(...small)).toBeGreaterThan(0);
+    expect(mean(small)).toBeGreaterThan(mean(big));
+  });
+
   it("myopia: from one start the reward appears only with the longer lookaheads; from others no horizon finds it", () => {
     const myo = rows.filter((r) => r.sweep === "myopia");
     const seeds = [...new Set(myo.map((r) => r.seed))];
