@@ -122,12 +122,13 @@ export function warmStartFigure(rows: readonly Row[]): Figure {
   const layout: Record<string, unknown> = {
     title: { text: `Warm start on/off (${new Set(w.map((r) => r.seed)).size} seeds; a grey line joins one seed)<br><sub>cartpole-swingup, CEM, H = 12; warm: start from last step's plan shifted; cold: mean 0, std 2 every step</sub>` },
     grid: { rows: 1, columns: budgets.length, pattern: "independent" },
-    legend: { orientation: "h", y: -0.2 },
-    height: 440,
+    legend: { orientation: "h", y: -0.32 },
+    margin: { b: 130 },
+    height: 470,
   };
   budgets.forEach((budget, bi) => {
     const axis = bi === 0 ? "" : String(bi + 1);
-    layout[`xaxis${axis}`] = { title: { text: `${budget.replace(" × ", " samples × ")} iteration${budget.endsWith(" 1") ? "" : "s"}` } };
+    layout[`xaxis${axis}`] = { title: { text: `${budget.replace(" × ", " samples × ")} iteration${budget.endsWith(" 1") ? "" : "s"}` }, range: [-0.5, 1.5] };
     layout[`yaxis${axis}`] = { ...RETURN_AXIS, title: { text: bi === 0 ? RETURN_AXIS.title.text : "" } };
   });
   return { data, layout };
