@@ -135,3 +135,7 @@ export { planMppi, topK, type ValueEngine, type PlanResult } from "./nn/planner.
 // ---- models and agents (chapter 3): PETS ensembles, trajectory sampling, the PETS loop ----
 export * as models from "./models/index.js";
 export * as agents from "./agents/index.js";
+export * as replay from "./replay/index.js";
+export { ReplayStore, SumTree, type SequenceBatch, type ReplayConfig } from "./replay/index.js";
+export { runEpisode, policyAgent, type Agent, type ActContext, type Episode, type EpisodeOptions, type Transition } from "./envs/agent.js";
+export { RunningScale, percentile } from "./nn/running-scale.js";

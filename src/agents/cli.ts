@@ -8,11 +8,13 @@ import { dirname } from "node:path";
 import { initBackend } from "../nn/backend.js";
 import { progress } from "../util/progress.js";
 import { PETS_DEFAULTS, runPets, type PetsEpisodeResult } from "./pets.js";
+import { registerTrain } from "./train-cli.js";
 
 const COLUMNS: (keyof PetsEpisodeResult)[] = ["seed", "iteration", "kind", "envSteps", "episodeReturn", "modelLoss", "wallSec"];
 
 export function register(program: Command): void {
-  const train = program.command("train").description("train an agent; results go to CSV under data/results/");
+  const train = program.command("train").description("train an agent (--agent tdmpc|tdmpc2, or `train pets`); results go to a CSV as they come");
+  registerTrain(train, program);
   train
     .command("pets")
     .description("PETS: probabilistic ensemble + trajectory sampling + CEM-MPC (chapter 3)")

@@ -10,11 +10,13 @@
  * Config names follow the PETS code (mbexp: ntrain_iters, ninit_rollouts, plan_hor, npart, prop_type, popsize,
  * num_elites, max_iters, alpha) in camelCase. Defaults are laptop-sized; the paper's values are in comments.
  */
+import { runEpisode, type Agent, type Episode } from "../envs/agent.js";
 import { makeEnv } from "../envs/registry.js";
-import { DynamicsEnsemble, type EnsembleConfig, type TransitionData } from "../models/ensemble.js";
+import { DynamicsEnsemble, type EnsembleConfig } from "../models/ensemble.js";
 import { EnsemblePlanningModel, type Propagation } from "../models/propagation.js";
-import { runMpcEpisode } from "../planning/mpc.js";
+import { MpcAgent } from "../planning/mpc.js";
 import { cemPlanner } from "../planning/sampling.js";
+import { ReplayStore } from "../replay/store.js";
 import { Rng } from "../util/random.js";
 
 export interface PetsConfig {
@@ -70,53 +72,6 @@ export interface PetsEpisodeResult {
   kind: "random" | "mpc";
 }
 
-/** A growing set of transitions (flat arrays, doubled when full). */
-class TransitionBuffer {
-  n = 0;
-  private obs: Float32Array;
-  private act: Float32Array;
-  private nextObs: Float32Array;
-  private reward: Float32Array;
-  constructor(
-    readonly obsDim: number,
-    readonly actDim: number,
-    capacity = 1024,
-  ) {
-    this.obs = new Float32Array(capacity * obsDim);
-    this.act = new Float32Array(capacity * actDim);
-    this.nextObs = new Float32Array(capacity * obsDim);
-    this.reward = new Float32Array(capacity);
-  }
-  add(o: ArrayLike<number>, a: ArrayLike<number>, r: number, o2: ArrayLike<number>): void {
-    if (this.n === this.reward.length) this.grow();
-    this.obs.set(o, this.n * this.obsDim);
-    this.act.set(a, this.n * this.actDim);
-    this.nextObs.set(o2, this.n * this.obsDim);
-    this.reward[this.n] = r;
-    this.n++;
-  }
-  private grow(): void {
-    const g = (x: Float32Array) => {
-      const y = new Float32Array(x.length * 2);
-      y.set(x);
-      return y;
-    };
-    this.obs = g(this.obs);
-    this.act = g(this.act);
-    this.nextObs = g(this.nextObs);
-    this.reward = g(this.reward);
-  }
-  view(): TransitionData {
-    return {
-      n: this.n,
-      obs: this.obs.subarray(0, this.n * this.obsDim),
-      act: this.act.subarray(0, this.n * this.actDim),
-      nextObs: this.nextObs.subarray(0, this.n * this.obsDim),
-      reward: this.reward.subarray(0, this.n),
-    };
-  }
-}
-
 /** Run PETS; `onEpisode` sees each result as it comes (progress, live plots, CSV rows). */
 export async function runPets(config: Partial<PetsConfig> & Pick<PetsConfig, "task" | "seed">, onEpisode?: (r: PetsEpisodeResult) => void): Promise<PetsEpisodeResult[]> {
   const c: PetsConfig = { ...PETS_DEFAULTS, ...config, model: { ...PETS_DEFAULTS.model, ...(config.model ?? {}) } };
@@ -125,7 +80,8 @@ export async function runPets(config: Partial<PetsConfig> & Pick<PetsConfig, "ta
   const actDim = env.actionSpace.shape[0]!;
   const steps = c.episodeSteps ?? env.maxEpisodeSteps;
   const rng = new Rng(c.seed);
-  const data = new TransitionBuffer(obsDim, actDim);
+  const data = new ReplayStore({ obsDim, actionDim: actDim, capacity: (c.ninitRollouts + c.ntrainIters) * (steps + 1), horizon: 1, seed: c.seed });
+  const keep = (ep: Episode) => data.addEpisode({ observations: ep.observations, actions: ep.actions, rewards: ep.rewards });
   let ensemble: DynamicsEnsemble | undefined;
   const results: PetsEpisodeResult[] = [];
   const t0 = performance.now();
@@ -140,25 +96,19 @@ export async function runPets(config: Partial<PetsConfig> & Pick<PetsConfig, "ta
     ensemble = new DynamicsEnsemble(obsDim, actDim, { ...c.model, seed: c.seed });
     const planner = cemPlanner(actDim, { horizon: c.planHor, numSamples: c.popsize, numElites: c.numElites, iterations: c.maxIters, momentum: c.alpha, seed: c.seed });
     const model = new EnsemblePlanningModel(ensemble, { particles: c.npart, propagation: c.propType, seed: c.seed });
+    const random: Agent = { name: "random", reset() {}, act: () => Float32Array.from({ length: actDim }, () => rng.uniform(-1, 1)) };
+    const mpc = new MpcAgent(planner, (obs) => model.setStart(obs));
     for (let i = 0; i < c.ninitRollouts; i++) {
-      let { obs } = env.reset(c.seed * 1000 + i);
-      let ret = 0;
-      for (let t = 0; t < steps; t++) {
-        const a = Array.from({ length: actDim }, () => rng.uniform(-1, 1));
-        const r = env.step(a);
-        data.add(obs, a, r.reward, r.obs);
-        obs = r.obs;
-        ret += r.reward;
-        envSteps += env.actionRepeat;
-        if (r.terminated || r.truncated) break;
-      }
-      report(-(c.ninitRollouts - i), ret, "random");
+      const ep = await runEpisode(env, random, { maxSteps: steps, seed: c.seed * 1000 + i });
+      keep(ep);
+      envSteps += ep.steps * env.actionRepeat;
+      report(-(c.ninitRollouts - i), ep.totalReturn, "random");
     }
     for (let it = 0; it < c.ntrainIters; it++) {
-      const losses = ensemble.fit(data.view(), c.modelEpochs);
+      const losses = ensemble.fit(data.transitions(), c.modelEpochs);
       modelLoss = losses[losses.length - 1]!;
-      const ep = await runMpcEpisode(env, planner, (obs) => model.setStart(obs), { maxSteps: steps, seed: c.seed * 1000 + c.ninitRollouts + it });
-      for (let t = 0; t < ep.steps; t++) data.add(ep.observations[t]!, ep.actions[t]!, ep.rewards[t]!, ep.observations[t + 1]!);
+      const ep = await runEpisode(env, mpc, { maxSteps: steps, seed: c.seed * 1000 + c.ninitRollouts + it });
+      keep(ep);
       envSteps += ep.steps * env.actionRepeat;
       report(it, ep.totalReturn, "mpc");
     }

@@ -13,7 +13,7 @@
 import { tf } from "./backend.js";
 import type { Rng } from "../util/random.js";
 
-export type Activation = "mish" | "elu" | "relu" | "simnorm" | "none";
+export type Activation = "mish" | "elu" | "relu" | "tanh" | "simnorm" | "none";
 
 /** A flat, named store of trainable tensors. Variables are unnamed in tfjs's registry so stores can coexist. */
 export class Params {
@@ -296,6 +296,8 @@ export function activate<T extends tf.Tensor>(x: T, act: Activation, simnormDim 
       return tf.elu(x) as T;
     case "relu":
       return tf.relu(x) as T;
+    case "tanh":
+      return tf.tanh(x) as T;
     case "simnorm":
       return simNorm(x, simnormDim);
     case "none":
@@ -323,14 +325,65 @@ export function normalInit(shape: number[], rng: Rng, std = 0.02): tf.Tensor {
   return tf.tensor(data, shape, "float32");
 }
 
+/**
+ * A semi-orthogonal [rows, cols] matrix (torch.nn.init.orthogonal_, gain 1, as TD-MPC's `orthogonal_init`): Gram–Schmidt
+ * on Gaussian vectors along the longer side, so the shorter side's vectors are orthonormal.
+ */
+export function orthogonalInit(rows: number, cols: number, rng: Rng): tf.Tensor {
+  const n = Math.max(rows, cols);
+  const m = Math.min(rows, cols);
+  const v = Array.from({ length: m }, () => rng.fillNormal(new Float64Array(n)));
+  for (let i = 0; i < m; i++) {
+    const vi = v[i]!;
+    for (let j = 0; j < i; j++) {
+      const vj = v[j]!;
+      let dot = 0;
+      for (let k = 0; k < n; k++) dot += vi[k]! * vj[k]!;
+      for (let k = 0; k < n; k++) vi[k]! -= dot * vj[k]!;
+    }
+    let norm = 0;
+    for (let k = 0; k < n; k++) norm += vi[k]! * vi[k]!;
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < n; k++) vi[k]! /= norm;
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[r * cols + c] = rows >= cols ? v[c]![r]! : v[r]![c]!;
+  return tf.tensor(out, [rows, cols], "float32");
+}
+
+function initWeight(init: MlpOptions["init"], din: number, dout: number, rng: Rng): tf.Tensor {
+  return init === "orthogonal" ? orthogonalInit(din, dout, rng) : normalInit([din, dout], rng);
+}
+
+function stackHeads(heads: number, make: () => tf.Tensor): tf.Tensor {
+  const parts = Array.from({ length: heads }, make);
+  const out = tf.stack(parts);
+  tf.dispose(parts);
+  return out;
+}
+
+/** Identity forward, zero gradient (torch's `.detach()`): a loss after it does not train what came before. */
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as never) as <T extends tf.Tensor>(x: T) => T;
+
 // ---------------------------------------------------------------------------------------------------------------
 // MLP
 
 export interface MlpOptions {
   /** Hidden activation: TD-MPC2 uses Mish after LayerNorm, TD-MPC (v1) ELU without normalisation. */
   act?: Activation;
-  /** "layer": every hidden layer is Linear → LayerNorm → act (TD-MPC2's NormedLinear); "none": Linear → act. */
-  norm?: "layer" | "none";
+  /**
+   * "layer": every hidden layer is Linear → LayerNorm → act (TD-MPC2's NormedLinear); "none": Linear → act;
+   * "first": only the first layer is normalised (TD-MPC's Q: Linear → LayerNorm → tanh, then ELU layers).
+   */
+  norm?: "layer" | "none" | "first";
+  /** Activation of the first layer when it differs from `act` (TD-MPC's Q: "tanh"). */
+  firstAct?: Activation;
+  /** Weight initialisation: TD-MPC2's normal(0, 0.02) or TD-MPC's orthogonal (gain 1); biases start at 0. */
+  init?: "normal" | "orthogonal";
   /** Output activation; when set (e.g. "simnorm") the last layer is also normalised, as TD-MPC2's encoder/dynamics. */
   outAct?: Activation;
   /** Dropout after the first Linear (TD-MPC2: 0.01 in the Q heads). */
@@ -340,7 +393,7 @@ export interface MlpOptions {
   zeroLast?: boolean;
 }
 
-export interface MlpSpec extends Required<Omit<MlpOptions, "zeroLast">> {
+export interface MlpSpec extends Required<Omit<MlpOptions, "zeroLast" | "init">> {
   prefix: string;
   dims: number[];
 }
@@ -351,6 +404,7 @@ function mlpSpec(prefix: string, dims: number[], opts: MlpOptions): MlpSpec {
     prefix,
     dims,
     act: opts.act ?? "mish",
+    firstAct: opts.firstAct ?? opts.act ?? "mish",
     norm: opts.norm ?? "layer",
     outAct: opts.outAct ?? "none",
     dropout: opts.dropout ?? 0,
@@ -370,7 +424,7 @@ export function mlp(params: Params, prefix: string, dims: number[], rng: Rng, op
   const L = dims.length - 1;
   for (let i = 0; i < L; i++) {
     const last = i === L - 1;
-    const w = last && opts.zeroLast ? tf.zeros([dims[i]!, dims[i + 1]!]) : normalInit([dims[i]!, dims[i + 1]!], rng);
+    const w = last && opts.zeroLast ? tf.zeros([dims[i]!, dims[i + 1]!]) : initWeight(opts.init, dims[i]!, dims[i + 1]!, rng);
     params.add(`${prefix}/${i}/W`, w);
     params.add(`${prefix}/${i}/b`, tf.zeros([dims[i + 1]!]));
     if (layerNormed(spec, i)) {
@@ -381,9 +435,17 @@ export function mlp(params: Params, prefix: string, dims: number[], rng: Rng, op
   return spec;
 }
 
-function layerNormed(spec: MlpSpec, i: number): boolean {
+/** Whether layer i of the spec is followed by a LayerNorm. */
+export function layerNormed(spec: MlpSpec, i: number): boolean {
+  if (spec.norm === "first") return i === 0;
   const last = i === spec.dims.length - 2;
   return spec.norm === "layer" && (!last || spec.outAct !== "none");
+}
+
+/** The activation after layer i: `outAct` on the last layer, `firstAct` on the first, `act` between. */
+export function layerActivation(spec: MlpSpec, i: number): Activation {
+  if (i === spec.dims.length - 2) return spec.outAct;
+  return i === 0 ? spec.firstAct : spec.act;
 }
 
 export interface ApplyOptions {
@@ -407,7 +469,7 @@ export function applyMlp(params: Params, spec: MlpSpec, x: tf.Tensor2D, opts: Ap
     h = dense(h, params.get(`${p}/W`), params.get(`${p}/b`), opts.frozen);
     if (i === 0 && spec.dropout > 0) h = dropout(h, spec.dropout, !!opts.training, opts.rng?.int(2 ** 31));
     if (layerNormed(spec, i)) h = layerNorm(h, params.get(`${p}/ln_g`), params.get(`${p}/ln_b`));
-    h = activate(h, i === L - 1 ? spec.outAct : spec.act, spec.simnormDim);
+    h = activate(h, layerActivation(spec, i), spec.simnormDim);
   }
   return h;
 }
@@ -435,12 +497,13 @@ export function ensemble(params: Params, prefix: string, heads: number, dims: nu
     const last = i === L - 1;
     if (i === 0) {
       // init head by head so that head e equals an MLP initialised from the same stream
-      const cols = Array.from({ length: heads }, () => normalInit([din, dout], rng));
+      const cols = Array.from({ length: heads }, () => initWeight(opts.init, din, dout, rng));
       params.add(`${prefix}/0/W`, tf.concat(cols, 1));
       cols.forEach((c) => c.dispose());
       params.add(`${prefix}/0/b`, tf.zeros([heads * dout]));
     } else {
-      params.add(`${prefix}/${i}/W`, last && opts.zeroLast ? tf.zeros([heads, din, dout]) : normalInit([heads, din, dout], rng));
+      const W = last && opts.zeroLast ? tf.zeros([heads, din, dout]) : stackHeads(heads, () => initWeight(opts.init, din, dout, rng));
+      params.add(`${prefix}/${i}/W`, W);
       params.add(`${prefix}/${i}/b`, tf.zeros([heads, 1, dout]));
     }
     if (layerNormed(spec, i)) {
@@ -480,7 +543,7 @@ export function applyEnsemble(params: Params, spec: EnsembleSpec, x: tf.Tensor2D
   if (spec.dropout > 0) h2 = dropout(h2, spec.dropout, !!opts.training, opts.rng?.int(2 ** 31));
   let h3 = tf.reshape(h2, [B, E, h1]) as tf.Tensor3D; // LayerNorm per head = over the last axis
   if (layerNormed(spec, 0)) h3 = layerNorm(h3, pick(params.get(`${p0}/ln_g`), 0, 1), pick(params.get(`${p0}/ln_b`), 0, 1));
-  h3 = activate(h3, L === 1 ? spec.outAct : spec.act, spec.simnormDim);
+  h3 = activate(h3, layerActivation(spec, 0), spec.simnormDim);
   let h = tf.transpose(h3, [1, 0, 2]) as tf.Tensor3D; // [E, B, hidden]: each head's rows contiguous
   for (let i = 1; i < L; i++) {
     const p = `${spec.prefix}/${i}`;
@@ -489,7 +552,7 @@ export function applyEnsemble(params: Params, spec: EnsembleSpec, x: tf.Tensor2D
       const shape = [E, 1, spec.dims[i + 1]!];
       h = layerNorm(h, tf.reshape(pick(params.get(`${p}/ln_g`), 0, 1), shape), tf.reshape(pick(params.get(`${p}/ln_b`), 0, 1), shape));
     }
-    h = activate(h, i === L - 1 ? spec.outAct : spec.act, spec.simnormDim);
+    h = activate(h, layerActivation(spec, i), spec.simnormDim);
   }
   return h;
 }

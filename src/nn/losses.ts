@@ -90,3 +90,25 @@ export function softCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor, c: TwoH
   const t = twoHot(target, c); // targets carry no gradient: they are computed outside the loss's variables
   return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), t), -1, true)) as tf.Tensor2D;
 }
+
+/**
+ * How a network head predicts a scalar (a reward, a Q value): TD-MPC regresses it directly with MSE ("mse", one
+ * output); TD-MPC2 predicts a two-hot distribution over `numBins` bins and trains it with a soft cross-entropy.
+ */
+export type ScalarCoding = "mse" | TwoHotConfig;
+
+/** Output width of a head with this coding. */
+export function codingWidth(c: ScalarCoding): number {
+  return c === "mse" ? 1 : c.numBins;
+}
+
+/** The head's output [..., width] decoded to scalars [..., 1]. */
+export function decodeScalar(c: ScalarCoding, out: tf.Tensor): tf.Tensor {
+  return c === "mse" ? out : twoHotInv(out, c);
+}
+
+/** Per-row loss [N, 1] of head outputs [N, width] against scalar targets [N] or [N, 1]. */
+export function scalarLoss(c: ScalarCoding, out: tf.Tensor2D, target: tf.Tensor): tf.Tensor2D {
+  if (c === "mse") return tf.square(tf.sub(out, tf.reshape(target, out.shape))) as tf.Tensor2D;
+  return softCrossEntropy(out, target, c);
+}

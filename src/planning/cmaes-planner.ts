@@ -76,6 +76,6 @@ export class CmaesPlanner implements Planner {
     const n = D;
     const std = new Float32Array(D);
     for (let d = 0; d < D; d++) std[d] = es.sigma * Math.sqrt(es.diagonal ? es.C[d]! : es.C[d * n + d]!);
-    return { mean, std, bestReturn: es.best.f, bestSequence: mean.slice(), evaluations };
+    return { action: mean.slice(0, A), sequence: mean.slice(), mean, std, bestReturn: es.best.f, bestSequence: mean.slice(), evaluations };
   }
 }

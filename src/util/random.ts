@@ -112,10 +112,12 @@ export class Rng {
     return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spare ?? Number.NaN];
   }
 
-  setState(state: number[]): void {
+  /** Restore `getState()`; the cached normal may come back as null from JSON (NaN does not survive JSON.stringify). */
+  setState(state: (number | null)[]): void {
     if (state.length !== 5 || state.slice(0, 4).some((w) => !Number.isInteger(w))) throw new Error("Rng.setState: not a state from getState()");
-    [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w | 0) as [number, number, number, number];
-    this.spare = Number.isNaN(state[4]!) ? undefined : state[4];
+    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((w) => w! | 0) as [number, number, number, number];
+    const spare = state[4];
+    this.spare = spare === null || spare === undefined || Number.isNaN(spare) ? undefined : spare;
   }
 }
 

@@ -35,6 +35,14 @@ describe("Rng (xoshiro128**)", () => {
     const q = new Rng(0);
     q.setState(s);
     expect([q.normal(), q.random(), q.normal()]).toEqual(next);
+    // through JSON (checkpoint files), with and without a cached spare normal
+    const a = new Rng(9);
+    const b = new Rng(0);
+    b.setState(JSON.parse(JSON.stringify(a.getState())));
+    expect([b.normal(), b.normal(), b.random()]).toEqual([a.normal(), a.normal(), a.random()]);
+    a.normal();
+    b.setState(JSON.parse(JSON.stringify(a.getState())));
+    expect([b.normal(), b.random()]).toEqual([a.normal(), a.random()]);
   });
 
   it("rejects bad arguments", () => {

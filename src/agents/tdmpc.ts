@@ -1,0 +1,164 @@
+/**
+ * TD-MPC (Hansen, Wang & Su 2022, "Temporal Difference Learning for Model Predictive Control"), top to bottom:
+ *
+ *   act     plan with MPPI in the latent space of TOLD: 512 Gaussian sequences + 25 from the policy, returns
+ *           Σ γ^t R(z_t, a_t) + γ^H min Q(z_H, π(z_H)), 6 iterations, momentum 0.1, one elite drawn by score (Alg. 1);
+ *           uniformly random actions for the first `seed_steps`; horizon and std on linear schedules.
+ *   update  one step of TOLD on a prioritised batch of H+1-step sequences (Eq. 3–6): latent rollout from h(o_0),
+ *           consistency with the target encoder, reward and clipped-double-Q TD losses weighted by ρ^t, PER weights,
+ *           new priorities from |Q − target|; then the policy step −Q(z, π(z)) on the detached latents; an EMA of the
+ *           whole model every `update_freq` updates.
+ * Parts: world model (src/models), planner (src/planning), replay (src/replay); the loop is src/agents/trainer.ts.
+ */
+import { tf } from "../nn/backend.js";
+import { stopGradient } from "../nn/layers.js";
+import { Adam, polyak, trainStep } from "../nn/optim.js";
+import { consistencyLoss } from "../models/latent.js";
+import { WorldModel } from "../models/world-model.js";
+import { LatentPlanningModel } from "../planning/latent-model.js";
+import { mppiPlanner, type SamplingPlanner } from "../planning/sampling.js";
+import type { SequenceBatch } from "../replay/store.js";
+import { Rng } from "../util/random.js";
+import type { ActContext } from "../envs/agent.js";
+import { parseSchedule, type TdmpcConfig } from "./config.js";
+import { policyLoss } from "./policy-learners.js";
+import type { LearningAgent, UpdateInfo } from "./types.js";
+
+export class TdmpcAgent implements LearningAgent {
+  readonly name = "TD-MPC";
+  readonly wm: WorldModel;
+  readonly planner: SamplingPlanner;
+  readonly model: LatentPlanningModel;
+  readonly optim: Adam;
+  readonly piOptim: Adam;
+  readonly rng: Rng;
+  /** Agent steps collected so far (the trainer advances it); drives seeding and the schedules. */
+  step = 0;
+  updates = 0;
+  private readonly stdSchedule: (step: number) => number;
+  private readonly horizonSchedule: (step: number) => number;
+
+  constructor(
+    readonly cfg: TdmpcConfig,
+    readonly obsDim: number,
+    readonly actionDim: number,
+    seed: number,
+  ) {
+    this.rng = new Rng(seed);
+    this.wm = new WorldModel(cfg, obsDim, actionDim, seed);
+    const modules = ["encoder/", "dynamics/", "reward/", "q/", ...(cfg.decoder ? ["decoder/"] : [])];
+    this.optim = new Adam(this.wm.params, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, modules);
+    this.piOptim = new Adam(this.wm.params, { lr: cfg.lr, clipNorm: cfg.grad_clip_norm }, ["pi/"]);
+    this.planner = mppiPlanner(actionDim, {
+      horizon: cfg.horizon,
+      numSamples: cfg.num_samples,
+      numPiTrajs: Math.floor(cfg.mixture_coef * cfg.num_samples),
+      iterations: cfg.iterations,
+      numElites: cfg.num_elites,
+      temperature: cfg.temperature,
+      momentum: cfg.momentum,
+      minStd: cfg.min_std,
+      maxStd: 2,
+      selection: "elite",
+      seed: this.rng.int(2 ** 31),
+    });
+    this.model = new LatentPlanningModel(this.wm, { discount: cfg.discount, terminalValue: cfg.terminal_value, piStd: cfg.min_std });
+    this.stdSchedule = parseSchedule(cfg.std_schedule);
+    this.horizonSchedule = parseSchedule(cfg.horizon_schedule);
+  }
+
+  reset(): void {
+    this.planner.reset();
+  }
+
+  /** Planning horizon at the current step: int(min(horizon, schedule(step))). */
+  get planHorizon(): number {
+    return Math.max(1, Math.floor(Math.min(this.cfg.horizon, this.horizonSchedule(this.step))));
+  }
+
+  async act(obs: Float32Array, ctx: ActContext): Promise<Float32Array> {
+    if (ctx.explore && this.step < this.cfg.seed_steps) return Float32Array.from({ length: this.actionDim }, () => this.rng.uniform(-1, 1));
+    this.model.setStart(obs);
+    if (!this.cfg.plan) return this.policyAction(ctx.explore);
+    const plan = await this.planner.plan(this.model, { horizon: this.planHorizon, minStd: this.stdSchedule(this.step), explore: ctx.explore });
+    return plan.action;
+  }
+
+  /** π(h(o)) alone, with the policy noise while training (chapter 5: "policy alone"). */
+  private policyAction(explore: boolean): Float32Array {
+    const a = tf.tidy(() => this.wm.pi.sample(tf.tensor2d(this.model.start, [1, this.wm.latentDim]), { std: explore ? this.cfg.min_std : 0 }).action);
+    const out = a.dataSync() as Float32Array;
+    a.dispose();
+    return Float32Array.from(out);
+  }
+
+  update(batch: SequenceBatch): UpdateInfo {
+    const c = this.cfg;
+    const { horizon: H, batchSize: B } = batch;
+    const O = this.obsDim;
+    const A = this.actionDim;
+    const wm = this.wm;
+    const obs = tf.tensor3d(batch.obs, [H + 1, B, O]);
+    const act = tf.tensor2d(batch.action, [H * B, A]); // rows t-major: row t·B + b
+    const rew = tf.tensor2d(batch.reward, [H * B, 1]);
+    const weights = tf.tensor2d(batch.weight, [B, 1]);
+    const rows = (x: tf.Tensor2D, t: number) => tf.slice(x, [t * B, 0], [B, -1]) as tf.Tensor2D;
+    const perStep = (x: tf.Tensor2D) => tf.reshape(x, [H, B]); // [H·B, 1] → [H, B]
+    const rho = tf.tensor2d(Float32Array.from({ length: H }, (_, t) => c.rho ** t), [H, 1]);
+
+    // Targets, no gradient, all H steps in one batch: z'_t from the target encoder; TD = r_t + γ min Q_target(z', π(z')) with z' = h(o') online
+    const [zTarget, td] = tf.tidy(() => {
+      const next = tf.reshape(tf.slice(obs, [1, 0, 0], [H, B, O]), [H * B, O]) as tf.Tensor2D;
+      const zNext = wm.latent.encode(next);
+      const aNext = wm.pi.sample(zNext, { std: c.min_std }).action;
+      return [wm.latent.encode(next, wm.target), tf.add(rew, tf.mul(c.discount, wm.q.value(zNext, aNext, "min", { from: wm.target })))];
+    });
+    const detachHeads = c.latent_mode === "independent";
+    const model = trainStep(this.optim, () => {
+      // latent rollout z_{t+1} = d(z_t, a_t) from z_0 = h(o_0); then the heads on all H latents at once
+      let z = wm.latent.encode(tf.reshape(tf.slice(obs, [0, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D);
+      const zs: tf.Tensor2D[] = [z];
+      for (let t = 0; t < H; t++) zs.push((z = wm.latent.next(z, rows(act, t))));
+      const zIn = tf.concat(zs.slice(0, H), 0) as tf.Tensor2D;
+      const zHead = detachHeads ? stopGradient(zIn) : zIn;
+      const q = wm.q.values(zHead, act); // [2, H·B, 1]
+      // per-sample losses Σ_t ρ^t ℓ_t, each [B, 1] (TD-MPC Eq. 6)
+      const weigh = (perRow: tf.Tensor2D) => tf.reshape(tf.sum(tf.mul(perStep(perRow), rho), 0), [B, 1]);
+      const cons = weigh(consistencyLoss(tf.concat(zs.slice(1), 0) as tf.Tensor2D, zTarget));
+      const rLoss = weigh(wm.latent.rewardLoss(zHead, act, rew));
+      const vLoss = weigh(tf.sum(tf.square(tf.sub(q, td)), 0) as tf.Tensor2D);
+      const recon = c.reconstruction_coef > 0 ? weigh(tf.mean(tf.squaredDifference(wm.latent.decode(zIn), tf.reshape(tf.slice(obs, [0, 0, 0], [H, B, O]), [H * B, O])), 1, true) as tf.Tensor2D) : tf.zeros([B, 1]);
+      const clamp = (x: tf.Tensor) => tf.minimum(x, 1e4);
+      const perSample = tf.addN([
+        tf.mul(c.consistency_coef, clamp(cons)),
+        tf.mul(c.reward_coef, clamp(rLoss)),
+        tf.mul(c.value_coef, clamp(vLoss)),
+        tf.mul(c.reconstruction_coef, recon),
+      ]);
+      // the official code scales the gradient by 1/H (a hook on the loss): same as dividing the loss
+      const loss = tf.div(tf.mean(tf.mul(perSample, weights)), H) as tf.Scalar;
+      // new priorities Σ_t ρ^t (|Q1 − td| + |Q2 − td|), clamped at 1e4, + 1e-6 (no gradient flows out of `keep`)
+      const priority = tf.add(tf.minimum(weigh(tf.sum(tf.abs(tf.sub(q, td)), 0) as tf.Tensor2D), 1e4), 1e-6);
+      return {
+        loss,
+        extras: { consistency: tf.mean(cons) as tf.Scalar, reward: tf.mean(rLoss) as tf.Scalar, value: tf.mean(vLoss) as tf.Scalar, reconstruction: tf.mean(recon) as tf.Scalar },
+        keep: [priority, tf.concat(zs, 0)],
+      };
+    });
+    const [priority, zsAll] = model.kept as [tf.Tensor2D, tf.Tensor2D];
+    const priorities = Float32Array.from(priority.dataSync());
+    const pi = policyLoss(this, zsAll, batch);
+    this.updates++;
+    if (this.updates % c.update_freq === 0) polyak(wm.target, wm.params, c.tau);
+    tf.dispose([obs, act, rew, weights, rho, zTarget, td, zsAll, priority]);
+    const x = model.extras;
+    return { consistency: x.consistency!, reward: x.reward!, value: x.value!, reconstruction: x.reconstruction!, total: model.loss, gradNorm: model.gradNorm, piLoss: pi, priorities };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.optim.dispose();
+    this.piOptim.dispose();
+    this.wm.dispose();
+  }
+}

@@ -1,0 +1,37 @@
+/** What the trainer needs from a learning agent (TD-MPC, TD-MPC2): act, learn from sequences, expose its state. */
+import type { Agent } from "../envs/agent.js";
+import type { Adam } from "../nn/optim.js";
+import type { WorldModel } from "../models/world-model.js";
+import type { SamplingPlanner } from "../planning/sampling.js";
+import type { SequenceBatch } from "../replay/store.js";
+import type { Rng } from "../util/random.js";
+import type { AgentConfig } from "./config.js";
+
+export interface UpdateInfo {
+  total: number;
+  consistency: number;
+  reward: number;
+  value: number;
+  reconstruction: number;
+  gradNorm: number;
+  piLoss: number;
+  /** New replay priorities of the batch's sequences (TD-MPC's PER). */
+  priorities?: Float32Array;
+}
+
+export interface LearningAgent extends Agent {
+  readonly cfg: AgentConfig;
+  readonly wm: WorldModel;
+  readonly planner: SamplingPlanner;
+  readonly optim: Adam;
+  readonly piOptim: Adam;
+  readonly rng: Rng;
+  /** Agent steps collected so far; the trainer advances it (seed actions and schedules read it). */
+  step: number;
+  updates: number;
+  update(batch: SequenceBatch): UpdateInfo;
+  /** Extra state to checkpoint beyond parameters, optimisers and RNGs (e.g. TD-MPC2's running scale). */
+  extraState?(): Record<string, unknown>;
+  loadExtraState?(s: Record<string, unknown>): void;
+  dispose(): void;
+}

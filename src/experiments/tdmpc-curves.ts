@@ -1,0 +1,134 @@
+/**
+ * Learning curves of TD-MPC and TD-MPC2 (chapters 6–8): read the trainer's results files, summarise evaluation
+ * returns per environment step across seeds, and draw them next to the papers' returns at 100k environment steps.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { Figure } from "../viz/plotly.js";
+
+/** Mean returns at 100k environment steps in the official results files (TDMPC-FACTS.md): TD-MPC's repo, TD-MPC2's. */
+export const PAPER_RETURNS_100K: Record<string, { tdmpc?: number; tdmpc2?: number; sac?: number; dreamerv3?: number }> = {
+  "cartpole-swingup": { tdmpc: 858.8, tdmpc2: 839.4, sac: 835.0, dreamerv3: 676.7 },
+  "reacher-easy": { tdmpc: 893.2, tdmpc2: 936.9, sac: 540.4, dreamerv3: 872.1 },
+  "pendulum-swingup": { tdmpc: 416.4, tdmpc2: 724.0, sac: 96.0, dreamerv3: 699.3 },
+  "cheetah-run": { tdmpc: 602.8, tdmpc2: 519.1, sac: 310.1, dreamerv3: 335.7 },
+  "walker-walk": { tdmpc: 963.0, tdmpc2: 961.9, sac: 708.2, dreamerv3: 630.1 },
+  "finger-spin": { tdmpc: 949.0, tdmpc2: 947.5, sac: 762.4, dreamerv3: 328.3 },
+  "hopper-stand": { tdmpc: 308.1, tdmpc2: 28.2, sac: 1.9, dreamerv3: 150.3 },
+  "acrobot-swingup": { tdmpc: 51.2, tdmpc2: 179.1, sac: 7.7, dreamerv3: 101.3 },
+  "walker-stand": { tdmpc: 976.5, tdmpc2: 981.2, sac: 341.4, dreamerv3: 884.6 },
+  "cartpole-balance": { tdmpc: 986.7, tdmpc2: 997.8, sac: 998.7, dreamerv3: 912.6 },
+  "reacher-hard": { tdmpc: 881.8, tdmpc2: 414.2, sac: 161.3, dreamerv3: 813.3 },
+  "cartpole-swingup_sparse": { tdmpc: 772.0, tdmpc2: 0.3, sac: 0.4, dreamerv3: 315.3 },
+};
+
+export interface EvalRow {
+  task: string;
+  agent: string;
+  label: string;
+  seed: number;
+  envStep: number;
+  ret: number;
+  wallSec: number;
+}
+
+/** The evaluation rows of one or more trainer results files (train rows and torn lines are skipped). */
+export function readEvalRows(...files: string[]): EvalRow[] {
+  const out: EvalRow[] = [];
+  for (const f of files) {
+    if (!existsSync(f)) throw new Error(`${f} does not exist: run \`npx tdmpc train …\` (see data/results/README.md) or pass another file`);
+    const [head, ...lines] = readFileSync(f, "utf8").split("\n");
+    const cols = (head ?? "").split(",");
+    const at = (name: string) => {
+      const i = cols.indexOf(name);
+      if (i < 0) throw new Error(`${f}: no column "${name}" (is it a \`tdmpc train\` results file?)`);
+      return i;
+    };
+    const [iTask, iAgent, iLabel, iSeed, iKind, iStep, iRet, iWall] = ["task", "agent", "label", "seed", "kind", "env_step", "return", "wall_sec"].map(at) as number[];
+    for (const line of lines) {
+      const v = line.split(",");
+      if (v.length !== cols.length || v[iKind!] !== "eval") continue;
+      const ret = Number(v[iRet!]);
+      if (!Number.isFinite(ret)) continue;
+      out.push({ task: v[iTask!]!, agent: v[iAgent!]!, label: v[iLabel!]!, seed: Number(v[iSeed!]), envStep: Number(v[iStep!]), ret, wallSec: Number(v[iWall!]) });
+    }
+  }
+  return out;
+}
+
+export interface CurveSummary {
+  envStep: number;
+  seeds: number;
+  mean: number;
+  min: number;
+  max: number;
+  /** 95 % confidence interval of the mean (Student t over seeds); NaN with one seed. */
+  ci95: number;
+}
+
+const T95 = [Number.NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+
+/** Per environment step: mean, range and 95 % CI over the seeds that reached it. */
+export function summarise(rows: EvalRow[]): CurveSummary[] {
+  const steps = [...new Set(rows.map((r) => r.envStep))].sort((a, b) => a - b);
+  return steps.map((s) => {
+    const y = rows.filter((r) => r.envStep === s).map((r) => r.ret);
+    const n = y.length;
+    const mean = y.reduce((a, b) => a + b, 0) / n;
+    const sd = n > 1 ? Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+    return { envStep: s, seeds: n, mean, min: Math.min(...y), max: Math.max(...y), ci95: n > 1 ? ((T95[n - 1] ?? 1.96) * sd) / Math.sqrt(n) : Number.NaN };
+  });
+}
+
+/** The return each seed reached at (or last before) `envStep`. */
+export function returnsAt(rows: EvalRow[], envStep: number): { seed: number; envStep: number; ret: number }[] {
+  const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
+  return seeds.flatMap((seed) => {
+    const before = rows.filter((r) => r.seed === seed && r.envStep <= envStep).sort((a, b) => b.envStep - a.envStep);
+    return before.length ? [{ seed, envStep: before[0]!.envStep, ret: before[0]!.ret }] : [];
+  });
+}
+
+const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+
+/**
+ * Evaluation return against environment steps: one thin line per seed, the mean across seeds with its 95 % CI band,
+ * per group (e.g. agent × config); the papers' 100k-step returns as markers at 100k.
+ */
+export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[], opts: { task: string; title?: string; papers?: boolean; envStepUnit?: string } = { task: "" }): Figure {
+  const data: Record<string, unknown>[] = [];
+  groups.forEach((g, k) => {
+    const colour = COLOURS[k % COLOURS.length]!;
+    const seeds = [...new Set(g.rows.map((r) => r.seed))].sort((a, b) => a - b);
+    for (const s of seeds) {
+      const c = g.rows.filter((r) => r.seed === s).sort((a, b) => a.envStep - b.envStep);
+      data.push({ x: c.map((r) => r.envStep), y: c.map((r) => r.ret), type: "scatter", mode: "lines+markers", name: `${g.name}, seed ${s}`, legendgroup: g.name, showlegend: false, line: { color: colour, width: 1 }, marker: { size: 4, color: colour }, opacity: 0.45 });
+    }
+    const sum = summarise(g.rows).filter((p) => p.seeds > 1);
+    if (sum.length) {
+      data.push({ x: sum.map((p) => p.envStep), y: sum.map((p) => p.mean + p.ci95), type: "scatter", mode: "lines", line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: g.name });
+      data.push({ x: sum.map((p) => p.envStep), y: sum.map((p) => p.mean - p.ci95), type: "scatter", mode: "lines", line: { width: 0, color: colour }, fill: "tonexty", fillcolor: hexA(colour, 0.15), name: `${g.name}: 95% CI of the mean`, hoverinfo: "skip", legendgroup: g.name });
+    }
+    const all = summarise(g.rows);
+    data.push({ x: all.map((p) => p.envStep), y: all.map((p) => p.mean), type: "scatter", mode: "lines", name: `${g.name} (${seeds.length} seed${seeds.length === 1 ? "" : "s"}, mean)`, line: { color: colour, width: 3 }, legendgroup: g.name });
+  });
+  const paper = PAPER_RETURNS_100K[opts.task];
+  if ((opts.papers ?? true) && paper) {
+    const marks = (["tdmpc", "tdmpc2"] as const).filter((k) => paper[k] !== undefined);
+    data.push({ x: marks.map(() => 100_000), y: marks.map((k) => paper[k]), text: marks.map((k) => (k === "tdmpc" ? "TD-MPC paper" : "TD-MPC2 paper")), type: "scatter", mode: "markers+text", textposition: "middle left", marker: { symbol: "star", size: 12, color: "black" }, name: "papers, 100k steps (mean of their seeds)" });
+  }
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? `${opts.task}: evaluation return` },
+      xaxis: { title: { text: opts.envStepUnit ?? "environment steps" }, rangemode: "tozero" },
+      yaxis: { title: { text: "episode return (max 1000)" }, range: [0, 1000] },
+      legend: { orientation: "h", y: -0.22 },
+      height: 460,
+    },
+  };
+}
+
+function hexA(hex: string, a: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+}
