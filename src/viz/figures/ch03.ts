@@ -50,7 +50,7 @@ export function petsFigure(rows: readonly PetsCsvRow[], refs: { oracle?: { mean:
   if (refs.oracle) data.push(hline(x1, refs.oracle.mean, `MPC on the true simulator, ${refs.oracle.budget} (ch. 2; ${refs.oracle.seeds} seeds)`, "dash", "#333", 3));
   for (const [kind, label, dash, rank] of [["hand", "energy swing-up controller", "dashdot", 4], ["random", "uniformly random actions", "dot", 5]] as const) {
     const v = (refs.references ?? []).filter((r) => r.reference === kind);
-    if (v.length) data.push(hline(x1, meanCi(v.map((r) => r.episodeReturn)).mean, `${label} (${v.length} seeds)`, dash, "#777", rank));
+    if (v.length) data.push(hline(x1, meanCi(v.map((r) => r.episodeReturn)).mean, `${label} (${v.length} seeds, action repeat ${v[0]!.actionRepeat})`, dash, "#777", rank));
   }
   return {
     data,
