@@ -3,6 +3,7 @@
  * where the figure is one: chapter 0's pendulum). `npx tdmpc figures <chapter>` exports them to figures/ as PNG and
  * SVG; the notebooks show the same figures, built by the same functions.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { simulatePendulum } from "../../experiments/ch00-setup.js";
 import { landscapeRun, readCh01Curves, readCh01Runs } from "../../experiments/ch01-optim.js";
@@ -11,7 +12,6 @@ import { imagine } from "../../experiments/ch02-imagination.js";
 import { readOracleCsv } from "../../experiments/oracle-mpc.js";
 import { fitGapRegression, gapData, parsePetsCsv, readAblations, readCsvRows, type AblationRow, type MultistepRow, type ReferenceRow, type UncertaintyRow } from "../../experiments/ch03-models.js";
 import { initBackend } from "../../nn/backend.js";
-import { existsSync, readFileSync } from "node:fs";
 import { projectRoot } from "../../tooling/paths.js";
 import type { Figure } from "../plotly.js";
 import { pendulumFigure } from "./ch00.js";
