@@ -9,6 +9,7 @@ import { readCh02Csv, type MpcRunResult } from "../../src/experiments/ch02-mpc.j
 import { parsePetsCsv, readAblations, readCsvRows, type MultistepRow, type UncertaintyRow } from "../../src/experiments/ch03-models.js";
 import { meanCi } from "../../src/viz/evidence.js";
 import { ch03Oracle, petsAsAblation } from "../../src/viz/figures/index.js";
+import { ablationFinals } from "../../src/viz/figures/ch03.js";
 
 const results = join(import.meta.dirname, "..", "..", "data", "results");
 const mean = (xs: number[]) => meanCi(xs).mean;
@@ -131,5 +132,12 @@ describe("chapter 3 (data/results/pets-cartpole-swingup.csv, ch03-*.csv)", () =>
       expect(seeds.size, v).toBe(3);
       for (const s of seeds) expect(abl.filter((r) => r.variant === v && r.seed === s), `${v} seed ${s}`).toHaveLength(v === "PE, TS-∞" ? 13 : 9);
     }
+  });
+
+  it("ablations: one probabilistic network (P) learns worst — each of its seeds below every other variant's mean", () => {
+    const abl = [...readAblations(join(results, "ch03-pets-ablations.csv")), ...petsAsAblation(join(results, "pets-cartpole-swingup.csv"))];
+    const { finals } = ablationFinals(abl);
+    const of = (v: string) => finals.filter((f) => f.variant === v).map((f) => f.ret);
+    for (const v of ["D", "DE", "PE, TS-∞"]) expect(Math.max(...of("P")), v).toBeLessThan(mean(of(v)));
   });
 });
