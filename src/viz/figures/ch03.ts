@@ -92,8 +92,8 @@ export function ablationFigure(rows: readonly AblationRow[]): Figure {
     const color = VARIANT_COLORS[v] ?? "#333";
     const vr = rows.filter((r) => r.variant === v);
     const b = bandOver(vr, (r) => r.seed, (r) => r.envSteps, (r) => r.episodeReturn);
-    data.push(band(b.xs, b.lo, b.hi, color));
-    data.push({ x: b.xs, y: b.mean, type: "scatter", mode: "lines", name: `${v} (${b.seeds.size} seeds)`, legendgroup: v, line: { color, width: 2.5 } });
+    // five overlapping bands would hide each other: the left panel shows means, the right one each seed and the CI
+    data.push({ x: b.xs, y: b.mean, type: "scatter", mode: "lines+markers", name: `${v}: mean of ${b.seeds.size} seeds`, legendgroup: v, line: { color, width: 2.5 }, marker: { size: 5 } });
     const finals = allFinals.filter((f) => f.variant === v).map((f) => f.ret);
     const s = meanCi(finals);
     data.push({ x: finals.map((_, j) => i + (finals.length > 1 ? (j / (finals.length - 1) - 0.5) * 0.3 : 0)), y: finals, type: "scatter", mode: "markers", marker: { color, size: 8, symbol: "circle-open", line: { width: 2 } }, legendgroup: v, showlegend: false, xaxis: "x2", yaxis: "y2", hovertext: v });
@@ -105,6 +105,8 @@ export function ablationFigure(rows: readonly AblationRow[]): Figure {
       title: { text: "PETS ablations on cartpole-swingup<br><sub>D/P: one deterministic/probabilistic network; DE/PE: ensembles of 5; TS-1/TS-∞: trajectory sampling</sub>" },
       grid: { rows: 1, columns: 2, pattern: "independent" },
       xaxis: { title: { text: "environment steps" }, domain: [0, 0.6] },
+      shapes: [{ type: "line", xref: "x", yref: "paper", x0: upTo, x1: upTo, y0: 0, y1: 1, line: { dash: "dot", color: "#555", width: 1.5 } }],
+      annotations: [{ text: "compared here →", xref: "x", yref: "paper", x: upTo, y: 1, xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 11 } }],
       yaxis: RETURN_AXIS,
       xaxis2: { title: { text: `each seed's last 3 episodes up to ${upTo} steps` }, domain: [0.7, 1], tickvals: variants.map((_, i) => i), ticktext: variants, range: [-0.6, variants.length - 0.4] },
       yaxis2: { ...RETURN_AXIS, title: { text: "" } },
