@@ -26,7 +26,7 @@ export interface RegenerateOptions {
 export const REGENERATE_COST: Record<string, string> = {
   ch01: "≈ 5 min (5 optimisers × 7 functions × 3 dimensions × 10 seeds)",
   ch02: "≈ 12 min per seed for the cartpole sweeps + ≈ 1 min per myopia start; 5 seeds ≈ 1 h",
-  ch03: "model studies ≈ 30 s per seed; PETS ablations ≈ 5 min per variant and seed (4 variants × 3 seeds ≈ 1 h); the PE, TS-∞ run is `npx tdmpc train pets` (≈ 15 min per seed)",
+  ch03: "model studies ≈ 30 s per seed; PETS ablations 1–15 min per variant and seed on a quiet core (4 variants × 3 seeds ≈ 1 h), hours on a loaded one; the PE, TS-∞ run is `npx tdmpc train pets` (≈ 15 min per seed)",
 };
 
 export const REGENERATE_CHAPTERS = Object.keys(REGENERATE_COST);
