@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { formatChecks, runChecks } from "./tooling/doctor.js";
 import { formatFailure, listNotebooks, runNotebook, stripOutputs, type Notebook } from "./tooling/notebooks.js";
 import { projectRoot } from "./tooling/paths.js";
+import { browserRunOk, runNotebooksInBrowser } from "./tooling/browser.js";
 import { register as registerOptim } from "./optim/cli.js";
 import { register as registerEnv } from "./envs/cli.js";
 import { register as registerRenderBench } from "./envs/render/cli.js";
@@ -60,7 +61,7 @@ export function buildCli(): Command {
   nb.command("run")
     .description("execute notebooks headless with the tslab kernel (quick mode unless --full); report the failing cell")
     .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
-    .option("--full", "full budgets (regenerates figures; slow)")
+    .option("--full", "without TDMPC_QUICK: course-mode notebooks run their default mode, the others their full budgets")
     .option("--timeout <sec>", "per-cell timeout in seconds", intFlag("--timeout", { min: 1 }), 1800)
     .option("-v, --verbose", "stream nbconvert's output")
     .action(async (paths: string[], opts: { full?: boolean; timeout: number; verbose?: boolean }) => {
@@ -72,6 +73,19 @@ export function buildCli(): Command {
         if (!r.ok) failed++;
       }
       console.log(`notebooks: ${list.length - failed} passed, ${failed} failed`);
+      if (failed) process.exitCode = 1;
+    });
+  nb.command("browser")
+    .description("open notebooks in Jupyter Notebook with headless Chromium, Run All (course mode), report errors, broken images, undrawn plots and the time per notebook")
+    .argument("[paths...]", "notebooks to run (default: every notebooks/NN-*.ipynb)")
+    .option("--timeout <sec>", "limit per notebook, seconds", "600")
+    .option("--json", "print one JSON array of the results")
+    .action(async (paths: string[], opts: { timeout: string; json?: boolean }) => {
+      const list = paths.length ? paths : listNotebooks();
+      const runs = await runNotebooksInBrowser(list, { timeoutSec: Number(opts.timeout), log: opts.json ? undefined : (l) => console.log(l) });
+      if (opts.json) console.log(JSON.stringify(runs));
+      const failed = runs.filter((r) => !browserRunOk(r)).length;
+      if (!opts.json) console.log(`notebooks in the browser: ${runs.length - failed} passed, ${failed} failed`);
       if (failed) process.exitCode = 1;
     });
   nb.command("strip")

@@ -79,7 +79,7 @@ export const pointMassController: Policy = (obs) => Float32Array.of(clip1(-20 * 
 /**
  * Reacher: Jacobian-transpose control. The fingertip of the two-link arm (links 0.12 m, finger 0.12 m past the
  * wrist) sits at p(q); the torques τ = Jᵀ(q)·k·(target − p) − d·q̇ pull it towards the target like a spring.
- * Observation: [q_shoulder, q_wrist, Δx, Δy, Δz, q̇_shoulder, q̇_wrist] with Δ = target − finger.
+ * Observation: [q_shoulder, q_wrist, Δx, Δy, q̇_shoulder, q̇_wrist] with Δ = target − finger.
  */
 export const reacherController: Policy = (obs) => {
   const q1 = obs[0]!;
@@ -94,7 +94,7 @@ export const reacherController: Policy = (obs) => {
   const j22 = l * Math.cos(q12);
   const k = 150;
   const d = 0.5;
-  return Float32Array.of(clip1(k * (j11 * dx + j12 * dy) - d * obs[5]!), clip1(k * (j21 * dx + j22 * dy) - d * obs[6]!));
+  return Float32Array.of(clip1(k * (j11 * dx + j12 * dy) - d * obs[4]!), clip1(k * (j21 * dx + j22 * dy) - d * obs[5]!));
 };
 
 // Acrobot (data/mjcf/acrobot.xml, the suite's model): two 1 kg, 1 m capsule links, centres of mass 0.5 m from their

@@ -15,7 +15,7 @@
  *     domain: "cheetah",
  *     mjcf: { file: "data/mjcf/cheetah.xml" },   // relative to the project root, read at run time
  *     physicsStepsPerControlStep: 1,             // dm_control control timestep / MJCF <option timestep>
- *     actionRepeat: 4,                           // TD-MPC's cfgs/tasks: cartpole 8, walker 2, everything else 4
+ *     actionRepeat: 4,                           // TD-MPC's cfgs/tasks: cartpole 8, walker 2, finger 2, everything else 4
  *     plane: "xz",                               // planar replay (omit for 3-D only)
  *     observationSpec: [["position", 8], ["velocity", 9]],   // dm_control's OrderedDict order, flattened
  *     randomReturn: [0, 30],                     // a uniform random policy's 1000-step return lies in here

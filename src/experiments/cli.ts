@@ -1,53 +1,32 @@
 /**
  * `tdmpc figures <chapter>`: export a chapter's figures (PNG + SVG under figures/) from its committed results,
- * without re-running the experiments. The notebooks build the same figures with the same functions.
+ * without re-running anything; `tdmpc figures run <chapter>` re-runs the chapter's experiments first (resumable).
+ * The notebooks build the same figures with the same functions. `tdmpc oracle`: MPC on the true simulator per task.
  */
 import type { Command } from "commander";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot, resultsDir } from "../tooling/paths.js";
 import { choiceListFlag, intFlag, intListFlag } from "../util/validate.js";
 import { FigureExporter } from "../viz/export.js";
 import type { Figure } from "../viz/plotly.js";
-import { ch02Figures, fromCsv } from "./ch02-mpc.js";
-import { parsePetsCsv, petsCurveFigure } from "./ch03-models.js";
-import { ORACLE_SETTINGS, oracleFigure, oracleSummary, readOracleCsv, runOracle } from "./oracle-mpc.js";
+import { ORACLE_SETTINGS, oracleSummary, readOracleCsv, runOracle } from "./oracle-mpc.js";
 import { progress, type Progress } from "../util/progress.js";
 import { textTable } from "../envs/cli.js";
-import { ch04Figures } from "../viz/figures/ch04.js";
-import { ch05Figures } from "../viz/figures/ch05.js";
+import { chapterFigures, FIGURE_CHAPTERS, resultsDir as committedResults } from "../viz/figures/index.js";
+import { regenerateChapter, REGENERATE_CHAPTERS, REGENERATE_COST } from "./regenerate.js";
 
-function read(path: string, how: string): string {
-  if (!existsSync(path)) throw new Error(`${path} does not exist: ${how}`);
-  return readFileSync(path, "utf8");
-}
-
-/** Mean return of chapter 2's CEM runs on the true simulator (the oracle line of chapter 3). */
-export function oracleReturn(root = projectRoot()): number | undefined {
-  const p = join(root, "data", "results", "ch02-mpc.csv");
-  if (!existsSync(p)) return undefined;
-  const rows = fromCsv(readFileSync(p, "utf8")).filter((r) => r.sweep === "planner" && r.planner === "cem");
-  return rows.length ? rows.reduce((a, r) => a + r.episodeReturn, 0) / rows.length : undefined;
-}
-
-export function chapterFigures(chapter: string, root = projectRoot()): Record<string, Figure> {
-  const results = join(root, "data", "results");
-  switch (chapter) {
-    case "ch02":
-      return ch02Figures(fromCsv(read(join(results, "ch02-mpc.csv"), "run notebooks/02-mpc.ipynb in full mode")));
-    case "ch03":
-      return { pets: petsCurveFigure(parsePetsCsv(read(join(results, "pets-cartpole-swingup.csv"), "run `npx tdmpc train pets --seeds 0,1,2 --out data/results/pets-cartpole-swingup.csv`")), oracleReturn(root)) };
-    case "ch00b": {
-      const rows = readOracleCsv(join(results, "oracle-mpc.csv"));
-      if (!rows.length) throw new Error("data/results/oracle-mpc.csv holds no oracle rows: run `npx tdmpc oracle`");
-      return { oracle: oracleFigure(rows) };
+/** Export figures as PNG + SVG: `figures/<chapter>-<name>.{png,svg}`. */
+async function exportChapter(chapter: string, figs: Record<string, Figure>, outDir: string): Promise<void> {
+  const ex = await FigureExporter.open();
+  try {
+    for (const [name, fig] of Object.entries(figs)) {
+      const width = (fig.layout?.width as number | undefined) ?? 900;
+      const height = (fig.layout?.height as number | undefined) ?? 420;
+      const files = await ex.export(fig, join(outDir, `${chapter}-${name}`), { width, height });
+      console.log(`wrote ${files.join(", ")}`);
     }
-    case "ch04":
-      return ch04Figures(results);
-    case "ch05":
-      return ch05Figures(results);
-    default:
-      throw new Error(`no figures for '${chapter}': known chapters ch00b, ch02, ch03, ch04, ch05`);
+  } finally {
+    await ex.close();
   }
 }
 
@@ -85,18 +64,23 @@ export function register(program: Command): void {
 
   program
     .command("figures")
-    .description("export a chapter's figures (PNG + SVG in figures/) from its committed results in data/results/")
-    .argument("<chapter>", "ch00b (the oracle), ch02, ch03, ch04 or ch05")
-    .action(async (chapter: string) => {
-      const figs = chapterFigures(chapter);
-      const ex = await FigureExporter.open();
-      try {
-        for (const [name, fig] of Object.entries(figs)) {
-          const files = await ex.export(fig, join(projectRoot(), "figures", `${chapter}-${name}`), { width: 900, height: (fig.layout?.height as number) ?? 420 });
-          console.log(`wrote ${files.join(", ")}`);
-        }
-      } finally {
-        await ex.close();
-      }
+    .description("export a chapter's figures (PNG + SVG in figures/) from its committed results; `figures run <chapter>` re-runs its experiments first")
+    .argument("<chapter>", `a chapter (${FIGURE_CHAPTERS.join(", ")})`)
+    .option("--results <dir>", "results folder to read", committedResults())
+    .option("--out <dir>", "where the figures go", join(projectRoot(), "figures"))
+    .action(async (chapter: string, o: { results: string; out: string }) => {
+      await exportChapter(chapter, await chapterFigures(chapter, o.results), o.out);
     });
 }
+
+/**
+ * `figures run <chapter>` for the chapters whose notebooks read several results files (ch01–ch03): re-run the
+ * missing runs into `dir` (resumable; finished rows are kept and skipped), then export the chapter's figures.
+ */
+export async function regenerateAndExport(chapter: string, o: { results: string; out: string; seeds?: number[]; quick?: boolean }): Promise<void> {
+  console.error(`re-running ${chapter}'s experiments into ${o.results} (${REGENERATE_COST[chapter] ?? "see the notebook"}); finished runs there are kept`);
+  await regenerateChapter(chapter, { dir: o.results, quick: o.quick, seeds: o.seeds });
+  await exportChapter(chapter, await chapterFigures(chapter, o.results), o.out);
+}
+
+export { REGENERATE_CHAPTERS };

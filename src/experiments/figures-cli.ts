@@ -5,7 +5,11 @@
 import type { Command } from "commander";
 import { availableParallelism } from "node:os";
 import { textTable } from "../envs/cli.js";
-import { intFlag, numberFlag } from "../util/validate.js";
+import { join } from "node:path";
+import { projectRoot } from "../tooling/paths.js";
+import { intFlag, intListFlag, numberFlag } from "../util/validate.js";
+import { resultsDir as committedResults } from "../viz/figures/index.js";
+import { regenerateAndExport, REGENERATE_CHAPTERS } from "./cli.js";
 import { FigureExporter } from "../viz/export.js";
 import { serveExecutor } from "./executor.js";
 import { defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "./figures-run.js";
@@ -72,8 +76,16 @@ export function register(program: Command): void {
     .option("--queue <name>", "queue name on Redis", "tdmpc-runs")
     .option("--checkpoint-dir <dir>", "run folders with checkpoints (local runs)", defaultCheckpointRoot())
     .option("--no-draw", "do not draw the figures afterwards")
-    .action(async (name: string | undefined, o: { all?: boolean; quick?: boolean; workers: number; redis?: string; queue: string; checkpointDir: string; draw: boolean }) => {
+    .option("--results <dir>", `chapters ${REGENERATE_CHAPTERS.join(", ")}: the results folder to complete (default data/results/)`)
+    .option("--seeds <list>", `chapters ${REGENERATE_CHAPTERS.join(", ")}: seeds instead of the chapter's own`, intListFlag("--seeds", { min: 0 }))
+    .action(async (name: string | undefined, o: { all?: boolean; quick?: boolean; workers: number; redis?: string; queue: string; checkpointDir: string; draw: boolean; results?: string; seeds?: number[] }) => {
       if (o.redis) redisConnection(o.redis); // a bad URL is named before any planning
+      if (name && !o.all && !o.redis && REGENERATE_CHAPTERS.includes(name)) {
+        // a whole chapter (every results file its notebook reads), not one registry entry
+        if (o.quick && !o.results) throw new Error(`figures run ${name} --quick: give --results DIR (quick rows must not land in data/results/)`);
+        await regenerateAndExport(name, { results: o.results ?? committedResults(), out: join(projectRoot(), "figures"), seeds: o.seeds, quick: o.quick });
+        return;
+      }
       const entries = pick(name, o.all);
       const w: Where = { quick: !!o.quick };
       const onPlan = (plans: EntryPlan[]) => {

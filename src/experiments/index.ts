@@ -1,4 +1,6 @@
 /** One module per reproduced figure or chapter measurement. */
+export * as ch00 from "./ch00-setup.js";
+export * as ch01 from "./ch01-optim.js";
 export * as ch02 from "./ch02-mpc.js";
 export * as ch03 from "./ch03-models.js";
 export * as ch04 from "./ch04-latent.js";
@@ -10,3 +12,4 @@ export * as curves from "./tdmpc-curves.js";
 export * as registry from "./registry.js";
 export * as figures from "./figures-run.js";
 export * as runs from "./run-kinds.js";
+export * as regenerate from "./regenerate.js";

@@ -10,10 +10,12 @@
 import { getTask } from "../envs/task.js";
 import { typedRow, type ResultRow } from "../util/results.js";
 import type { Figure } from "../viz/plotly.js";
-import { ch02Figures, ch02MyopiaRuns, ch02Sweeps, type MpcRunResult } from "./ch02-mpc.js";
-import { petsCurveFigure } from "./ch03-models.js";
-import { oracleReturn } from "./cli.js";
-import { ORACLE_SETTINGS, oracleFigure, oracleSpec } from "./oracle-mpc.js";
+import { join } from "node:path";
+import { ch02Figures, oracleFigure } from "../viz/figures/ch02.js";
+import { petsFigure } from "../viz/figures/ch03.js";
+import { ch03Oracle } from "../viz/figures/index.js";
+import { ch02MyopiaRuns, ch02Sweeps, readLoopTraces, type MpcRunResult } from "./ch02-mpc.js";
+import { ORACLE_SETTINGS, oracleSpec, readOracleCsv } from "./oracle-mpc.js";
 import type { GridRun, MpcRun, PetsRun, RunSpec, TrainRun } from "./run-kinds.js";
 import { evalRows, learningCurveFigure, type EvalRow } from "./tdmpc-curves.js";
 
@@ -144,7 +146,11 @@ export const FIGURES: readonly FigureEntry[] = [
     description: "CEM-MPC on the true simulator: samples, horizon, four planners, receding horizon vs open loop (cartpole-swingup), myopia (sparse pendulum)",
     results: "ch02-mpc.csv",
     grid: ({ quick }) => [...ch02Sweeps({ quick }), ...ch02MyopiaRuns({ quick })].map(asMpc),
-    draw: (rows) => ch02Figures(mpcRows(rows)),
+    // the loop traces and the oracle are committed beside the grid's results (`tdmpc figures run ch02` writes them)
+    draw: (rows, ctx) => {
+      const dir = join(ctx.root, "data", "results");
+      return ch02Figures(mpcRows(rows), ctx.quick ? [] : readLoopTraces(join(dir, "ch02-loop.csv")), ctx.quick ? [] : readOracleCsv(join(dir, "oracle-mpc.csv")));
+    },
   },
   {
     name: "ch03-pets",
@@ -156,9 +162,9 @@ export const FIGURES: readonly FigureEntry[] = [
         ? [{ kind: "pets", task: "cartpole-swingup", seed: 0, iters: 1, episodeSteps: 8, hidden: [32] } satisfies PetsRun]
         : [0, 1, 2].map((seed): PetsRun => ({ kind: "pets", task: "cartpole-swingup", seed, iters: 12 })),
     draw: (rows, ctx) =>
-      petsCurveFigure(
+      petsFigure(
         rows.map((r) => ({ seed: Number(r.seed), envSteps: Number(r.envSteps), episodeReturn: Number(r.episodeReturn), wallSec: Number(r.wallSec) })),
-        ctx.quick ? undefined : oracleReturn(ctx.root),
+        { oracle: ctx.quick ? undefined : ch03Oracle(join(ctx.root, "data", "results")) },
       ),
   },
   todo("ch04-latent", "04", "latent models: joint backbone vs independent modules (latent_mode), with and without a decoder", "chapter 4 is being written (src/experiments/ch04-*.ts, notebook 04); its grid is `train` runs with latent_mode / reconstruction_coef overrides"),

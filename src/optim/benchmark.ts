@@ -6,15 +6,17 @@
 import { Rng } from "../util/random.js";
 import type { AskTellOptimizer } from "./base.js";
 import { Cem } from "./cem.js";
+import { CemFull } from "./cem-full.js";
 import { CmaEs } from "./cmaes.js";
 import { testFunction, type TestFunction } from "./functions.js";
 import { IpopCmaEs } from "./ipop.js";
 
-export const OPTIMIZERS = ["cem", "cmaes", "sep-cmaes", "ipop-cmaes"] as const;
+export const OPTIMIZERS = ["cem", "cem-full", "cmaes", "sep-cmaes", "ipop-cmaes"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export const OPTIMIZER_LABELS: Record<OptimizerName, string> = {
   cem: "CEM",
+  "cem-full": "CEM, full covariance",
   cmaes: "CMA-ES",
   "sep-cmaes": "sep-CMA-ES",
   "ipop-cmaes": "IPOP-CMA-ES",
@@ -42,6 +44,8 @@ export function makeOptimizer(name: string, fn: TestFunction, seed: number, sett
   switch (name) {
     case "cem":
       return new Cem(common);
+    case "cem-full":
+      return new CemFull(common);
     case "cmaes":
       return new CmaEs(common);
     case "sep-cmaes":
@@ -175,33 +179,38 @@ export function benchmark(opts: BenchmarkOptions = {}): { rows: BenchmarkRow[]; 
           runs.push(r);
           opts.onRun?.(++done, total, r);
         }
-        const ok = group.filter((r) => r.evalsToTarget !== null).map((r) => r.evalsToTarget!);
-        const evals = group.reduce((s, r) => s + r.evaluations, 0);
-        const ms = group.reduce((s, r) => s + r.optimizerMs, 0);
-        const fnMs = group.reduce((s, r) => s + r.fnMs, 0);
-        rows.push({
-          optimizer,
-          fn: fnName,
-          dim,
-          seeds,
-          successes: ok.length,
-          medianEvals: ok.length ? median(ok) : null,
-          medianBestGap: median(group.map((r) => r.bestGap)),
-          msPer1000Evals: evals > 0 ? (1000 * ms) / evals : Number.NaN,
-          fnMsPer1000Evals: evals > 0 ? (1000 * fnMs) / evals : Number.NaN,
-          maxEvals,
-        });
+        rows.push(summarizeRuns(group, maxEvals));
       }
   return { rows, runs };
 }
 
+/** One row of the table from the runs of one optimiser × function × dimension (their seeds). */
+export function summarizeRuns(group: readonly Pick<RunResult, "optimizer" | "fn" | "dim" | "evalsToTarget" | "bestGap" | "evaluations" | "optimizerMs" | "fnMs">[], maxEvals: number): BenchmarkRow {
+  const ok = group.filter((r) => r.evalsToTarget !== null).map((r) => r.evalsToTarget!);
+  const evals = group.reduce((s, r) => s + r.evaluations, 0);
+  const ms = group.reduce((s, r) => s + r.optimizerMs, 0);
+  const fnMs = group.reduce((s, r) => s + r.fnMs, 0);
+  return {
+    optimizer: group[0]!.optimizer,
+    fn: group[0]!.fn,
+    dim: group[0]!.dim,
+    seeds: group.length,
+    successes: ok.length,
+    medianEvals: ok.length ? median(ok) : null,
+    medianBestGap: median(group.map((r) => r.bestGap)),
+    msPer1000Evals: evals > 0 ? (1000 * ms) / evals : Number.NaN,
+    fnMsPer1000Evals: evals > 0 ? (1000 * fnMs) / evals : Number.NaN,
+    maxEvals,
+  };
+}
+
 /** Median and quartiles of best-so-far f − f* on a common evaluation grid (log-spaced), across runs. */
-export function convergenceCurves(runs: readonly RunResult[], points = 60): { evals: number[]; median: number[]; q25: number[]; q75: number[] } {
+export function convergenceCurves(runs: readonly Pick<RunResult, "evaluations" | "trace">[], points = 60): { evals: number[]; median: number[]; q25: number[]; q75: number[] } {
   const maxE = Math.max(...runs.map((r) => r.evaluations));
   const minE = Math.max(1, Math.min(...runs.map((r) => r.trace[0]?.[0] ?? 1)));
   const evals: number[] = [];
   for (let i = 0; i < points; i++) evals.push(Math.round(minE * (maxE / minE) ** (i / Math.max(1, points - 1))));
-  const at = (r: RunResult, e: number) => {
+  const at = (r: Pick<RunResult, "trace">, e: number) => {
     // best gap reached by evaluation e (a run that ended earlier keeps its final value)
     let g = Infinity;
     for (const [ev, gap] of r.trace) {

@@ -9,7 +9,8 @@
  *   μ̂ = (1/|E|) Σ_{x∈E} x,   σ̂ = sqrt((1/|E|) Σ_{x∈E} (x − μ̂)²)            (refit: max. likelihood on elites)
  *   μ_{t+1} = α μ_t + (1 − α) μ̂,   σ_{t+1} = max(σ_min, α_σ σ_t + (1 − α_σ) σ̂)   (smooth, floor)
  *
- * α is the planners' `momentum` (TD-MPC: 0.1 on the mean and std; de Boer's smoothing parameter is 1 − α).
+ * α is the planners' `momentum` (TD-MPC: 0.1, on the mean only — its std is refitted and clamped, not smoothed;
+ * de Boer's smoothing parameter is 1 − α). α_σ (`stdMomentum`) smooths the std, as de Boer et al. recommend.
  * The floor σ_min (TD-MPC `min_std` = 0.05) keeps exploration alive across re-planning; for optimisation to
  * 1e-8 leave it 0. Bounds (default "clip") are applied to the samples, and the refit uses the clipped points,
  * exactly as a planner clamps actions to [−1, 1] before rolling them out.

@@ -4,6 +4,7 @@
  */
 import type { AskTellOptimizer } from "./base.js";
 import { Cem } from "./cem.js";
+import { CemFull } from "./cem-full.js";
 import { CmaEs } from "./cmaes.js";
 import { IpopCmaEs } from "./ipop.js";
 import { symmetricEigen } from "./linalg.js";
@@ -22,7 +23,7 @@ export interface Snapshot {
 }
 
 function selectedCount(es: AskTellOptimizer): number {
-  if (es instanceof Cem) return es.elites;
+  if (es instanceof Cem || es instanceof CemFull) return es.elites;
   if (es instanceof CmaEs) return es.params.mu;
   if (es instanceof IpopCmaEs) return es.es.params.mu;
   return Math.max(1, Math.floor(es.popsize / 2));

@@ -176,6 +176,16 @@ export function listNotebooks(root = projectRoot()): string[] {
     .map((f) => join(dir, f));
 }
 
+/**
+ * A notebook in course mode (`"tdmpc": {"course_mode": true}` in its metadata) runs top to bottom in its default
+ * mode within minutes and writes nothing; `npm test` runs it in Chromium as a student would
+ * (tests/notebooks/browser.test.ts). The others are run headless in quick mode (tests/notebooks/notebooks.test.ts).
+ */
+export function isCourseMode(path: string): boolean {
+  const nb = JSON.parse(readFileSync(path, "utf8")) as Notebook;
+  return (nb.metadata?.tdmpc as { course_mode?: boolean } | undefined)?.course_mode === true;
+}
+
 /** Remove outputs and execution counts, so committed notebooks carry no results. Returns true if changed. */
 export function stripOutputs(nb: Notebook): boolean {
   let changed = false;

@@ -101,5 +101,6 @@ export function seedTraces(keys: readonly (string | number)[], values: readonly 
 export function fmtMeanCi(xs: readonly number[], digits = 0): string {
   const s = meanCi(xs);
   const f = (v: number) => v.toFixed(digits);
+  if (s.n === 0) return "no runs";
   return Number.isNaN(s.half) ? `${f(s.mean)} (1 seed)` : `${f(s.mean)} ± ${f(s.half)} (95 % CI, ${s.n} seeds; min ${f(s.min)}, max ${f(s.max)})`;
 }

@@ -50,10 +50,10 @@ describe("task registry", () => {
     await expect(makeEnv("cartpole-swingdown")).rejects.toThrow(/unknown task 'cartpole-swingdown'; known tasks: .*cartpole-swingup/);
   });
 
-  it("uses TD-MPC's per-task action repeat by default (cartpole 8, walker 2, others 4)", async () => {
+  it("uses TD-MPC's per-task action repeat by default (cfgs/tasks: cartpole 8, walker 2, finger 2, others 4)", async () => {
     for (const name of TASKS) {
       const t = getTask(name);
-      const expected = t.domain === "cartpole" ? 8 : t.domain === "walker" ? 2 : 4;
+      const expected = t.domain === "cartpole" ? 8 : t.domain === "walker" || t.domain === "finger" ? 2 : 4;
       expect(t.actionRepeat, name).toBe(expected);
     }
     const env = await makeEnv("cartpole-swingup");
@@ -238,6 +238,46 @@ describe("environment API", () => {
   });
 });
 
+// Facts from dm_control's files (suite/point_mass.xml, suite/reacher.py) and TD-MPC's cfgs/tasks/finger.yaml.
+describe("faithful to the suite", () => {
+  it("finger-spin repeats each action twice by default (TD-MPC's finger.yaml): 500 agent steps per episode", async () => {
+    const env = await makeEnv("finger-spin");
+    expect(env.actionRepeat).toBe(2);
+    expect(env.maxEpisodeSteps).toBe(500);
+    env.close();
+  });
+
+  it("point_mass's slide joints range over ±0.29 m, and the start is drawn over that whole range", async () => {
+    const env = await makeEnv("point_mass-easy", { actionRepeat: 1 });
+    for (const j of ["root_x", "root_y"]) expect(env.physics.jointRange(j)).toEqual([-0.29, 0.29]);
+    let extreme = 0;
+    for (let seed = 0; seed < 300; seed++) {
+      const { obs } = env.reset(seed);
+      for (const v of [obs[0]!, obs[1]!]) {
+        expect(Math.abs(v)).toBeLessThanOrEqual(0.29 + 1e-6);
+        extreme = Math.max(extreme, Math.abs(v));
+      }
+    }
+    expect(extreme).toBeGreaterThan(0.285); // the whole range, not a narrower box
+    env.close();
+  });
+
+  it("reacher observes to_target in the plane: 2 numbers, target − finger (x, y)", async () => {
+    for (const name of ["reacher-easy", "reacher-hard"]) {
+      const env = await makeEnv(name, { actionRepeat: 1 });
+      expect(env.task.observationSpec).toEqual([["position", 2], ["to_target", 2], ["velocity", 2]]);
+      const { obs } = env.reset(4);
+      expect(obs.length).toBe(6);
+      const t = env.physics.geomXpos("target");
+      const f = env.physics.geomXpos("finger");
+      expect(obs[2]).toBeCloseTo(t[0]! - f[0]!, 6);
+      expect(obs[3]).toBeCloseTo(t[1]! - f[1]!, 6);
+      expect(obs[4]).toBeCloseTo(env.physics.qvel[0]!, 6); // velocities follow directly
+      env.close();
+    }
+  });
+});
+
 describe("Physics", () => {
   it("fork() makes a second data object on the same model, in the same state; freeing it leaves the original intact", async () => {
     const env = await makeEnv("cartpole-swingup", { seed: 0, actionRepeat: 1 });
@@ -279,12 +319,12 @@ describe("vectorised environment", () => {
     for (let i = 0; i < n; i++) {
       single.setState(base);
       const r = single.step(acts.subarray(2 * i, 2 * i + 2));
-      expect(Array.from(vr.obs.subarray(7 * i, 7 * i + 7))).toEqual(Array.from(r.obs));
+      expect(Array.from(vr.obs.subarray(6 * i, 6 * i + 6))).toEqual(Array.from(r.obs));
       expect(vr.reward[i]).toBe(r.reward);
     }
     // reset gives the copies different targets (their own random streams)
     const { obs } = vec.reset(5);
-    expect(Array.from(obs.subarray(2, 4))).not.toEqual(Array.from(obs.subarray(9, 11)));
+    expect(Array.from(obs.subarray(2, 4))).not.toEqual(Array.from(obs.subarray(8, 10)));
     vec.close();
     single.close();
     expect(vec.closed).toBe(true);

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeEnv } from "../../src/envs/registry.js";
 import { registeredTaskNames } from "../../src/envs/task.js";
-import { ORACLE_SETTINGS, oracleFigure, oracleSpec, oracleSummary, readOracleCsv, runOracle } from "../../src/experiments/oracle-mpc.js";
+import { oracleFigure } from "../../src/viz/figures/ch02.js";
+import { ORACLE_SETTINGS, oracleSpec, oracleSummary, readOracleCsv, runOracle } from "../../src/experiments/oracle-mpc.js";
 import { Rng } from "../../src/util/random.js";
 
 describe("oracle: MPC on the true simulator", () => {
@@ -38,7 +39,8 @@ describe("oracle: MPC on the true simulator", () => {
       { task: "cartpole-swingup", steps: 3, seeds: 1, mean: 2, min: 2, max: 2 },
     ]);
     const fig = oracleFigure([row(0, 125, 800), row(0, 3, 2)]);
-    expect(fig.data[0]!.x).toEqual(["cartpole-swingup (125 steps)", "cartpole-swingup (3 steps)"]);
+    expect((fig.data[0]!.x as string[]).map((x) => x.split("<br>")[0])).toEqual(["cartpole-swingup (125 steps)", "cartpole-swingup (3 steps)"]);
+    expect(fig.data[0]!.y).toEqual([800, 2]);
   });
 
   // The cheetah's reward is its forward speed / 10 m/s: within 20 agent steps (0.8 s) of planning on the true

@@ -2,7 +2,7 @@
  * point_mass-easy (dm_control/suite/point_mass.py). 20 s episodes at a 0.02 s control step = 1000 steps.
  * Reward: near_target · small_control with near_target = tolerance(|target − mass|, [0, 0.015], margin 0.015)
  * (gaussian) and small_control = (4 + mean_i tolerance(u_i, margin 1, quadratic, 0)) / 5.
- * Start: both slide joints ~ U(-0.3, 0.3) (their range). Observation (4): position [x, y], velocity [ẋ, ẏ].
+ * Start: both slide joints ~ U(-0.29, 0.29), their range in the suite's point_mass.xml (the walls stand at ±0.3). Observation (4): position [x, y], velocity [ẋ, ẏ].
  */
 import { defineTask, tolerance, type TaskDefinition } from "../task.js";
 import { flat, norm3 } from "./util.js";

@@ -3,8 +3,8 @@
  * Reward: 1 while the finger touches the target (distance ≤ target radius + finger radius), else 0.
  * Target radius: easy 0.05, hard 0.015. Start: shoulder ~ U(-π, π), wrist ~ U(its ±160° range); the target is put
  * at angle ~ U(0, 2π), radius ~ U(0.05, 0.20) (as sin/cos, x = r sin a, y = r cos a).
- * Observation (6): position = [shoulder, wrist] angles, to_target = target − finger (x, y, z; z is 0),
- * velocity = [shoulder, wrist] angular velocities.
+ * Observation (6): position = [shoulder, wrist] angles, to_target = target − finger in the plane (x, y: the
+ * suite's `finger_to_target` takes the first two coordinates), velocity = [shoulder, wrist] angular velocities.
  *
  * The suite moves the target by editing the model; here the target is a mocap body (see data/mjcf/reacher.xml),
  * so vectorised copies sharing one model can hold different targets. The target *size* is a per-task constant
@@ -14,10 +14,11 @@ import type { Physics } from "../physics.js";
 import { defineTask, tolerance, type TaskDefinition } from "../task.js";
 import { flat } from "./util.js";
 
-function toTarget(p: Physics): [number, number, number] {
+/** Target − finger in the plane (dm_control: `geom_xpos['target', :2] - geom_xpos['finger', :2]`). */
+function toTarget(p: Physics): [number, number] {
   const t = p.geomXpos("target");
   const f = p.geomXpos("finger");
-  return [t[0]! - f[0]!, t[1]! - f[1]!, t[2]! - f[2]!];
+  return [t[0]! - f[0]!, t[1]! - f[1]!];
 }
 
 function reacher(task: string, targetSize: number, randomReturn: [number, number]): TaskDefinition {
@@ -31,7 +32,7 @@ function reacher(task: string, targetSize: number, randomReturn: [number, number
     plane: "xy",
     observationSpec: [
       ["position", 2],
-      ["to_target", 3],
+      ["to_target", 2],
       ["velocity", 2],
     ],
     randomReturn,
@@ -53,8 +54,8 @@ function reacher(task: string, targetSize: number, randomReturn: [number, number
     reward(p) {
       // the sizes are task constants (the target's is written at every reset, always the same value)
       const radii = p.memo(`${task}:radii`, () => p.model.geom_size[3 * p.id("geom", "target")]! + p.model.geom_size[3 * p.id("geom", "finger")]!);
-      const [dx, dy, dz] = toTarget(p);
-      return tolerance(Math.hypot(dx, dy, dz), [0, radii]);
+      const [dx, dy] = toTarget(p);
+      return tolerance(Math.hypot(dx, dy), [0, radii]);
     },
   });
 }

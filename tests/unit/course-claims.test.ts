@@ -1,0 +1,143 @@
+// What the notebooks' prose says about the committed results, checked against the committed results: the numbers
+// are printed by code cells from the same files, and these are the claims around them. A re-run that changes a
+// conclusion fails here, and the prose must change with it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readCh01Runs, summarize } from "../../src/experiments/ch01-optim.js";
+import { readCh02Csv, type MpcRunResult } from "../../src/experiments/ch02-mpc.js";
+import { parsePetsCsv, readAblations, readCsvRows, type MultistepRow, type UncertaintyRow } from "../../src/experiments/ch03-models.js";
+import { meanCi } from "../../src/viz/evidence.js";
+import { ch03Oracle, petsAsAblation } from "../../src/viz/figures/index.js";
+import { ablationFinals } from "../../src/viz/figures/ch03.js";
+
+const results = join(import.meta.dirname, "..", "..", "data", "results");
+const mean = (xs: number[]) => meanCi(xs).mean;
+
+describe("chapter 1 (data/results/ch01-benchmark.csv)", () => {
+  const table = summarize(readCh01Runs(join(results, "ch01-benchmark.csv")));
+  const row = (o: string, fn: string, dim: number) => table.find((r) => r.optimizer === o && r.fn === fn && r.dim === dim)!;
+
+  it("CMA-ES needs fewer evaluations than CEM wherever both reach the target in 2-D and 10-D", () => {
+    for (const fn of ["sphere", "ellipsoid", "ackley"])
+      for (const dim of [2, 10]) {
+        const a = row("cem", fn, dim);
+        const b = row("cmaes", fn, dim);
+        if (a.medianEvals !== null && b.medianEvals !== null) expect(a.medianEvals, `${fn} ${dim}-D`).toBeGreaterThan(b.medianEvals);
+      }
+  });
+
+  it("on the rotated ellipsoid and Rosenbrock in 10-D, full CMA-ES succeeds; CEM and sep-CMA-ES never do; CEM with a full covariance rarely does", () => {
+    for (const fn of ["rot-ellipsoid", "rosenbrock"]) {
+      expect(row("cmaes", fn, 10).successes, fn).toBeGreaterThanOrEqual(8);
+      expect(row("cem", fn, 10).successes, fn).toBe(0);
+      expect(row("sep-cmaes", fn, 10).successes, fn).toBe(0);
+      expect(row("cem-full", fn, 10).successes, fn).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+describe("chapter 2 (data/results/ch02-mpc.csv)", () => {
+  const rows = readCh02Csv(join(results, "ch02-mpc.csv"));
+  const by = (sweep: string, keep: (r: MpcRunResult) => boolean, value: (r: MpcRunResult) => number = (r) => r.episodeReturn) => rows.filter((r) => r.sweep === sweep && keep(r)).map(value);
+
+  it("has five seeds per setting of every cart-pole sweep", () => {
+    for (const sweep of ["samples", "horizon", "planner", "loop", "warmstart"]) {
+      const groups = new Map<string, Set<number>>();
+      for (const r of rows.filter((x) => x.sweep === sweep)) {
+        const k = `${r.numSamples}|${r.horizon}|${r.iterations}|${r.planner}|${r.replanEvery}|${r.warmStart}`;
+        groups.set(k, (groups.get(k) ?? new Set()).add(r.seed));
+      }
+      for (const [k, s] of groups) expect(s.size, `${sweep} ${k}`).toBeGreaterThanOrEqual(5);
+    }
+  });
+
+  it("samples: the return rises from 8 to 32 samples and then stays about level; the cost per action grows with every doubling", () => {
+    const ret = (n: number) => mean(by("samples", (r) => r.numSamples === n));
+    expect(ret(32)).toBeGreaterThan(ret(8) + 50);
+    expect(Math.abs(ret(128) - ret(32))).toBeLessThan(60);
+    const ms = [8, 16, 32, 64, 128].map((n) => mean(by("samples", (r) => r.numSamples === n, (r) => r.msPerAction)));
+    for (let i = 1; i < ms.length; i++) expect(ms[i]).toBeGreaterThan(ms[i - 1]!);
+  });
+
+  it("horizon: 2–4 steps earn far less than 12–20 (exercise 2)", () => {
+    const ret = (h: number) => mean(by("horizon", (r) => r.horizon === h));
+    expect(Math.max(ret(2), ret(4))).toBeLessThan(0.5 * Math.min(ret(12), ret(20)));
+  });
+
+  it("planners: their means lie closer together than the horizons' (within 150 of each other); MPPI within a seed spread of CEM (exercise 3)", () => {
+    const means = ["random", "cem", "mppi", "cmaes"].map((p) => mean(by("planner", (r) => r.planner === p)));
+    expect(Math.max(...means) - Math.min(...means)).toBeLessThan(150);
+    const spread = Math.max(...["random", "cem", "mppi", "cmaes"].map((p) => { const v = by("planner", (r) => r.planner === p); return Math.max(...v) - Math.min(...v); }));
+    expect(Math.abs(means[2]! - means[1]!)).toBeLessThan(spread);
+  });
+
+  it("warm start: no consistent effect at 64 × 3, but more return on every seed at 16 samples × 1 iteration (exercise 1)", () => {
+    const diffs = (n: number, its: number) => {
+      const at = rows.filter((r) => r.sweep === "warmstart" && r.numSamples === n && r.iterations === its);
+      return at.filter((r) => r.warmStart === false).map((c) => at.find((w) => w.warmStart !== false && w.seed === c.seed)!.episodeReturn - c.episodeReturn);
+    };
+    const big = diffs(64, 3);
+    const small = diffs(16, 1);
+    expect(big.some((d) => d < 0) && big.some((d) => d > 0)).toBe(true);
+    expect(small.length).toBeGreaterThanOrEqual(5);
+    expect(Math.min(...small)).toBeGreaterThan(0);
+    expect(mean(small)).toBeGreaterThan(mean(big));
+  });
+
+  it("myopia: from one start the reward appears only with the longer lookaheads; from others no horizon finds it", () => {
+    const myo = rows.filter((r) => r.sweep === "myopia");
+    const seeds = [...new Set(myo.map((r) => r.seed))];
+    const curve = (s: number) => myo.filter((r) => r.seed === s).sort((a, b) => a.lookaheadSec - b.lookaheadSec).map((r) => r.episodeReturn);
+    expect(myo.every((r) => r.steps * (r.actionRepeat ?? 1) === 1000)).toBe(true);
+    expect(seeds.some((s) => curve(s)[0] === 0 && curve(s)[curve(s).length - 1]! > 500)).toBe(true);
+    expect(seeds.filter((s) => curve(s).every((v) => v === 0)).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("loop: replanning every step earns more than executing each plan open loop, on every seed", () => {
+    const closed = by("loop", (r) => r.replanEvery === 1);
+    const open = by("loop", (r) => r.replanEvery > 1);
+    expect(Math.min(...closed)).toBeGreaterThan(Math.max(...open));
+  });
+});
+
+describe("chapter 3 (data/results/pets-cartpole-swingup.csv, ch03-*.csv)", () => {
+  it("PETS starts low and ends near MPC on the true simulator", () => {
+    const pets = parsePetsCsv(readFileSync(join(results, "pets-cartpole-swingup.csv"), "utf8"));
+    const steps = [...new Set(pets.map((r) => r.envSteps))].sort((a, b) => a - b);
+    const at = (n: number) => mean(pets.filter((r) => r.envSteps === n).map((r) => r.episodeReturn));
+    expect(at(steps[1]!)).toBeLessThan(300);
+    const oracle = ch03Oracle(results)!.mean;
+    expect(Math.abs(at(steps[steps.length - 1]!) - oracle)).toBeLessThan(0.2 * oracle);
+  });
+
+  it("the error of a model fed its own predictions grows several-fold from 1 to 20 steps, for both models", () => {
+    const multi = readCsvRows<MultistepRow>(join(results, "ch03-multistep.csv"));
+    for (const model of ["deterministic", "ensemble"]) {
+      const at = (k: number) => mean(multi.filter((r) => r.model === model && r.k === k).map((r) => r.rmse));
+      expect(at(20), model).toBeGreaterThan(2 * at(1));
+    }
+  });
+
+  it("along the swing-up the members disagree more with the pole up than down, on average over seeds", () => {
+    const unc = readCsvRows<UncertaintyRow>(join(results, "ch03-uncertainty.csv"));
+    const perSeed = (up: boolean) => [...new Set(unc.map((r) => r.seed))].map((s) => mean(unc.filter((r) => r.seed === s && (up ? r.cosTheta > 0.5 : r.cosTheta < -0.5)).map((r) => r.epistemic)));
+    expect(mean(perSeed(true))).toBeGreaterThan(mean(perSeed(false)));
+  });
+
+  it("every ablation arm has 3 seeds of one random and 8 PETS episodes (the PE, TS-∞ run: 12)", () => {
+    const abl = [...readAblations(join(results, "ch03-pets-ablations.csv")), ...petsAsAblation(join(results, "pets-cartpole-swingup.csv"))];
+    for (const v of ["D", "P", "DE", "PE, TS-∞", "PE, TS-1"]) {
+      const seeds = new Set(abl.filter((r) => r.variant === v).map((r) => r.seed));
+      expect(seeds.size, v).toBe(3);
+      for (const s of seeds) expect(abl.filter((r) => r.variant === v && r.seed === s), `${v} seed ${s}`).toHaveLength(v === "PE, TS-∞" ? 13 : 9);
+    }
+  });
+
+  it("ablations: one probabilistic network (P) learns worst — each of its seeds below every other variant's mean", () => {
+    const abl = [...readAblations(join(results, "ch03-pets-ablations.csv")), ...petsAsAblation(join(results, "pets-cartpole-swingup.csv"))];
+    const { finals } = ablationFinals(abl);
+    const of = (v: string) => finals.filter((f) => f.variant === v).map((f) => f.ret);
+    for (const v of ["D", "DE", "PE, TS-∞"]) expect(Math.max(...of("P")), v).toBeLessThan(mean(of(v)));
+  });
+});
