@@ -12,7 +12,7 @@ import { resultsDir as committedResults } from "../viz/figures/index.js";
 import { regenerateAndExport, REGENERATE_CHAPTERS } from "./cli.js";
 import { FigureExporter } from "../viz/export.js";
 import { serveExecutor } from "./executor.js";
-import { defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "./figures-run.js";
+import { adoptRuns, defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "./figures-run.js";
 import { redisConnection, startRedisWorker } from "./redis-queue.js";
 import { FIGURES, getFigure, type FigureEntry } from "./registry.js";
 
@@ -96,6 +96,17 @@ export function register(program: Command): void {
       for (const f of report.failed) console.error(`FAILED ${f.message}`);
       const drawFailed = o.draw ? await draw(entries, w, (l) => console.error(l), !!o.all) : 0;
       if (report.failed.length || drawFailed) process.exitCode = 1;
+    });
+
+  figures
+    .command("adopt")
+    .description("add finished `tdmpc train` runs (their run folders) to a figure's results, each under the grid run it matches")
+    .argument("<name>", "figure name (`tdmpc figures list`)")
+    .argument("<dirs...>", "run folders (with config.json and results.csv)")
+    .action((name: string, dirs: string[]) => {
+      const res = adoptRuns(getFigure(name), dirs);
+      for (const a of res) console.log(`${a.dir}: ${a.id ?? "-"}: ${a.note}${a.rows ? ` (${a.rows} rows)` : ""}`);
+      if (res.some((a) => !a.id)) process.exitCode = 1;
     });
 
   figures

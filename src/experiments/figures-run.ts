@@ -3,7 +3,8 @@
  * processes, or a BullMQ queue on Redis), append each finished run's rows — only this process writes results,
  * each row key once — and draw the figures from the results alone.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { makeConfig } from "../agents/config.js";
 import { join } from "node:path";
 import { cacheDir, projectRoot, resultsDir } from "../tooling/paths.js";
 import { progressBoard, type Progress, type ProgressBoard } from "../util/progress.js";
@@ -13,7 +14,7 @@ import type { Figure } from "../viz/plotly.js";
 import type { Rows } from "./executor.js";
 import { runLocal, type RunEvents } from "./local-pool.js";
 import type { FigureEntry } from "./registry.js";
-import { gridRuns, runKind, validateRun, type GridRun } from "./run-kinds.js";
+import { gridRuns, runKind, validateRun, type GridRun, type TrainRun } from "./run-kinds.js";
 
 export interface Where {
   quick: boolean;
@@ -209,4 +210,57 @@ export async function exportDrawn(d: DrawnEntry, dir: string, ex: FigureExporter
   writeFileSync(csv, [d.columns.join(","), ...d.rows.map((r) => d.columns.map((c) => r[c] ?? "").join(","))].join("\n") + "\n");
   written.push(csv);
   return written;
+}
+
+/** What `adoptRuns` did with one run folder. */
+export interface Adopted {
+  dir: string;
+  /** The grid run it is, or why it is none. */
+  id?: string;
+  rows: number;
+  note: string;
+}
+
+/**
+ * Runs made with `tdmpc train` (its own run folders, any engine) join an entry's results: a finished run folder
+ * whose config.json describes one of the entry's train runs (task, seed, steps, protocol, evaluation schedule and
+ * the whole agent config) has its rows appended under that run's id, once. A folder that matches no run, or whose
+ * run has not reached its last step, is reported and left alone.
+ */
+export function adoptRuns(entry: FigureEntry, dirs: string[], w: Where = { quick: false }): Adopted[] {
+  const plan = planEntry(entry, w);
+  const log = ResultsLog.open(plan.file, runKind("train").format);
+  const out: Adopted[] = [];
+  for (const dir of dirs) {
+    const cfgPath = join(dir, "config.json");
+    if (!existsSync(cfgPath)) {
+      out.push({ dir, rows: 0, note: "no config.json: not a `tdmpc train` run folder" });
+      continue;
+    }
+    const id = JSON.parse(readFileSync(cfgPath, "utf8")) as Record<string, unknown>;
+    const run = plan.runs.find((r) => r.spec.kind === "train" && sameTrainRun(r.spec as TrainRun, id));
+    if (!run) {
+      out.push({ dir, rows: 0, note: `matches none of ${entry.name}'s runs (task, seed, steps, protocol, evaluations or config differ)` });
+      continue;
+    }
+    if (plan.complete.some((r) => r.id === run.id)) {
+      out.push({ dir, id: run.id, rows: 0, note: "already in the results" });
+      continue;
+    }
+    const rows = readResults(join(dir, "results.csv"))?.rows ?? [];
+    const last = rows.filter((r) => r.kind === "eval").at(-1);
+    if (!last || Number(last.env_step) < (run.spec as TrainRun).steps) {
+      out.push({ dir, id: run.id, rows: 0, note: `not finished (last evaluation at ${last?.env_step ?? "none"} of ${(run.spec as TrainRun).steps} steps)` });
+      continue;
+    }
+    rows.forEach((r, i) => log.append({ run: run.id, row: i, rows: rows.length, ...r }));
+    out.push({ dir, id: run.id, rows: rows.length, note: `adopted (engine ${String(id.engine)})` });
+  }
+  return out;
+}
+
+function sameTrainRun(s: TrainRun, id: Record<string, unknown>): boolean {
+  const cfg = makeConfig(s.agent, s.preset, s.overrides ?? {});
+  const protocol = s.protocol ?? s.agent;
+  return JSON.stringify(id.task) === JSON.stringify(s.task) && id.seed === s.seed && id.steps === s.steps && id.protocol === protocol && id.evalFreq === s.evalFreq && id.evalEpisodes === s.evalEpisodes && JSON.stringify(id.cfg) === JSON.stringify(cfg);
 }
