@@ -152,10 +152,19 @@ export function csvCell(v: unknown): string {
   return v === undefined ? "" : typeof v === "number" ? String(Math.round(v * 1000) / 1000) : String(v);
 }
 
+/** One cell of an MPC run's row: warmStart is written only where it is off (an empty cell means the default, on). */
+export function mpcCell(row: Partial<Record<keyof MpcRunResult, unknown>>, c: keyof MpcRunResult): string {
+  return c === "warmStart" ? (row.warmStart === false || row.warmStart === "false" ? "false" : "") : csvCell(row[c]);
+}
+
+/** A run's cells by column (also a partial spec's: the columns it lacks are empty). */
+export function mpcCells(row: Partial<Record<keyof MpcRunResult, unknown>>, columns = CH02_CSV_COLUMNS): Record<string, string> {
+  return Object.fromEntries(columns.map((c) => [c, mpcCell(row, c)]));
+}
+
 /** One CSV line of a run. */
 export function csvRow(row: MpcRunResult, columns = CH02_CSV_COLUMNS): string {
-  // warmStart is written only where it is off (an empty cell means the default, on)
-  return columns.map((c) => (c === "warmStart" ? (row.warmStart === false ? "false" : "") : csvCell(row[c]))).join(",");
+  return columns.map((c) => mpcCell(row, c)).join(",");
 }
 
 export function toCsv(rows: MpcRunResult[], columns = CH02_CSV_COLUMNS): string {

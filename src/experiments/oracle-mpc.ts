@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { ResultsLog } from "../util/results.js";
 import { distinctList, positiveInt } from "../util/validate.js";
-import { CH02_CSV_COLUMNS, csvCell, fromCsv, playMpc, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
+import { CH02_CSV_COLUMNS, fromCsv, mpcCells, playMpc, runMpcExperiment, type MpcRunResult, type MpcRunSpec } from "./ch02-mpc.js";
 import { getTask } from "../envs/task.js";
 import type { MpcEpisode } from "../planning/mpc.js";
 
@@ -83,7 +83,8 @@ export function readOracleCsv(path: string): MpcRunResult[] {
 }
 
 /** A run's identity in the results file: every spec column (the settings, task, seed and length). */
-export const ORACLE_KEY = ["sweep", "task", "planner", "numSamples", "horizon", "iterations", "steps", "replanEvery", "actionRepeat", "seed"] as const;
+/** What tells two MPC runs apart (chapter 2's warm-start sweep differs only in warmStart). */
+export const ORACLE_KEY = ["sweep", "task", "planner", "numSamples", "horizon", "iterations", "steps", "replanEvery", "actionRepeat", "seed", "warmStart"] as const;
 
 /** Open an oracle results file for appending (see util/results.ts). */
 export function openOracleLog(path: string): ResultsLog {
@@ -92,7 +93,7 @@ export function openOracleLog(path: string): ResultsLog {
 
 /** A row's cells as the file holds them (numbers rounded to 3 decimals). */
 function oracleCells(row: Partial<MpcRunResult>): Record<string, string> {
-  return Object.fromEntries(CH02_CSV_COLUMNS.filter((c) => c in row).map((c) => [c, csvCell(row[c])]));
+  return mpcCells(row);
 }
 
 /**

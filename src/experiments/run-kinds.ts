@@ -23,7 +23,7 @@ import "../envs/tasks/index.js";
 import { fnv1aHex } from "../util/checksum.js";
 import { cellText, readResults, type Cell, type ResultRow, type ResultsSpec } from "../util/results.js";
 import { distinctList, nonNegativeInt, positiveInt, ValidationError } from "../util/validate.js";
-import { CH02_CSV_COLUMNS, csvCell, makePlanner, runMpcExperiment, type MpcRunSpec } from "./ch02-mpc.js";
+import { CH02_CSV_COLUMNS, csvCell, makePlanner, mpcCell, mpcCells, runMpcExperiment, type MpcRunSpec } from "./ch02-mpc.js";
 import { ORACLE_KEY } from "./oracle-mpc.js";
 
 /** The TD-MPC / TD-MPC2 trainer: `tdmpc train --agent A --preset P --task T --seed S --steps N --set k=v …`. */
@@ -232,7 +232,7 @@ registerRunKind<PetsRun>("pets", {
 
 // ─── mpc ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const mpcKey = (s: Record<string, unknown>) => ORACLE_KEY.map((c) => csvCell(s[c])).join(",");
+const mpcKey = (s: Record<string, unknown>) => ORACLE_KEY.map((c) => mpcCell(s, c)).join(",");
 
 registerRunKind<MpcRun>("mpc", {
   format: { columns: CH02_CSV_COLUMNS, key: ORACLE_KEY },
@@ -246,7 +246,7 @@ registerRunKind<MpcRun>("mpc", {
   },
   async execute(s, ctx) {
     const row = await runMpcExperiment(s, { onStep: (i) => ctx.onProgress(i.step, s.steps, { ret: Math.round(i.totalReturn) }) });
-    return [Object.fromEntries(CH02_CSV_COLUMNS.map((c) => [c, csvCell(row[c])]))];
+    return [mpcCells(row)];
   },
   rowsOf(run, rows) {
     const key = mpcKey(run.spec as unknown as Record<string, unknown>);

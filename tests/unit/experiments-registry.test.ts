@@ -70,7 +70,7 @@ describe("registry entries", () => {
       expect(d.rows.length).toBeGreaterThanOrEqual(d.runs);
       for (const fig of Object.values(d.figures)) expect(fig.data.length).toBeGreaterThan(0);
     }
-    expect(Object.keys(drawEntry(getFigure("ch02"), { quick: false }).figures)).toEqual(["ch02-samples", "ch02-horizon", "ch02-myopia", "ch02-planners", "ch02-loop"]);
+    expect(Object.keys(drawEntry(getFigure("ch02"), { quick: false }).figures)).toEqual(["ch02-samples", "ch02-horizon", "ch02-myopia", "ch02-planners", "ch02-loop", "ch02-warmstart", "ch02-oracle"]);
   });
 });
 
