@@ -21,7 +21,7 @@ import { tf } from "../nn/backend.js";
 import { ReplayStore } from "../replay/store.js";
 import { progress } from "../util/progress.js";
 import { latestCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type RunCounters } from "./checkpoint.js";
-import { tdmpc2Discount, type AgentConfig } from "./config.js";
+import { makeConfig, tdmpc2Discount, type AgentConfig } from "./config.js";
 import { TdmpcAgent } from "./tdmpc.js";
 import { Tdmpc2Agent } from "./tdmpc2.js";
 import type { EngineChoice } from "./engine.js";
@@ -159,8 +159,8 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
     let c: RunCounters;
     const latest = opts.resume ? latestCheckpoint(ckptDir) : undefined;
     if (opts.resume && existsSync(configFile)) {
-      const saved = readFileSync(configFile, "utf8");
-      if (saved !== JSON.stringify(identity, null, 1)) throw new Error(`--resume: ${configFile} describes another run (task, seed, steps or config differ); use a new run directory`);
+      const diff = runIdentityDiff(JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>, identity);
+      if (diff.length) throw new Error(`--resume: ${configFile} describes another run (${diff.join("; ")}); use a new run directory`);
     } else if (!opts.resume && latestCheckpoint(ckptDir)) {
       throw new Error(`${runDir} already holds a run: pass --resume to continue it, or choose another --run-dir`);
     }
@@ -318,4 +318,23 @@ class ResultsFile {
 function fmt(v: unknown): string {
   if (typeof v === "number") return Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toFixed(4);
   return String(v);
+}
+
+/**
+ * How a saved run identity (a run folder's config.json) differs from another, as "key: saved → now" lines; empty when
+ * they are the same run. A config key the saved run lacks was added to the library after it started: the run behaved
+ * as that key's default, so it matches when the other identity holds the default.
+ */
+export function runIdentityDiff(saved: Record<string, unknown>, now: Record<string, unknown>): string[] {
+  const show = (v: unknown) => JSON.stringify(v);
+  const out: string[] = [];
+  for (const k of new Set([...Object.keys(saved), ...Object.keys(now)]))
+    if (k !== "cfg" && show(saved[k]) !== show(now[k])) out.push(`${k}: ${show(saved[k])} → ${show(now[k])}`);
+  const [a, b] = [(saved.cfg ?? {}) as Record<string, unknown>, (now.cfg ?? {}) as Record<string, unknown>];
+  const defaults = typeof b.agent === "string" ? (makeConfig(b.agent as "tdmpc" | "tdmpc2", "official") as unknown as Record<string, unknown>) : {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const was = k in a ? a[k] : defaults[k];
+    if (show(was) !== show(b[k])) out.push(`${k}: ${show(a[k])} → ${show(b[k])}`);
+  }
+  return out;
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { makeConfig } from "../agents/config.js";
+import { runIdentityDiff } from "../agents/trainer.js";
 import { join } from "node:path";
 import { cacheDir, projectRoot, resultsDir } from "../tooling/paths.js";
 import { progressBoard, type Progress, type ProgressBoard } from "../util/progress.js";
@@ -262,5 +263,8 @@ export function adoptRuns(entry: FigureEntry, dirs: string[], w: Where = { quick
 function sameTrainRun(s: TrainRun, id: Record<string, unknown>): boolean {
   const cfg = makeConfig(s.agent, s.preset, s.overrides ?? {});
   const protocol = s.protocol ?? s.agent;
-  return JSON.stringify(id.task) === JSON.stringify(s.task) && id.seed === s.seed && id.steps === s.steps && id.protocol === protocol && id.evalFreq === s.evalFreq && id.evalEpisodes === s.evalEpisodes && JSON.stringify(id.cfg) === JSON.stringify(cfg);
+  const want = { task: s.task, seed: s.seed, protocol, steps: s.steps, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes, label: s.preset, cfg };
+  // the engine is not part of a grid run (ONNX and tfjs train the same model), so it is left out of the comparison
+  const { engine: _engine, ...saved } = id;
+  return runIdentityDiff(saved, want).length === 0;
 }

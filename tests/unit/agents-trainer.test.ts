@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeConfig } from "../../src/agents/config.js";
 import { loadAgent } from "../../src/agents/evaluate.js";
-import { train } from "../../src/agents/trainer.js";
+import { runIdentityDiff, train } from "../../src/agents/trainer.js";
 import { initBackend } from "../../src/nn/backend.js";
 import { truncateFile } from "../../src/nn/io.js";
 import { projectRoot } from "../../src/tooling/paths.js";
@@ -26,6 +26,18 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tdmpc-trainer-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("run identity", () => {
+  it("a config key added after a run started matches at its default, not at another value; a changed key is named", () => {
+    const cfg = makeConfig("tdmpc", "laptop") as unknown as Record<string, unknown>;
+    const now = { task: "cartpole-swingup", seed: 1, protocol: "tdmpc", steps: 100_000, cfg };
+    const { planner: _p, ...older } = cfg; // a run saved before `planner` existed
+    expect(runIdentityDiff({ ...now, cfg: older }, now)).toEqual([]);
+    expect(runIdentityDiff({ ...now, cfg: older }, { ...now, cfg: { ...cfg, planner: "poplin_a" } })).toEqual(['planner: undefined → "poplin_a"']);
+    expect(runIdentityDiff({ ...now, cfg: { ...cfg, horizon: 3 } }, now)).toEqual([`horizon: 3 → ${JSON.stringify(cfg.horizon)}`]);
+    expect(runIdentityDiff({ ...now, seed: 2 }, now)).toEqual(["seed: 2 → 1"]);
+  });
+});
 
 describe("trainer", () => {
   it("kill -9 during training, then --resume: the CSV equals an uninterrupted run's, with no gap and no duplicate", async () => {
