@@ -22,6 +22,7 @@ import { ReplayStore } from "../replay/store.js";
 import { progress } from "../util/progress.js";
 import { latestCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type RunCounters } from "./checkpoint.js";
 import { makeConfig, tdmpc2Discount, type AgentConfig } from "./config.js";
+import { getTask } from "../envs/task.js";
 import { TdmpcAgent } from "./tdmpc.js";
 import { Tdmpc2Agent } from "./tdmpc2.js";
 import type { EngineChoice } from "./engine.js";
@@ -107,7 +108,16 @@ export function envStepsPerAgentStep(env: Env, protocol: Protocol): number {
 
 /** The config with what depends on the task filled in (episode length, TD-MPC2's discount and seed steps). */
 export function configForEnv(cfg: AgentConfig, env: Env): AgentConfig {
-  const L = env.maxEpisodeSteps;
+  return configForEpisode(cfg, env.maxEpisodeSteps);
+}
+
+/** The same from a task's name alone (no simulator): the agent steps of its episode under a protocol. */
+export function configForTask(cfg: AgentConfig, task: string, protocol: Protocol): AgentConfig {
+  const t = getTask(task);
+  return configForEpisode(cfg, Math.ceil(t.episodeLength / (protocol === "tdmpc2" ? 2 : t.actionRepeat)));
+}
+
+function configForEpisode(cfg: AgentConfig, L: number): AgentConfig {
   if (cfg.agent === "tdmpc") return { ...cfg, episode_length: L };
   return { ...cfg, episode_length: L, discount: tdmpc2Discount(cfg, L), seed_steps: cfg.seed_steps > 0 ? cfg.seed_steps : Math.max(1000, 5 * L) };
 }

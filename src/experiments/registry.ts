@@ -171,8 +171,8 @@ export const FIGURES: readonly FigureEntry[] = [
         { oracle: ctx.quick ? undefined : ch03Oracle(join(ctx.root, "data", "results")) },
       ),
   },
-  todo("ch04-latent", "04", "latent models: joint backbone vs independent modules (latent_mode), with and without a decoder", "chapter 4 is being written (src/experiments/ch04-*.ts, notebook 04); its grid is `train` runs with latent_mode / reconstruction_coef overrides"),
-  todo("ch05-synergies", "05", "the synergy grid: planning × policy prior × terminal value", "chapter 5 is being written (src/experiments/ch05-*.ts, notebook 05); its grid is `train` runs with plan / policy_learner / terminal_value overrides"),
+  todo("ch04-latent", "04", "latent models: joint backbone vs independent modules (latent_mode), with and without a decoder", "chapter 4's runs are a grid of their own: `npx tdmpc grid ch04` (src/experiments/tdmpc-runs.ts, resumable, results in data/results/ch04-latent.csv), figures `npx tdmpc figures ch04`; its runs become registry `train` runs once the two results formats are one (docs/experiments.md)"),
+  todo("ch05-synergies", "05", "the synergy grid: planning × policy prior × terminal value", "chapter 5's runs are a grid of their own: `npx tdmpc grid ch05` (src/experiments/tdmpc-runs.ts, resumable, results in data/results/ch05-synergies.csv), figures `npx tdmpc figures ch05`; its runs become registry `train` runs once the two results formats are one (docs/experiments.md)"),
   ...CURVE_TASKS.map(curvesEntry),
   {
     name: "tdmpc-ablations",

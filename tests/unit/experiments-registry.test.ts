@@ -47,7 +47,7 @@ describe("registry entries", () => {
     expect(runId({ kind: "pets", task: "cartpole-swingup", seed: 0, iters: 12 })).toBe("pets-cartpole-swingup-s0-934454d1");
     expect(runId({ kind: "train", agent: "tdmpc", preset: "laptop", task: "cartpole-swingup", seed: 1, steps: 100_000, evalFreq: 20_000, evalEpisodes: 10 })).toBe("tdmpc-laptop-cartpole-swingup-s1-a161fdc9");
     for (const f of FIGURES.filter((e) => e.todo)) expect(() => f.grid({ quick: true })).toThrow(NotRegisteredError);
-    expect(() => getFigure("ch04-latent").grid({ quick: false })).toThrow(/ch04-latent: not yet registered: chapter 4 is being written/);
+    expect(() => getFigure("ch04-latent").grid({ quick: false })).toThrow(/ch04-latent: not yet registered: chapter 4's runs are a grid of their own: `npx tdmpc grid ch04`/);
     expect(() => getFigure("nope")).toThrow(/no figure 'nope' in the registry; known: ch00b-oracle/);
   });
 
