@@ -183,7 +183,7 @@ export const FIGURES: readonly FigureEntry[] = [
       quick
         ? [quickTrainRun("tdmpc", "cartpole-swingup"), quickTrainRun("tdmpc", "cartpole-swingup", { terminal_value: false })]
         : Object.values(TDMPC_ABLATIONS).flatMap((overrides) =>
-            CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc", preset: "laptop", ...(Object.keys(overrides ?? {}).length ? { overrides } : {}), task: "cartpole-swingup", seed, steps: 100_000, ...CURVE_EVAL })),
+            CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc", preset: "laptop", ...(Object.keys(overrides ?? {}).length ? { overrides } : {}), task: "cartpole-swingup", seed, steps: 100_000, protocol: "tdmpc", ...CURVE_EVAL })),
           ),
     draw: (rows, ctx) => {
       const variant = new Map(ctx.runs.map((r) => [r.id, ablationName((r.spec as TrainRun).overrides)]));
