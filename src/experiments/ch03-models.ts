@@ -219,10 +219,35 @@ export interface ReferenceRow {
   episodeReturn: number;
 }
 
+/** A CSV cell: numbers rounded to `digits` decimals; text quoted where it holds a comma or a quote ("PE, TS-1"). */
+function csvText(v: unknown, digits: number): string {
+  if (typeof v === "number") return String(Math.round(v * 10 ** digits) / 10 ** digits);
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Split one CSV line, honouring quoted cells. */
+function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cur = "", quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") cells.push(cur), (cur = "");
+    else cur += ch;
+  }
+  cells.push(cur);
+  return cells;
+}
+
 function writeCsv(path: string, columns: string[], rows: Record<string, unknown>[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.partial`;
-  const cell = (v: unknown) => (typeof v === "number" ? String(Math.round(v * 1e5) / 1e5) : String(v));
+  const cell = (v: unknown) => csvText(v, 5);
   writeFileSync(tmp, [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n");
   renameSync(tmp, path);
 }
@@ -233,7 +258,8 @@ export function readCsvRows<T>(path: string): T[] {
   const [head, ...lines] = readFileSync(path, "utf8").trim().split("\n");
   const cols = head!.split(",");
   return lines.map((l) => {
-    const c = l.split(",");
+    const c = splitCsvLine(l);
+    if (c.length !== cols.length) throw new Error(`${path}: a row has ${c.length} cells for ${cols.length} columns: '${l}'`);
     return Object.fromEntries(cols.map((k, i) => [k, c[i] === "" || Number.isNaN(Number(c[i])) ? c[i] : Number(c[i])])) as T;
   });
 }
@@ -378,7 +404,7 @@ export async function runPetsAblations(o: { out: string; variants?: string[]; se
     for (const seed of o.seeds) {
       if (done.has(`${variant}|${seed}`)) continue;
       const rows = await runPets({ ...cfg, task: CH03_TASK, seed, ntrainIters: o.iters, episodeSteps: o.episodeSteps }, (r) => o.onEpisode?.(variant, r));
-      const cell = (v: unknown) => (typeof v === "number" ? String(Math.round(v * 1e4) / 1e4) : String(v));
+      const cell = (v: unknown) => csvText(v, 4);
       appendFileSync(o.out, rows.map((r) => ABLATION_COLUMNS.map((c) => cell(c === "variant" ? variant : r[c as keyof PetsEpisodeResult])).join(",")).join("\n") + "\n");
     }
   }
