@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
-"""PyTorch peer for `tdmpc bench nn`: the same TD-MPC2-shaped networks, update step and planning loop as
-src/nn/worldmodel.ts + src/nn/planner.ts, TD-MPC's TOLD update at the official sizes as src/nn/onnx/tdmpc.ts, and a
-whole agent step (plan + update), timed on the CPU.
+"""PyTorch peer for `tdmpc bench nn`: the computation of the course's agents (src/agents/tdmpc2.ts, tdmpc.ts), timed
+on the CPU: TD-MPC2's networks and update (running Q scale and scaled entropy included), TD-MPC's TOLD update, the
+planning call and a whole agent step (plan + update).
+
+The planning call is the one `act` makes: z0 = h(o), then the sampling planner of src/planning/sampling.ts with the
+settings the bench sends (its SamplingPlannerConfig: numSamples Gaussian sequences + numPiTrajs policy sequences
+rolled out once per call, numElites, iterations, temperature, momentum, std bounds), each sequence scored as
+LatentPlanningModel scores it: Σ γ^t R(z_t, a_t) + γ^H Q(z_H, a_H) with a_H sampled from π (TD-MPC2: a policy sample,
+mean of two random heads; TD-MPC: tanh μ + clipped noise of std minStd, min of both heads). Changed from the older
+peer of src/nn/planner.ts (gone): the policy sequences, the sampled terminal action, momentum, and the running scale.
 
 Run with /usr/bin/python3 (Debian python3-torch). Protocol: one JSON object per line on stdin, one JSON answer per
 line on stdout.
@@ -101,7 +108,7 @@ class WorldModel(nn.Module):
         L, H = p["latent_dim"], p["mlp_dim"]
         self.p, self.A = p, A
         sn = SimNorm(p["simnorm_dim"])
-        self.enc = mlp(O, [p["enc_dim"]] * max(0, p["num_enc_layers"] - 1), L, sn)
+        self.enc = mlp(O, [p["enc_dim"]] * max(1, p["num_enc_layers"] - 1), L, sn)
         self.dyn = mlp(L + A, [H, H], L, sn)
         self.rew = mlp(L + A, [H, H], p["num_bins"])
         self.pi = mlp(L, [H, H], 2 * A)
@@ -139,8 +146,11 @@ class WorldModel(nn.Module):
         pre = mu + eps * log_std.exp()
         logp = (-0.5 * eps.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1, keepdim=True)
         a = torch.tanh(pre)
+        glogp = logp
         logp = logp - torch.log(F.relu(1 - a.pow(2)) + 1e-6).sum(-1, keepdim=True)
-        return torch.tanh(mu), a, logp
+        # the official scaled entropy: −log π · (A · Gaussian log-prob) / (log π + 1e-8)
+        scaled = -logp * (mu.shape[-1] * glogp) / (logp + 1e-8)
+        return torch.tanh(mu), a, scaled
 
     def q_value(self, z, a, kind, target=False, heads=None):
         net = self.q_target if target else self.q
@@ -149,7 +159,7 @@ class WorldModel(nn.Module):
         v = self.two_hot_inv(net(torch.cat([z, a], -1), heads))
         return v.min(0).values if kind == "min" else v.mean(0)
 
-    def rollout_value(self, z, actions, heads, discount):
+    def rollout_value(self, z, actions, discount, terminal=True):
         H = actions.shape[0]
         G, disc = 0.0, 1.0
         for t in range(H):
@@ -157,8 +167,19 @@ class WorldModel(nn.Module):
             G = G + disc * self.two_hot_inv(self.rew(za))
             z = self.dyn(za)
             disc *= discount
-        mu, _, _ = self.policy(z, TRAIN)
-        return G + disc * self.q_value(z, mu, "avg", heads=heads)
+        if not terminal:
+            return G
+        _, a, _ = self.policy(z, TRAIN)  # a_H ~ π(z_H)
+        return G + disc * self.q_value(z, a, "avg")
+
+    def pi_trajs(self, z0, n, H):
+        z, out = z0.expand(n, -1), []
+        for t in range(H):
+            _, a, _ = self.policy(z, TRAIN)
+            out.append(a)
+            if t < H - 1:
+                z = self.dyn(torch.cat([z, a], -1))
+        return torch.stack(out)  # [H, n, A]
 
 
 TRAIN = dict(lr=3e-4, enc_lr_scale=0.3, grad_clip_norm=20, tau=0.01, rho=0.5, horizon=3, consistency_coef=20,
@@ -174,6 +195,7 @@ class Trainer:
             {"params": list(wm.dyn.parameters()) + list(wm.rew.parameters()) + list(wm.q.parameters())},
         ], lr=t["lr"])
         self.pi_opt = torch.optim.Adam(wm.pi.parameters(), lr=t["lr"], eps=1e-5)
+        self.scale = 1.0
 
     def update(self, obs, action, reward):
         wm, t = self.wm, TRAIN
@@ -209,9 +231,13 @@ class Trainer:
         rho_pi = torch.tensor([t["rho"] ** i for i in range(H + 1)]).repeat_interleave(B).unsqueeze(1)
         for p in wm.q.parameters():
             p.requires_grad_(False)
-        _, a, logp = wm.policy(zs_all, t)
+        _, a, scaled = wm.policy(zs_all, t)
         q = wm.q_value(zs_all, a, "avg")
-        pi_loss = ((t["entropy_coef"] * logp - q) * rho_pi).sum() / ((H + 1) * B)
+        # the running scale (common/scale.py): S ← S + τ(max(P95 − P5, 1) − S) from Q at t = 0
+        q0 = q[:B].detach().squeeze(1)
+        rng = torch.quantile(q0, 0.95) - torch.quantile(q0, 0.05)
+        self.scale += t["tau"] * (max(float(rng), 1.0) - self.scale)
+        pi_loss = (-(t["entropy_coef"] * scaled + q / self.scale) * rho_pi).sum() / ((H + 1) * B)
         self.pi_opt.zero_grad(set_to_none=True)
         pi_loss.backward()
         torch.nn.utils.clip_grad_norm_(wm.pi.parameters(), t["grad_clip_norm"])
@@ -317,7 +343,7 @@ class TdmpcTrainer:
 
 
 @torch.no_grad()
-def tdmpc_rollout_value(m, z, actions, discount):
+def tdmpc_rollout_value(m, z, actions, discount, std, terminal=True):
     H = actions.shape[0]
     G, disc = 0.0, 1.0
     for t in range(H):
@@ -325,30 +351,55 @@ def tdmpc_rollout_value(m, z, actions, discount):
         G = G + disc * m.rew(x)
         z = m.dyn(x)
         disc *= discount
-    return G + disc * torch.min(*m.Q(z, torch.tanh(m.pi(z))))
+    return G + disc * torch.min(*m.Q(z, m.policy(z, std))) if terminal else G
 
 
 @torch.no_grad()
-def plan(wm, z0, plan_cfg, A, value=None):
-    N, H, K = plan_cfg["num_samples"], plan_cfg["horizon"], plan_cfg["num_elites"]
+def tdmpc_pi_trajs(m, z0, n, H, std):
+    z, out = z0.expand(n, -1), []
+    for t in range(H):
+        a = m.policy(z, std)
+        out.append(a)
+        if t < H - 1:
+            z = m.dyn(torch.cat([z, a], -1))
+    return torch.stack(out)
+
+
+@torch.no_grad()
+def plan(z0, pc, A, value, pi_trajs):
+    """src/planning/sampling.ts (MPPI over the top-k, momentum, policy sequences after the Gaussian ones), and its
+    last step: one elite drawn by its weight plus Gumbel noise (TD-MPC2) — the same cost as TD-MPC's draw."""
+    G_, P, H, K = pc["numSamples"], pc["numPiTrajs"], pc["horizon"], pc["numElites"]
+    N = G_ + P
     mean = torch.zeros(H, A)
-    std = torch.full((H, A), float(plan_cfg["max_std"]))
+    std = torch.full((H, A), float(pc["maxStd"]))
     z = z0.expand(N, -1)
-    wm.eval()
-    for _ in range(plan_cfg["iterations"]):
-        actions = torch.clamp(mean.unsqueeze(1) + std.unsqueeze(1) * torch.randn(H, N, A), -1, 1)
-        if value is None:
-            heads = torch.randperm(wm.p["num_q"])[:2]
-            G = wm.rollout_value(z, actions, heads, TRAIN["discount"]).squeeze(1)
-        else:
-            G = value(z, actions).squeeze(1)
+    actions = torch.empty(H, N, A)
+    if P:
+        actions[:, G_:] = pi_trajs(z0, P, H)
+    for _ in range(pc["iterations"]):
+        actions[:, :G_] = torch.clamp(mean.unsqueeze(1) + std.unsqueeze(1) * torch.randn(H, G_, A), -1, 1)
+        G = value(z, actions).squeeze(1)
         val, idx = torch.topk(G, K)
-        w = torch.exp(plan_cfg["temperature"] * (val - val.max()))
+        w = torch.exp(pc["temperature"] * (val - val.max()))
         w = w / w.sum()
         el = actions[:, idx]  # [H, K, A]
-        mean = (w.view(1, K, 1) * el).sum(1)
-        std = torch.sqrt((w.view(1, K, 1) * (el - mean.unsqueeze(1)) ** 2).sum(1)).clamp(plan_cfg["min_std"], plan_cfg["max_std"])
-    return mean[0]
+        m = (w.view(1, K, 1) * el).sum(1)
+        mean = pc["momentum"] * mean + (1 - pc["momentum"]) * m
+        std = torch.sqrt((w.view(1, K, 1) * (el - m.unsqueeze(1)) ** 2).sum(1)).clamp(pc["minStd"], pc["maxStd"])
+    pick = torch.argmax(w - torch.log(-torch.log(torch.rand(K).clamp_min(1e-20))))
+    return el[:, pick][0]
+
+
+def tdmpc2_plan(wm, z0, pc, A):
+    wm.eval()
+    return plan(z0, pc, A, lambda z, a: wm.rollout_value(z, a, pc["discount"], pc["terminal"]), wm.pi_trajs)
+
+
+def tdmpc_plan(m, z0, pc, A):
+    std = pc["minStd"]
+    return plan(z0, pc, A, lambda z, a: tdmpc_rollout_value(m, z, a, pc["discount"], std, pc["terminal"]),
+                lambda z, n, H: tdmpc_pi_trajs(m, z, n, H, std))
 
 
 def blas_info():
@@ -395,7 +446,7 @@ def main():
                 def run(wm=wm, obs=obs, pc=pc, A=A):
                     with torch.no_grad():
                         z0 = wm.enc(obs)
-                    return plan(wm, z0, pc, A)
+                    return tdmpc2_plan(wm, z0, pc, A)
             elif kind == "update":
                 B, H = msg["batch"], TRAIN["horizon"]
                 obs = torch.randn(H + 1, B, O)
@@ -413,11 +464,11 @@ def main():
                 def run(wm=wm, tr=tr, o1=o1, pc=pc, A=A, obs=obs, action=action, reward=reward):
                     with torch.no_grad():
                         z0 = wm.enc(o1)
-                    plan(wm, z0, pc, A)
+                    tdmpc2_plan(wm, z0, pc, A)
                     return tr.update(obs, action, reward)
             elif kind in ("tdmpc-update", "tdmpc-agent"):
                 B, H = msg["batch"], TDMPC["horizon"]
-                m = TOLD(O, A)
+                m = TOLD(O, A, L=p.get("latent_dim", 50), H=p.get("mlp_dim", 512), E=p.get("enc_dim", 256))
                 wm = m
                 obs, action, reward = torch.randn(H + 1, B, O), torch.rand(H, B, A) * 2 - 1, torch.rand(H, B)
                 weights = torch.rand(B) * 0.7 + 0.3
@@ -427,7 +478,7 @@ def main():
                     if kind == "tdmpc-agent":
                         with torch.no_grad():
                             z0 = m.enc(o1)
-                        plan(m, z0, pc, A, value=lambda z, a: tdmpc_rollout_value(m, z, a, TDMPC["discount"]))
+                        tdmpc_plan(m, z0, pc, A)
                     return tr.update(obs, action, reward, weights)
             else:
                 raise ValueError(f"unknown kind {kind}")

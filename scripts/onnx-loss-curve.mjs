@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Loss-curve equivalence of the two training engines: 2,000 TD-MPC2 updates on the ONNX engine and on the tfjs
- * reference (WorldModel.update), same initial weights and same batches per seed, several seeds, and several noise
+ * Loss-curve equivalence of the two training engines: 2,000 TD-MPC2 updates of the agent (Tdmpc2Agent) on the ONNX
+ * engine (OnnxUpdater) and on its tfjs reference (Tdmpc2Agent.update), same initial weights and same batches per seed, several seeds, and several noise
  * streams (policy ε, Q heads, dropout masks) per engine and seed. The engines cannot draw the same noise (given
  * the same noise they agree step for step: tests/unit/nn-onnx-train.test.ts), so the question is whether ONNX and
  * tfjs differ more than noise streams of one engine differ from each other.
@@ -23,9 +23,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { initBackend } = await import(join(root, "dist/nn/backend.js"));
-const { OnnxTdmpc2Engine, storeFromParams } = await import(join(root, "dist/nn/onnx/engines.js"));
-const { TRAIN_DEFAULTS, modelPreset } = await import(join(root, "dist/nn/presets.js"));
-const { WorldModel } = await import(join(root, "dist/nn/worldmodel.js"));
+const { makeConfig } = await import(join(root, "dist/agents/config.js"));
+const { Tdmpc2Agent } = await import(join(root, "dist/agents/tdmpc2.js"));
 const { Rng } = await import(join(root, "dist/util/random.js"));
 
 const arg = (name, def) => {
@@ -39,9 +38,8 @@ const O = 8;
 const A = 2;
 const B = 64;
 const WINDOW = 200;
-const model = { ...modelPreset("laptop"), enc_dim: 64, mlp_dim: 64, latent_dim: 32 };
-const train = { ...TRAIN_DEFAULTS, batch_size: B };
-const H = train.horizon;
+const cfg = makeConfig("tdmpc2", "official", { enc_dim: 64, mlp_dim: 64, latent_dim: 32, batch_size: B });
+const H = cfg.horizon;
 
 /** episodes of a fixed random system o' = tanh(W·o + V·a) + noise, r = exp(−|o − g|²) */
 function dataset(rng, episodes = 100, len = 50) {
@@ -87,7 +85,7 @@ function sampleBatch(data, rng) {
       reward[t * B + b] = ep.rew[t0 + t];
     }
   }
-  return { obs, action, reward };
+  return { horizon: H, batchSize: B, obs, action, reward, index: new Int32Array(B), weight: new Float32Array(B).fill(1), task: new Int32Array(B) };
 }
 
 await initBackend({ quiet: true });
@@ -99,26 +97,17 @@ const NOISE = Array.from({ length: K }, (_, i) => i);
 for (const seed of SEEDS) {
   for (const engine of ["tfjs", "onnx"]) {
     for (const noise of NOISE) {
-      const wm = new WorldModel(model, O, A, seed, train);
+      const agent = new Tdmpc2Agent(cfg, O, A, seed);
       const noiseSeed = 100 * seed + noise + 7;
-      wm.rng.setState(new Rng(noiseSeed).getState()); // same initial weights, another noise stream
+      // same initial weights, another noise stream: tfjs draws from the world model's Rng, ONNX from the engine's
+      if (engine === "onnx") await agent.useEngine("onnx", noiseSeed);
+      else agent.wm.rng.setState(new Rng(noiseSeed).getState());
       const batchRng = new Rng(1000 + seed);
-      let step;
-      let onnx;
-      if (engine === "onnx") {
-        onnx = await OnnxTdmpc2Engine.create(
-          { nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: train, twoHot: wm.twoHot, obsDim: O, actionDim: A, tau: train.tau },
-          storeFromParams(wm.params, ["q/"], wm.target),
-          { seed: noiseSeed },
-        );
-        step = (b) => onnx.step(b);
-      } else step = async (b) => wm.update(b, B);
       for (let u = 1; u <= UPDATES; u++) {
-        const info = await step(sampleBatch(data, batchRng));
+        const info = await agent.update(sampleBatch(data, batchRng));
         rows.push({ engine, seed, noise, update: u, ...Object.fromEntries(keys.map((k) => [k, info[k]])) });
       }
-      await onnx?.dispose();
-      wm.dispose();
+      agent.dispose();
       process.stderr.write(`${engine} seed ${seed} noise ${noise}: ${UPDATES} updates (${((Date.now() - t0) / 1000).toFixed(0)} s so far)\n`);
     }
   }
@@ -147,10 +136,10 @@ const meanAbsT = Object.fromEntries(keys.map((k) => [k, mean(ts[k].map(Math.abs)
 const meanT = Object.fromEntries(keys.map((k) => [k, mean(ts[k])]));
 const worst = Math.max(...Object.values(meanAbsT));
 const summary = {
-  what: "TD-MPC2 updates, ONNX engine vs tfjs reference (WorldModel.update); same initial weights and batches per seed, two noise streams per engine",
+  what: "TD-MPC2 agent updates, ONNX engine (OnnxUpdater) vs tfjs reference (Tdmpc2Agent.update); same initial weights and batches per seed, several noise streams per engine",
   command: `node scripts/onnx-loss-curve.mjs --updates ${UPDATES} --seeds ${SEEDS.join(",")}`,
   date: new Date().toISOString(),
-  model,
+  model: Object.fromEntries(["enc_dim", "mlp_dim", "latent_dim", "num_q", "num_bins", "dropout"].map((k) => [k, cfg[k]])),
   batch: B,
   horizon: H,
   seeds: SEEDS,

@@ -107,17 +107,14 @@ export {
 export { mse, symlog, symexp, twoHot, twoHotInv, twoHotDecodeProbs, softCrossEntropy, binCentres, TWO_HOT_DEFAULT, type TwoHotConfig, type ScalarCoding } from "./nn/losses.js";
 export { Adam, polyak, trainStep, type AdamConfig, type TrainStepResult, type LossOutput } from "./nn/optim.js";
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_VERSION, type CheckpointManifest } from "./nn/io.js";
-export { MODEL_PRESETS, TRAIN_DEFAULTS, PLAN_DEFAULTS, modelPreset, type ModelConfig, type TrainConfig, type PlanConfig } from "./nn/presets.js";
-export { WorldModel, randomBatch, type Batch, type UpdateInfo } from "./nn/worldmodel.js";
 export * as onnx from "./nn/onnx/index.js";
 export { OnnxRolloutEngine, OnnxTdmpc2Engine, OnnxTdmpcEngine, WeightStore, storeFromParams, type TrainingEngine } from "./nn/onnx/index.js";
-export { planMppi, topK, TfjsRolloutEngine, rolloutSpecOf, type ValueEngine, type PlanResult } from "./nn/planner.js";
 
 // ---- models and agents (chapter 3): PETS ensembles, trajectory sampling, the PETS loop ----
 export * as models from "./models/index.js";
 export * as agents from "./agents/index.js";
 export * as replay from "./replay/index.js";
-export { ReplayStore, SumTree, type SequenceBatch, type ReplayConfig } from "./replay/index.js";
+export { ReplayStore, SumTree, randomBatch, type SequenceBatch, type ReplayConfig } from "./replay/index.js";
 export { runEpisode, policyAgent, type Agent, type ActContext, type Episode, type EpisodeOptions, type Transition } from "./envs/agent.js";
 // ---- hand-written controllers (src/controllers/): feedback laws, lookahead controllers, all as agents by task ----
 export { controllerAgent, LOOKAHEAD_CONTROLLERS, type ControllerKind, type LookaheadOptions } from "./controllers/registry.js";

@@ -47,6 +47,8 @@ export class OnnxUpdater {
   private constructor(
     readonly agent: LearningAgent,
     readonly engine: OnnxTdmpcEngine | OnnxTdmpc2Engine,
+    /** onnxruntime intra-op threads of the update and of the planner's rollouts */
+    readonly threads: number,
   ) {}
 
   static async create(agent: LearningAgent, seed: number, threads = 1): Promise<OnnxUpdater> {
@@ -56,12 +58,12 @@ export class OnnxUpdater {
     if (agent.cfg.agent === "tdmpc") {
       const c = agent.cfg;
       const store = storeFromParams(wm.params, ["encoder/", "q/"], wm.target);
-      return new OnnxUpdater(agent, await OnnxTdmpcEngine.create({ nets, cfg: c, ...dims, tau: c.tau, update_freq: c.update_freq }, store, { seed, threads }));
+      return new OnnxUpdater(agent, await OnnxTdmpcEngine.create({ nets, cfg: c, ...dims, tau: c.tau, update_freq: c.update_freq }, store, { seed, threads }), threads);
     }
     const c = agent.cfg;
     const store = storeFromParams(wm.params, ["q/"], wm.target);
     const engine = await OnnxTdmpc2Engine.create({ nets, cfg: c, twoHot: { numBins: c.num_bins, vmin: c.vmin, vmax: c.vmax }, ...dims, tau: c.tau }, store, { seed, threads });
-    return new OnnxUpdater(agent, engine);
+    return new OnnxUpdater(agent, engine, threads);
   }
 
   async update(batch: SequenceBatch): Promise<UpdateInfo> {
@@ -104,6 +106,7 @@ export class OnnxUpdater {
       r = new OnnxRolloutEngine(
         { dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec, rewardCoding: wm.latent.rewardCoding, qCoding: wm.q.coding, qReduce: c.agent === "tdmpc" ? "min" : "avg", discount: c.discount, horizon: H, actionDim: wm.actionDim, terminal },
         this.engine.store,
+        { threads: this.threads },
       );
       this.rollouts.set(H, r);
     }

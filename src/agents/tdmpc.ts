@@ -78,10 +78,10 @@ export class TdmpcAgent implements LearningAgent {
   }
 
   /** Train on onnxruntime ("onnx", or "auto" where the config allows) or tfjs; see agents/engine.ts. */
-  async useEngine(choice: EngineChoice, seed: number): Promise<{ kind: "tfjs" | "onnx"; why?: string }> {
+  async useEngine(choice: EngineChoice, seed: number, threads = 1): Promise<{ kind: "tfjs" | "onnx"; why?: string }> {
     const e = engineFor(this, choice);
     if (e.kind === "onnx" && !this.updater) {
-      const updater = (this.updater = await OnnxUpdater.create(this, seed));
+      const updater = (this.updater = await OnnxUpdater.create(this, seed, threads));
       this.model.rollout = (H) => updater.rollout(H); // plan on onnxruntime too, from the same weights
     }
     return e;

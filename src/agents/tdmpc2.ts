@@ -88,10 +88,10 @@ export class Tdmpc2Agent implements LearningAgent {
   updater?: OnnxUpdater;
 
   /** Train on onnxruntime ("onnx", or "auto" where the config allows) or tfjs; see agents/engine.ts. */
-  async useEngine(choice: EngineChoice, seed: number): Promise<{ kind: "tfjs" | "onnx"; why?: string }> {
+  async useEngine(choice: EngineChoice, seed: number, threads = 1): Promise<{ kind: "tfjs" | "onnx"; why?: string }> {
     const e = engineFor(this, choice);
     if (e.kind === "onnx" && !this.updater) {
-      const updater = (this.updater = await OnnxUpdater.create(this, seed));
+      const updater = (this.updater = await OnnxUpdater.create(this, seed, threads));
       this.model.rollout = (H) => updater.rollout(H);
     }
     return e;

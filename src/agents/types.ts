@@ -35,7 +35,7 @@ export interface LearningAgent extends Agent {
   /** The ONNX update engine, when the agent trains on onnxruntime (agents/engine.ts). */
   readonly updater?: OnnxUpdater;
   /** Train on this engine from now on ("auto": onnx where it can). Returns the engine used and why not onnx. */
-  useEngine(choice: EngineChoice, seed: number): Promise<{ kind: EngineKind; why?: string }>;
+  useEngine(choice: EngineChoice, seed: number, threads?: number): Promise<{ kind: EngineKind; why?: string }>;
   /** Extra state to checkpoint beyond parameters, optimisers and RNGs (e.g. TD-MPC2's running scale). */
   extraState?(): Record<string, unknown>;
   loadExtraState?(s: Record<string, unknown>): void;

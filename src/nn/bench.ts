@@ -2,10 +2,13 @@
  * `tdmpc bench nn`: our networks against PyTorch CPU on the same shapes and the same maths, measured interleaved
  * (each of ours once, then the PyTorch peer once, repeated) so that the machine's load hits both alike; medians.
  *
- * Cases: (1) forward of the planning MLPs (dynamics + reward, one horizon step) at 512 rows; (2) a planning call
- * (MPPI, 512 samples × 6 iterations, horizon 5); (3) one update: TD-MPC2 (batch 256, horizon 3) per preset and
- * TD-MPC at its official sizes ("tdmpc": batch 512, horizon 5, latent 50, mlp 512, enc 256); (4) one whole agent
- * step (encode, plan, update).
+ * Ours is the course's code: the agents of src/agents built from `makeConfig` (TD-MPC2 at a preset, TD-MPC official),
+ * on tfjs, or with their update and their planner's returns on onnxruntime as `tdmpc train` runs them (OnnxUpdater).
+ * Cases: (1) forward of the planning MLPs (dynamics + reward, one horizon step) at 512 rows; (2) a planning call as
+ * `act` makes it: z₀ = h(o), then the sampling planner (planning/sampling.ts) over the agent's LatentPlanningModel,
+ * policy sequences included, at the preset's planning settings (or those of `tdmpc bench plan`'s sweep); (3) one
+ * update: TD-MPC2 per preset (batch 256, horizon 3) and TD-MPC at its official sizes ("tdmpc": batch 512, horizon 5,
+ * latent 50, mlp 512, enc 256); (4) one whole agent step (encode, plan, update).
  *
  * The peer is PyTorch on ONE thread (two threads oversubscribe a 2-core machine). Debian's python3-torch runs on
  * whatever provides libblas.so.3: the bench asks the peer which library it loaded and how fast a 512³ sgemm is,
@@ -16,22 +19,30 @@ import { existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { makeConfig, type AgentConfig, type Tdmpc2Config } from "../agents/config.js";
+import { TdmpcAgent } from "../agents/tdmpc.js";
+import { Tdmpc2Agent } from "../agents/tdmpc2.js";
+import { WorldModel, type WorldModelConfig } from "../models/world-model.js";
+import { SamplingPlanner, type SamplingPlannerConfig } from "../planning/sampling.js";
+import { randomBatch } from "../replay/random-batch.js";
 import { projectRoot } from "../tooling/paths.js";
 import { Rng } from "../util/random.js";
 import { initBackend, tf } from "./backend.js";
-import { applyMlp, ensemble, mlp, Params } from "./layers.js";
+import { applyMlp } from "./layers.js";
 import { Graph } from "./onnx/graph.js";
-import { OnnxTdmpc2Engine, OnnxTdmpcEngine, storeFromParams, type TdmpcBatch } from "./onnx/engines.js";
+import { storeFromParams } from "./onnx/engines.js";
 import { mlpGraph } from "./onnx/nets.js";
-import { OnnxRolloutEngine, type RolloutSpec } from "./onnx/rollout.js";
 import { GraphSession } from "./onnx/session.js";
-import type { WeightStore } from "./onnx/store.js";
-import type { TdmpcNets, TdmpcTrainConfig } from "./onnx/tdmpc.js";
-import { planMppi, rolloutSpecOf, TfjsRolloutEngine, type ValueEngine } from "./planner.js";
-import { PLAN_DEFAULTS, modelPreset, type PlanConfig } from "./presets.js";
-import { WorldModel, randomBatch } from "./worldmodel.js";
 
 export type BenchCase = "forward" | "plan" | "update" | "agent";
+
+/** The planning settings a case times, by their official names (TD-MPC2: `num_samples` counts the `num_pi_trajs` in). */
+export type PlanConfig = Pick<Tdmpc2Config, "iterations" | "num_samples" | "num_elites" | "num_pi_trajs" | "horizon" | "min_std" | "max_std" | "temperature">;
+
+export function planConfigOf(c: Tdmpc2Config): PlanConfig {
+  const { iterations, num_samples, num_elites, num_pi_trajs, horizon, min_std, max_std, temperature } = c;
+  return { iterations, num_samples, num_elites, num_pi_trajs, horizon, min_std, max_std, temperature };
+}
 export type BenchEngine = "tfjs" | "onnx1" | "onnx2";
 
 export interface BenchRow {
@@ -85,7 +96,7 @@ export interface BenchOptions {
   obsDim: number;
   actionDim: number;
   log: (s: string) => void;
-  /** Planning configurations to time (default: TD-MPC2's defaults at horizon 5). */
+  /** Planning configurations to time (default: each preset's own). */
   planConfigs?: PlanConfig[];
   /** PyTorch thread counts (default 1: two threads oversubscribe this machine). */
   torchThreads?: number[];
@@ -169,47 +180,44 @@ interface Contender {
 
 const THREADS: Record<Exclude<BenchEngine, "tfjs">, number> = { onnx1: 1, onnx2: 2 };
 
-/** TD-MPC's networks at the official sizes (helper.py): ELU MLPs, latent 50, two Q heads LayerNorm + tanh first. */
-export function tdmpcOfficialNets(p: Params, O: number, A: number, rng: Rng, sizes = { latent: 50, mlp: 512, enc: 256 }): TdmpcNets {
-  const { latent: L, mlp: H, enc: E } = sizes;
-  const elu = { act: "elu" as const, norm: "none" as const };
-  return {
-    encoder: mlp(p, "encoder", [O, E, L], rng, elu),
-    dynamics: mlp(p, "dynamics", [L + A, H, H, L], rng, elu),
-    reward: mlp(p, "reward", [L + A, H, H, 1], rng, { ...elu, zeroLast: true }),
-    pi: mlp(p, "pi", [L, H, H, A], rng, elu),
-    q: ensemble(p, "q", 2, [L + A, H, H, 1], rng, { act: "elu", norm: "first", firstAct: "tanh", zeroLast: true }),
-  };
+type Agent = TdmpcAgent | Tdmpc2Agent;
+
+/** An agent as `tdmpc train` builds it: on tfjs, or updating and scoring plans on onnxruntime with T threads. */
+async function benchAgent(cfg: AgentConfig, O: number, A: number, engine: BenchEngine): Promise<Agent> {
+  const agent = cfg.agent === "tdmpc" ? new TdmpcAgent(cfg, O, A, 0) : new Tdmpc2Agent(cfg, O, A, 0);
+  if (engine !== "tfjs") await agent.useEngine("onnx", 0, THREADS[engine]);
+  return agent;
 }
 
-/** TD-MPC's official training configuration (cfgs/default.yaml). */
-export const TDMPC_TRAIN: TdmpcTrainConfig & { tau: number; update_freq: number } = {
-  batch_size: 512,
-  horizon: 5,
-  rho: 0.5,
-  discount: 0.99,
-  consistency_coef: 2,
-  reward_coef: 0.5,
-  value_coef: 0.1,
-  lr: 1e-3,
-  grad_clip_norm: 10,
-  min_std: 0.05,
-  tau: 0.01,
-  update_freq: 2,
-};
+/** One planning call as `act` makes it past the seed steps and TD-MPC's schedules: z₀ = h(o), then the planner. */
+async function planCall(agent: Agent, obs: Float32Array): Promise<Float32Array> {
+  agent.updater?.sync();
+  agent.model.setStart(obs);
+  return (await agent.planner.plan(agent.model, { horizon: agent.cfg.horizon })).action;
+}
 
-/** Encoder forward for one observation on onnxruntime, weights from the store. */
-async function onnxEncoder(store: WeightStore, enc: import("./layers.js").MlpSpec, threads: number) {
-  const g = new Graph();
-  const cache = new Map<string, ReturnType<Graph["input"]>>();
-  const P = (n: string) => cache.get(n) ?? (cache.set(n, g.input(`p:${n}`, store.shape(`p:${n}`))), cache.get(n)!);
-  g.output(mlpGraph(g, enc, P, g.input("obs", [1, enc.dims[0]!])), "z");
-  const s = await GraphSession.create(g, { threads });
-  return async (obs: Float32Array): Promise<Float32Array> => {
-    const feeds: Record<string, import("./onnx/session.js").Feed> = { obs };
-    for (const v of s.inputs) if (v.name.startsWith("p:")) feeds[v.name] = store.get(v.name);
-    return (await s.run(feeds)).z!.data as Float32Array;
-  };
+function plannerConfig(agent: Agent): SamplingPlannerConfig {
+  if (!(agent.planner instanceof SamplingPlanner)) throw new Error("bench: the agent's planner is not the sampling planner");
+  return agent.planner.config;
+}
+
+/** What the peer must plan: the agent's planner settings (src/planning/sampling.ts names) and its terminal value. */
+function peerPlan(agent: Agent): Record<string, unknown> {
+  const { horizon, numSamples, numPiTrajs, iterations, numElites, temperature, momentum, minStd, maxStd } = plannerConfig(agent);
+  return { horizon, numSamples, numPiTrajs, iterations, numElites, temperature, momentum, minStd, maxStd, terminal: agent.cfg.terminal_value, discount: agent.cfg.discount };
+}
+
+/** The model sizes the peer builds, by their official names. */
+function peerModel(c: WorldModelConfig): Record<string, unknown> {
+  const { enc_dim, num_enc_layers, mlp_dim, latent_dim, num_q, num_bins, vmin, vmax, simnorm_dim, dropout } = c;
+  return { enc_dim, num_enc_layers, mlp_dim, latent_dim, num_q, num_bins, vmin, vmax, simnorm_dim, dropout };
+}
+
+/** TD-MPC's batches carry PER weights (the update multiplies by them); TD-MPC2's are uniform. */
+function benchBatch(rng: Rng, c: AgentConfig, O: number, A: number) {
+  const b = randomBatch(rng, c.horizon, c.batch_size, O, A);
+  if (c.agent === "tdmpc") rng.fillUniform(b.weight, 0.3, 1);
+  return b;
 }
 
 export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
@@ -262,29 +270,30 @@ export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
   };
 
   const rng = new Rng(0);
-  const tdmpc2Engine = (wm: WorldModel, threads: number) => {
-    const store = storeFromParams(wm.params, ["q/"], wm.target);
-    const spec = { nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: wm.train, twoHot: wm.twoHot, obsDim: O, actionDim: A, tau: wm.train.tau };
-    return OnnxTdmpc2Engine.create(spec, store, { threads });
-  };
+  const engineName = (e: BenchEngine) => (e === "tfjs" ? `tfjs-${info.name}` : `onnxruntime-node ${THREADS[e]}T`);
+  const tdmpc2 = (preset: string, over: Partial<Tdmpc2Config> = {}) => makeConfig("tdmpc2", preset, over);
+  /** "tdmpc": TD-MPC at its official configuration; else a TD-MPC2 preset. */
+  const agentConfig = (preset: string): AgentConfig => (preset === "tdmpc" ? makeConfig("tdmpc", "official") : tdmpc2(preset));
+  const dispose = (agents: Agent[]) => agents.forEach((a) => a.dispose());
 
   for (const preset of opts.cases.some((c) => c === "forward" || c === "plan") ? opts.planPresets : []) {
-    const wm = new WorldModel(modelPreset(preset), O, A, 0);
-    const L = wm.cfg.latent_dim;
-    const store = storeFromParams(wm.params, []);
     if (opts.cases.includes("forward")) {
+      const wm = new WorldModel(tdmpc2(preset), O, A, 0);
+      const store = storeFromParams(wm.params, []);
+      const { dynamics, reward } = wm.latent;
+      const L = wm.latentDim;
       const N = 512;
       const tcase = `fwd-${preset}`;
-      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "forward", preset: modelPreset(preset), obs_dim: O, action_dim: A, rows: N });
+      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "forward", preset: peerModel(wm.cfg), obs_dim: O, action_dim: A, rows: N });
       const za = rng.fillUniform(new Float32Array(N * (L + A)), 0, 0.25);
       const zaT = tf.tensor2d(za, [N, L + A]);
       const contenders: Contender[] = [];
       const sessions: GraphSession[] = [];
       if (opts.engines.includes("tfjs")) {
         contenders.push({
-          name: `tfjs-${info.name}`,
+          name: engineName("tfjs"),
           run: async () => {
-            const [z1, r] = tf.tidy(() => [applyMlp(wm.params, wm.dyn, zaT), applyMlp(wm.params, wm.rew, zaT)]);
+            const [z1, r] = tf.tidy(() => [applyMlp(wm.params, dynamics, zaT), applyMlp(wm.params, reward, zaT)]);
             await z1!.data();
             await r!.data();
             tf.dispose([z1!, r!]);
@@ -296,114 +305,69 @@ export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
         const cache = new Map<string, ReturnType<Graph["input"]>>();
         const P = (n: string) => cache.get(n) ?? (cache.set(n, g.input(`p:${n}`, store.shape(`p:${n}`))), cache.get(n)!);
         const x = g.input("za", [N, L + A]);
-        g.output(mlpGraph(g, wm.dyn, P, x), "z1");
-        g.output(mlpGraph(g, wm.rew, P, x), "r");
+        g.output(mlpGraph(g, dynamics, P, x), "z1");
+        g.output(mlpGraph(g, reward, P, x), "r");
         const s = await GraphSession.create(g, { threads: THREADS[e] });
         sessions.push(s);
         const feeds: Record<string, import("./onnx/session.js").Feed> = { za };
         for (const v of s.inputs) if (v.name.startsWith("p:")) feeds[v.name] = store.get(v.name);
-        contenders.push({ name: `onnxruntime-node ${THREADS[e]}T`, run: () => s.run(feeds) });
+        contenders.push({ name: engineName(e), run: () => s.run(feeds) });
       }
       await measure(`forward dyn+rew ${preset} N=${N}`, contenders, tcase);
       for (const s of sessions) await s.release();
       zaT.dispose();
+      wm.dispose();
     }
     if (opts.cases.includes("plan")) {
-      for (const [ci, pc] of (opts.planConfigs ?? [{ ...PLAN_DEFAULTS, horizon: 5 }]).entries()) {
+      for (const [ci, over] of (opts.planConfigs ?? [undefined]).entries()) {
+        const cfg = tdmpc2(preset, over);
+        const pc = planConfigOf(cfg);
+        const agents = await Promise.all(opts.engines.map((e) => benchAgent(cfg, O, A, e)));
         const tcase = `plan-${preset}-${ci}`;
-        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "plan", preset: modelPreset(preset), obs_dim: O, action_dim: A, plan: pc });
-        const obs = tf.tensor2d(rng.fillNormal(new Float32Array(O)), [1, O]);
-        const z0 = new Float32Array(tf.tidy(() => wm.encode(obs)).dataSync());
-        const engines: ValueEngine[] = [];
-        if (opts.engines.includes("tfjs")) engines.push(new TfjsRolloutEngine(wm, pc.horizon));
-        for (const e of onnxEngines) engines.push(await new OnnxRolloutEngine(rolloutSpecOf(wm, pc.horizon), store, { threads: THREADS[e] }).init(pc.num_samples));
-        const contenders = engines.map((engine) => ({ name: engine.name, run: () => planMppi(engine, z0, A, wm.cfg.num_q, pc, rng) }));
+        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "plan", preset: peerModel(cfg), obs_dim: O, action_dim: A, plan: peerPlan(agents[0]!) });
+        const obs = rng.fillNormal(new Float32Array(O));
+        const contenders = agents.map((agent, i) => ({ name: engineName(opts.engines[i]!), run: () => planCall(agent, obs) }));
         await measure(`plan ${preset} ${pc.num_samples}x${pc.iterations} H${pc.horizon}`, contenders, tcase, pc);
-        for (const e of engines) if (e instanceof OnnxRolloutEngine) await e.dispose();
-        obs.dispose();
+        dispose(agents);
       }
     }
-    wm.dispose();
   }
 
   if (opts.cases.includes("update")) {
     for (const preset of opts.updatePresets) {
-      if (preset === "tdmpc") {
-        const B = TDMPC_TRAIN.batch_size;
-        const H = TDMPC_TRAIN.horizon;
-        const tcase = "upd-tdmpc";
-        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "tdmpc-update", preset: {}, obs_dim: O, action_dim: A, batch: B });
-        const p = new Params();
-        const nets = tdmpcOfficialNets(p, O, A, new Rng(0));
-        const batch: TdmpcBatch = { ...randomBatch(rng, H, B, O, A), weights: rng.fillUniform(new Float32Array(B), 0.3, 1) };
-        const engines = await Promise.all(onnxEngines.map((e) => OnnxTdmpcEngine.create({ nets, cfg: TDMPC_TRAIN, obsDim: O, actionDim: A, ...TDMPC_TRAIN }, storeFromParams(p, ["encoder/", "q/"]), { threads: THREADS[e] })));
-        await measure(`update TD-MPC B=${B} H=${H}`, engines.map((e) => ({ name: e.name, run: () => e.step(batch) })), tcase);
-        for (const e of engines) await e.dispose();
-        p.dispose();
-        continue;
-      }
-      const B = 256;
-      const wm = new WorldModel(modelPreset(preset), O, A, 0);
-      const batch = randomBatch(rng, wm.train.horizon, B, O, A);
+      const cfg = agentConfig(preset);
+      const { batch_size: B, horizon: H } = cfg;
+      const batch = benchBatch(rng, cfg, O, A);
       const tcase = `upd-${preset}`;
-      if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "update", preset: modelPreset(preset), obs_dim: O, action_dim: A, batch: B });
-      const contenders: Contender[] = [];
-      if (opts.engines.includes("tfjs")) contenders.push({ name: `tfjs-${info.name}`, run: async () => wm.update(batch, B) });
-      const engines = await Promise.all(onnxEngines.map((e) => tdmpc2Engine(wm, THREADS[e])));
-      for (const e of engines) contenders.push({ name: e.name, run: () => e.step(batch) });
-      await measure(`update TD-MPC2 ${preset} B=${B} H=${wm.train.horizon}`, contenders, tcase);
-      for (const e of engines) await e.dispose();
-      wm.dispose();
+      const kind = cfg.agent === "tdmpc" ? "tdmpc-update" : "update";
+      if (peer) await peer.call({ cmd: "setup", case: tcase, kind, preset: peerModel(cfg), obs_dim: O, action_dim: A, batch: B });
+      const agents = await Promise.all(opts.engines.map((e) => benchAgent(cfg, O, A, e)));
+      const contenders = agents.map((agent, i) => ({ name: engineName(opts.engines[i]!), run: async () => agent.update(batch) }));
+      await measure(`update ${preset === "tdmpc" ? "TD-MPC" : `TD-MPC2 ${preset}`} B=${B} H=${H}`, contenders, tcase);
+      dispose(agents);
     }
   }
 
   if (opts.cases.includes("agent")) {
     for (const preset of opts.agentPresets ?? []) {
-      const pc: PlanConfig = preset === "tdmpc" ? { ...PLAN_DEFAULTS, horizon: TDMPC_TRAIN.horizon } : PLAN_DEFAULTS;
+      const cfg = agentConfig(preset);
+      const batch = benchBatch(rng, cfg, O, A);
       const obs = rng.fillNormal(new Float32Array(O));
-      const contenders: Contender[] = [];
-      const cleanup: (() => Promise<void>)[] = [];
-      let tcase: string;
-      if (preset === "tdmpc") {
-        const B = TDMPC_TRAIN.batch_size;
-        tcase = "agent-tdmpc";
-        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "tdmpc-agent", preset: {}, obs_dim: O, action_dim: A, batch: B, plan: pc });
-        const p = new Params();
-        const nets = tdmpcOfficialNets(p, O, A, new Rng(0));
-        const batch: TdmpcBatch = { ...randomBatch(rng, TDMPC_TRAIN.horizon, B, O, A), weights: rng.fillUniform(new Float32Array(B), 0.3, 1) };
-        for (const e of onnxEngines) {
-          const th = THREADS[e];
-          const trainer = await OnnxTdmpcEngine.create({ nets, cfg: TDMPC_TRAIN, obsDim: O, actionDim: A, ...TDMPC_TRAIN }, storeFromParams(p, ["encoder/", "q/"]), { threads: th });
-          const spec: RolloutSpec = { dynamics: nets.dynamics, reward: nets.reward, pi: nets.pi, q: nets.q, rewardCoding: "mse", qCoding: "mse", qReduce: "min", discount: TDMPC_TRAIN.discount, horizon: pc.horizon, actionDim: A };
-          const planner = await new OnnxRolloutEngine(spec, trainer.store, { threads: th }).init(pc.num_samples);
-          const encode = await onnxEncoder(trainer.store, nets.encoder, th);
-          contenders.push({ name: trainer.name, run: async () => {
-            await planMppi(planner, await encode(obs), A, 2, pc, rng);
-            await trainer.step(batch);
-          } });
-          cleanup.push(() => trainer.dispose(), () => planner.dispose());
-        }
-        cleanup.push(async () => p.dispose());
-      } else {
-        const B = 256;
-        tcase = `agent-${preset}`;
-        const wm = new WorldModel(modelPreset(preset), O, A, 0);
-        if (peer) await peer.call({ cmd: "setup", case: tcase, kind: "agent", preset: modelPreset(preset), obs_dim: O, action_dim: A, batch: B, plan: pc });
-        const batch = randomBatch(rng, wm.train.horizon, B, O, A);
-        for (const e of onnxEngines) {
-          const trainer = await tdmpc2Engine(wm, THREADS[e]);
-          const planner = await new OnnxRolloutEngine(rolloutSpecOf(wm, pc.horizon), trainer.store, { threads: THREADS[e] }).init(pc.num_samples);
-          const encode = await onnxEncoder(trainer.store, wm.enc, THREADS[e]);
-          contenders.push({ name: trainer.name, run: async () => {
-            await planMppi(planner, await encode(obs), A, wm.cfg.num_q, pc, rng);
-            await trainer.step(batch);
-          } });
-          cleanup.push(() => trainer.dispose(), () => planner.dispose());
-        }
-        cleanup.push(async () => wm.dispose());
-      }
-      await measure(`agent step ${preset === "tdmpc" ? "TD-MPC" : `TD-MPC2 ${preset}`} (plan ${pc.num_samples}x${pc.iterations} H${pc.horizon} + update)`, contenders, tcase);
-      for (const c of cleanup) await c();
+      const tcase = `agent-${preset}`;
+      const agents = await Promise.all(opts.engines.map((e) => benchAgent(cfg, O, A, e)));
+      const kind = cfg.agent === "tdmpc" ? "tdmpc-agent" : "agent";
+      if (peer) await peer.call({ cmd: "setup", case: tcase, kind, preset: peerModel(cfg), obs_dim: O, action_dim: A, batch: cfg.batch_size, plan: peerPlan(agents[0]!) });
+      const contenders = agents.map((agent, i) => ({
+        name: engineName(opts.engines[i]!),
+        run: async () => {
+          await planCall(agent, obs);
+          await agent.update(batch);
+        },
+      }));
+      const p = plannerConfig(agents[0]!);
+      const samples = p.numSamples + p.numPiTrajs;
+      await measure(`agent step ${preset === "tdmpc" ? "TD-MPC" : `TD-MPC2 ${preset}`} (plan ${samples}x${p.iterations} H${p.horizon} + update)`, contenders, tcase);
+      dispose(agents);
     }
   }
   peer?.quit();
@@ -430,17 +394,16 @@ export interface KernelProfile {
 const MATMUL = new Set(["BatchMatMul", "_FusedMatMul", "MatMul"]);
 const DATA_MOVEMENT = new Set(["Reshape", "Transpose", "Slice", "Concat", "Pack", "Unpack", "SplitV", "Identity", "Tile", "Cast", "GatherV2", "PadV2", "OneHot"]);
 
-/** Where one update step spends its time on tfjs: matMul vs elementwise vs data movement vs per-op overhead. */
+/** Where one TD-MPC2 update step (Tdmpc2Agent.update) spends its time on tfjs: matMul vs elementwise vs data movement vs per-op overhead. */
 export async function profileUpdate(preset: string, obsDim = 24, actionDim = 6): Promise<KernelProfile> {
   await initBackend({ quiet: true });
-  const wm = new WorldModel(modelPreset(preset), obsDim, actionDim, 0);
-  const B = 256;
-  const batch = randomBatch(new Rng(1), wm.train.horizon, B, obsDim, actionDim);
-  wm.update(batch, B);
+  const agent = new Tdmpc2Agent(makeConfig("tdmpc2", preset), obsDim, actionDim, 0);
+  const batch = randomBatch(new Rng(1), agent.cfg.horizon, agent.cfg.batch_size, obsDim, actionDim);
+  agent.update(batch);
   const t0 = performance.now();
-  wm.update(batch, B);
+  agent.update(batch);
   const wallMs = performance.now() - t0;
-  const prof = await tf.profile(() => void wm.update(batch, B));
+  const prof = await tf.profile(() => void agent.update(batch));
   const by = new Map<string, { ms: number; n: number }>();
   let matMulMs = 0;
   let elementwiseMs = 0;
@@ -457,7 +420,7 @@ export async function profileUpdate(preset: string, obsDim = 24, actionDim = 6):
     else if (DATA_MOVEMENT.has(k.name)) otherKernelMs += ms;
     else elementwiseMs += ms;
   }
-  wm.dispose();
+  agent.dispose();
   const top = [...by.entries()].map(([name, v]) => ({ name, ...v })).sort((a, b) => b.ms - a.ms).slice(0, 12);
   const kernelTotal = matMulMs + elementwiseMs + otherKernelMs;
   return { wallMs, matMulMs, elementwiseMs, otherKernelMs, overheadMs: Math.max(0, wallMs - kernelTotal), kernels: prof.kernels.length, top };

@@ -1,14 +1,14 @@
 /**
- * `tdmpc bench plan`: time per action of the MPPI planning loop in a learned latent space (TD-MPC2's world model,
- * "laptop" preset by default), swept over samples × horizon × iterations, against the same loop in PyTorch CPU
- * (1 thread) in the same run. Ours runs on the fastest forward engine measured here (onnxruntime, 1 thread).
+ * `tdmpc bench plan`: time per action of the course's planner in a learned latent space — TD-MPC2's agent at a
+ * preset ("laptop" by default), its sampling planner (sampling.ts) over its LatentPlanningModel, returns scored on
+ * onnxruntime as `tdmpc train` scores them — swept over samples × horizon × iterations, against the same loop in
+ * PyTorch CPU (1 thread) in the same run (src/nn/bench.ts, scripts/bench_nn_torch.py).
  */
 import type { Command } from "commander";
-import { runNnBench, type BenchOptions } from "../nn/bench.js";
-import { PLAN_DEFAULTS, type PlanConfig } from "../nn/presets.js";
+import { PRESETS, TDMPC2_DEFAULTS } from "../agents/config.js";
+import { runNnBench, type BenchOptions, type PlanConfig } from "../nn/bench.js";
 import { isQuick } from "../util/quick.js";
 import { choiceFlag, intFlag, intListFlag } from "../util/validate.js";
-import { MODEL_PRESETS } from "../nn/presets.js";
 
 export interface PlanBenchRow {
   samples: number;
@@ -21,24 +21,31 @@ export interface PlanBenchRow {
   backend: string;
 }
 
-
+/**
+ * TD-MPC2's planning settings (config.yaml) at each point of the sweep; `num_samples` is the whole population, and
+ * the elites (64) and the policy's sequences (24) are capped at an eighth of it.
+ */
 export function planSweep(samples: number[], horizons: number[], iterations: number[]): PlanConfig[] {
+  const d = TDMPC2_DEFAULTS;
   const out: PlanConfig[] = [];
   for (const n of samples)
     for (const h of horizons)
-      for (const it of iterations) out.push({ ...PLAN_DEFAULTS, num_samples: n, num_elites: Math.max(1, Math.min(PLAN_DEFAULTS.num_elites, Math.floor(n / 8))), horizon: h, iterations: it });
+      for (const it of iterations) {
+        const eighth = Math.floor(n / 8);
+        out.push({ num_samples: n, num_elites: Math.max(1, Math.min(d.num_elites, eighth)), num_pi_trajs: Math.min(d.num_pi_trajs, eighth), horizon: h, iterations: it, min_std: d.min_std, max_std: d.max_std, temperature: d.temperature });
+      }
   return out;
 }
 
 export function register(_program: Command, bench: Command): void {
   bench
     .command("plan")
-    .description("planner time per action (MPPI in a learned latent space) over samples × horizon × iterations, vs PyTorch CPU")
+    .description("planner time per action (the TD-MPC2 agent's MPPI in its latent space) over samples × horizon × iterations, vs PyTorch CPU")
     .option("--json", "print one JSON array of {samples, horizon, iterations, tfjsMs, torchMs, ratio, backend}")
-    .option("--samples <list>", "samples per iteration", intListFlag("--samples", { min: 1 }), isQuick() ? [64, 256] : [128, 256, 512])
+    .option("--samples <list>", "samples per iteration (num_samples, policy sequences included)", intListFlag("--samples", { min: 1 }), isQuick() ? [64, 256] : [128, 256, 512])
     .option("--horizons <list>", "horizons", intListFlag("--horizons", { min: 1 }), isQuick() ? [3] : [3, 5, 8])
     .option("--iterations <list>", "iterations", intListFlag("--iterations", { min: 1 }), isQuick() ? [2] : [3, 6])
-    .option("--preset <name>", "world-model size (laptop, 1M, 5M)", choiceFlag("--preset", Object.keys(MODEL_PRESETS)), "laptop")
+    .option("--preset <name>", "TD-MPC2 preset: the world model's size (laptop, 1M, 5M, official)", choiceFlag("--preset", Object.keys(PRESETS.tdmpc2!)), "laptop")
     .option("--engine <name>", "tfjs, onnx1 or onnx2", choiceFlag("--engine", ["tfjs", "onnx1", "onnx2"] as const), "onnx1")
     .option("--reps <n>", "timed repetitions (medians)", intFlag("--reps", { min: 1 }), isQuick() ? 2 : 5)
     .action(async (o: { json?: boolean; samples: number[]; horizons: number[]; iterations: number[]; preset: string; engine: "tfjs" | "onnx1" | "onnx2"; reps: number }) => {
@@ -69,7 +76,7 @@ export function register(_program: Command, bench: Command): void {
         console.log(JSON.stringify(out));
         return;
       }
-      console.log(`MPPI planning call, ${o.preset} world model (obs 24, action 6); ours on ${o.engine}, PyTorch CPU 1 thread; medians of ${o.reps}`);
+      console.log(`TD-MPC2 agent's planning call (encode + MPPI with policy sequences), ${o.preset} preset (obs 24, action 6); ours on ${o.engine}, PyTorch CPU 1 thread; medians of ${o.reps}`);
       console.log("samples horizon iters   ours ms  torch ms  ratio");
       for (const r of out)
         console.log(`${String(r.samples).padStart(7)} ${String(r.horizon).padStart(7)} ${String(r.iterations).padStart(5)} ${r.tfjsMs.toFixed(1).padStart(9)} ${(r.torchMs?.toFixed(1) ?? "n/a").padStart(9)} ${(r.ratio?.toFixed(2) ?? "n/a").padStart(6)}`);

@@ -3,6 +3,7 @@ import { makeConfig, parseSchedule, tdmpc2Discount } from "../../src/agents/conf
 import { TdmpcAgent } from "../../src/agents/tdmpc.js";
 import { Tdmpc2Agent } from "../../src/agents/tdmpc2.js";
 import type { LearningAgent } from "../../src/agents/types.js";
+import { WorldModel } from "../../src/models/world-model.js";
 import { initBackend, tf } from "../../src/nn/backend.js";
 import { percentile, RunningScale } from "../../src/nn/running-scale.js";
 import { Rng } from "../../src/util/random.js";
@@ -20,9 +21,10 @@ function build(agent: "tdmpc" | "tdmpc2", extra: Record<string, unknown> = {}): 
 }
 
 describe.each(["tdmpc", "tdmpc2"] as const)("%s agent", (name) => {
-  it("an update lowers the loss on a fixed batch and leaks no tensors", async () => {
+  it("an update lowers the loss on a fixed batch, moves the target Qs slowly, and leaks no tensors", async () => {
     const a = build(name);
     const batch = randomSequences(new Rng(2), a.cfg.horizon, 16, 4, 2);
+    const q0 = Array.from(a.wm.target.get("q/2/W").dataSync());
     const first = await a.update(batch);
     const n = tf.memory().numTensors;
     let last = first;
@@ -30,10 +32,22 @@ describe.each(["tdmpc", "tdmpc2"] as const)("%s agent", (name) => {
     expect(tf.memory().numTensors).toBe(n);
     expect(last.total).toBeLessThan(first.total);
     expect(Number.isFinite(last.piLoss)).toBe(true);
+    const q1 = Array.from(a.wm.target.get("q/2/W").dataSync());
+    const online = Array.from(a.wm.params.get("q/2/W").dataSync());
+    const dist = (x: number[], y: number[]) => Math.hypot(...x.map((v, i) => v - y[i]!));
+    expect(dist(q1, q0)).toBeGreaterThan(0); // the target moved …
+    expect(dist(q1, online)).toBeGreaterThan(0); // … but slowly (τ): it lags the online heads
     if (name === "tdmpc") {
       expect(last.priorities!.length).toBe(16);
       expect(Array.from(last.priorities!).every((p) => p > 0 && Number.isFinite(p))).toBe(true);
     }
+    a.dispose();
+  });
+
+  it("refuses a batch whose arrays do not have the sizes it claims", async () => {
+    const a = build(name);
+    const b = randomSequences(new Rng(2), a.cfg.horizon, 8, 4, 2);
+    await expect(async () => a.update({ ...b, batchSize: 16 })).rejects.toThrow(/should have \d+ values but has/);
     a.dispose();
   });
 
@@ -51,6 +65,16 @@ describe.each(["tdmpc", "tdmpc2"] as const)("%s agent", (name) => {
 });
 
 describe("TD-MPC2 pieces", () => {
+  it("presets have TD-MPC2's sizes (obs 24, action 6): 1M ≈ 1.2M and 5M (official) ≈ 5.0M parameters", () => {
+    const counts: Record<string, number> = {};
+    for (const p of ["1M", "5M", "official", "laptop"]) {
+      const wm = new WorldModel(makeConfig("tdmpc2", p), 24, 6, 0);
+      counts[p] = wm.numParams();
+      wm.dispose();
+    }
+    expect(counts).toEqual({ "1M": 1214651, "5M": 4960618, official: 4960618, laptop: 1041514 });
+  });
+
   it("the running scale follows S ← S + τ(max(P95 − P5, 1) − S) from S = 1", () => {
     const s = new RunningScale(0.01);
     expect(s.value).toBe(1);

@@ -8,10 +8,10 @@ import { OnnxTdmpc2Engine, OnnxTdmpcEngine, drawTwoHeads, storeFromParams, type 
 import type { TdmpcTrainConfig } from "../../src/nn/onnx/tdmpc.js";
 import { Adam, polyak, trainStep } from "../../src/nn/optim.js";
 import { storeKey } from "../../src/nn/onnx/store.js";
-import { TRAIN_DEFAULTS, modelPreset } from "../../src/nn/presets.js";
-import { WorldModel, randomBatch } from "../../src/nn/worldmodel.js";
 import { makeConfig } from "../../src/agents/config.js";
+import { OnnxUpdater } from "../../src/agents/engine.js";
 import { Tdmpc2Agent } from "../../src/agents/tdmpc2.js";
+import { randomBatch } from "../../src/replay/random-batch.js";
 import { Rng } from "../../src/util/random.js";
 import { relErr } from "../helpers/close.js";
 
@@ -82,7 +82,7 @@ describe("TD-MPC2 update as one ONNX graph", () => {
       { nets: { encoder: wm.latent.encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec }, cfg, twoHot: { numBins: cfg.num_bins, vmin: cfg.vmin, vmax: cfg.vmax }, obsDim: 5, actionDim: 2, tau: cfg.tau },
       store,
     );
-    const batch = { ...randomBatch(new Rng(11), cfg.horizon, B, 5, 2), index: new Int32Array(B), weight: new Float32Array(B).fill(1), task: new Int32Array(B), horizon: cfg.horizon, batchSize: B };
+    const batch = randomBatch(new Rng(11), cfg.horizon, B, 5, 2);
     batch.reward = batch.reward.map((r) => 5 * r); // rewards across several bins
     const noise = tfjsNoise(agent, B);
     const ref = await agent.update(batch);
@@ -255,20 +255,16 @@ describe("dropout masks drawn in JavaScript", () => {
 
 describe("checkpoints of the ONNX engine", () => {
   it("a run resumed from readState/writeState equals the uninterrupted run (noise, dropout, Adam steps included)", async () => {
-    const tiny = { ...modelPreset("laptop"), enc_dim: 16, mlp_dim: 16, latent_dim: 8, num_bins: 11, num_q: 3, dropout: 0.1 };
     const B = 4;
-    const train = { ...TRAIN_DEFAULTS, batch_size: B };
+    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 16, mlp_dim: 16, latent_dim: 8, num_bins: 11, num_q: 3, dropout: 0.1, batch_size: B });
+    // the agent's ONNX update (agents/engine.ts), its weights and noise from `seed`; the store holds copies
     const make = async (seed: number) => {
-      const wm = new WorldModel(tiny, 3, 2, seed, train);
-      const e = await OnnxTdmpc2Engine.create(
-        { nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: train, twoHot: wm.twoHot, obsDim: 3, actionDim: 2, tau: 0.01 },
-        storeFromParams(wm.params, ["q/"], wm.target),
-        { seed: 7 },
-      );
-      wm.dispose();
+      const agent = new Tdmpc2Agent(cfg, 3, 2, seed);
+      const e = (await OnnxUpdater.create(agent, 7 * seed)).engine as OnnxTdmpc2Engine;
+      agent.dispose();
       return e;
     };
-    const batches = Array.from({ length: 6 }, (_, i) => randomBatch(new Rng(i), train.horizon, B, 3, 2));
+    const batches = Array.from({ length: 6 }, (_, i) => randomBatch(new Rng(i), cfg.horizon, B, 3, 2));
     const whole = await make(1);
     const infos = [];
     for (const b of batches) infos.push(await whole.step(b));
@@ -289,14 +285,10 @@ describe("memory over many updates", () => {
   it("stays flat over 5,000 updates (tiny model): no tensor, buffer or session state accumulates", async () => {
     v8.setFlagsFromString("--expose-gc");
     const gc = vm.runInNewContext("gc") as () => void;
-    const tiny = { ...modelPreset("laptop"), enc_dim: 16, mlp_dim: 16, latent_dim: 8, num_bins: 11, num_q: 2 };
     const B = 4;
-    const train = { ...TRAIN_DEFAULTS, batch_size: B, horizon: 1 };
-    const wm = new WorldModel(tiny, 3, 1, 0, train);
-    const engine = await OnnxTdmpc2Engine.create(
-      { nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: train, twoHot: wm.twoHot, obsDim: 3, actionDim: 1, tau: 0.01 },
-      storeFromParams(wm.params, ["q/"], wm.target),
-    );
+    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 16, mlp_dim: 16, latent_dim: 8, num_bins: 11, num_q: 2, batch_size: B, horizon: 1 });
+    const agent = new Tdmpc2Agent(cfg, 3, 1, 0);
+    const engine = (await OnnxUpdater.create(agent, 0)).engine as OnnxTdmpc2Engine;
     const batch = randomBatch(new Rng(1), 1, B, 3, 1);
     const usage = () => {
       gc();
@@ -319,6 +311,6 @@ describe("memory over many updates", () => {
     expect(after.heap - before.heap).toBeLessThan(0.2);
     expect(after.rss - before.rss).toBeLessThan(8);
     await engine.dispose();
-    wm.dispose();
+    agent.dispose();
   });
 });

@@ -1,25 +1,47 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { makeConfig } from "../../src/agents/config.js";
+import { Tdmpc2Agent } from "../../src/agents/tdmpc2.js";
 import { initBackend, tf } from "../../src/nn/backend.js";
-import { OnnxTdmpc2Engine, storeFromParams } from "../../src/nn/onnx/engines.js";
-import { OnnxRolloutEngine } from "../../src/nn/onnx/rollout.js";
-import { planMppi, rolloutSpecOf, TfjsRolloutEngine } from "../../src/nn/planner.js";
-import { PLAN_DEFAULTS, TRAIN_DEFAULTS, modelPreset } from "../../src/nn/presets.js";
-import { WorldModel, randomBatch } from "../../src/nn/worldmodel.js";
+import { applyMlp } from "../../src/nn/layers.js";
+import type { WorldModel } from "../../src/models/world-model.js";
+import { randomBatch } from "../../src/replay/random-batch.js";
 import { Rng } from "../../src/util/random.js";
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
 });
 
-const small = { ...modelPreset("laptop"), enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21 };
+const SMALL = { enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21, batch_size: 8, num_samples: 32, num_elites: 4, num_pi_trajs: 4, iterations: 2 };
 
 function randomise(wm: WorldModel, seed: number): void {
   // the reward and Q output layers start at zero: give every parameter some value so the comparison means something
   let k = seed;
-  for (const n of wm.params.names()) {
-    const v = wm.params.get(n);
-    v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.3, "float32", k++)));
-  }
+  for (const [, v] of wm.params.vars) v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.3, "float32", k++)));
+}
+
+/**
+ * The planner's return on tfjs, from the world model's parts, with given heads and noise ε (the ONNX graph takes both
+ * as inputs): Σ γ^t R(z_t, a_t) + γ^H · mean of heads Q(z_H, tanh(μ + σ·ε)), TD-MPC2's policy sample.
+ */
+function tfjsValue(wm: WorldModel, z0: Float32Array, actions: Float32Array, n: number, H: number, heads: [number, number], eps: Float32Array, discount: number): Float32Array {
+  const [L, A] = [wm.latentDim, wm.actionDim];
+  const { min, max } = wm.pi.logStd;
+  return tf.tidy(() => {
+    let z = tf.tile(tf.tensor2d(z0, [1, L]), [n, 1]) as tf.Tensor2D;
+    let G: tf.Tensor2D = tf.zeros([n, 1]);
+    let disc = 1;
+    for (let t = 0; t < H; t++) {
+      const a = tf.tensor2d(actions.subarray(t * n * A, (t + 1) * n * A), [n, A]);
+      G = tf.add(G, tf.mul(disc, wm.latent.rewardValue(z, a)));
+      z = wm.latent.next(z, a);
+      disc *= discount;
+    }
+    const [mu, raw] = tf.split(applyMlp(wm.params, wm.pi.spec, z), [A, A], 1) as [tf.Tensor2D, tf.Tensor2D];
+    const logStd = tf.add(min, tf.mul(0.5 * (max - min), tf.add(tf.tanh(raw), 1)));
+    const aH = tf.tanh(tf.add(mu, tf.mul(tf.tensor2d(eps, [n, A]), tf.exp(logStd)))) as tf.Tensor2D;
+    const q = tf.mean(wm.q.values(z, aH, { heads }), 0) as tf.Tensor2D;
+    return tf.add(G, tf.mul(disc, q)).dataSync() as Float32Array;
+  });
 }
 
 function expectClose(a: Float32Array, b: Float32Array): void {
@@ -27,43 +49,47 @@ function expectClose(a: Float32Array, b: Float32Array): void {
   for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(b[i]!)));
 }
 
-describe("ONNX planning engine", () => {
+describe("ONNX planning engine (TD-MPC2 agent)", () => {
   it("rollout value equals the tfjs forward to 1e-5, and plans with the new weights right after a training step on the same store", async () => {
-    const B = 8;
-    const wm = new WorldModel(small, 5, 2, 3, { ...TRAIN_DEFAULTS, batch_size: B });
+    const cfg = makeConfig("tdmpc2", "official", SMALL);
+    const agent = new Tdmpc2Agent(cfg, 5, 2, 3);
+    const wm = agent.wm;
     randomise(wm, 10);
+    wm.syncTarget();
+    await agent.useEngine("onnx", 3);
     const H = 3;
     const N = 17;
     const rng = new Rng(4);
-    const z0 = new Float32Array(wm.encode(tf.tensor2d(rng.fillNormal(new Float32Array(5)), [1, 5])).dataSync());
+    agent.model.setStart(rng.fillNormal(new Float32Array(5)));
+    const z0 = agent.model.start;
     const actions = rng.fillUniform(new Float32Array(H * N * 2), -1, 1);
-    const store = storeFromParams(wm.params, ["q/"], wm.target);
-    const ox = new OnnxRolloutEngine(rolloutSpecOf(wm, H), store);
-    const tj = new TfjsRolloutEngine(wm, H);
-    for (const heads of [[0, 1], [3, 2]] as [number, number][]) expectClose(await ox.value(z0, actions, N, heads), await tj.value(z0, actions, N, heads));
+    const eps = rng.fillNormal(new Float32Array(N * 2));
+    const ox = agent.updater!.rollout(H);
+    for (const heads of [[0, 1], [3, 2]] as [number, number][]) {
+      expectClose(await ox.value(z0, actions, N, heads, eps), tfjsValue(wm, z0, actions, N, H, heads, eps, cfg.discount));
+    }
     // train on the store (ONNX), copy the new weights into the tfjs model: the planner follows without a sync
-    const trainer = await OnnxTdmpc2Engine.create({ nets: { encoder: wm.enc, dynamics: wm.dyn, reward: wm.rew, pi: wm.pi, q: wm.q }, cfg: wm.train, twoHot: wm.twoHot, obsDim: 5, actionDim: 2, tau: 0.01 }, store);
-    const before = await ox.value(z0, actions, N, [0, 1]);
-    await trainer.step(randomBatch(rng, wm.train.horizon, B, 5, 2));
-    for (const [n, v] of trainer.readParams()) wm.params.get(n).assign(tf.tensor(v, wm.params.get(n).shape));
-    const after = await ox.value(z0, actions, N, [0, 1]);
+    const before = await ox.value(z0, actions, N, [0, 1], eps);
+    await agent.update(randomBatch(rng, cfg.horizon, cfg.batch_size, 5, 2));
+    const after = await ox.value(z0, actions, N, [0, 1], eps);
     expect(after.some((v, i) => Math.abs(v - before[i]!) > 1e-6)).toBe(true);
-    expectClose(after, await tj.value(z0, actions, N, [0, 1]));
-    await trainer.dispose();
-    await ox.dispose();
-    wm.dispose();
+    agent.updater!.sync();
+    expectClose(after, tfjsValue(wm, z0, actions, N, H, [0, 1], eps, cfg.discount));
+    agent.dispose();
   });
 
-  it("the MPPI loop runs on either engine and returns an action in [-1, 1]", async () => {
-    const wm = new WorldModel(small, 5, 2, 3);
-    const cfg = { ...PLAN_DEFAULTS, num_samples: 32, num_elites: 4, iterations: 2 };
-    const z0 = new Float32Array(small.latent_dim).fill(1 / 8);
-    for (const engine of [new OnnxRolloutEngine(rolloutSpecOf(wm, cfg.horizon), storeFromParams(wm.params, [])), new TfjsRolloutEngine(wm, cfg.horizon)]) {
-      const r = await planMppi(engine, z0, 2, small.num_q, cfg, new Rng(1));
+  it("the agent's planner (policy sequences included) runs on either engine and returns an action in [-1, 1]", async () => {
+    const cfg = makeConfig("tdmpc2", "official", SMALL);
+    for (const engine of ["tfjs", "onnx"] as const) {
+      const agent = new Tdmpc2Agent(cfg, 5, 2, 3);
+      await agent.useEngine(engine, 3);
+      expect(agent.model.rollout !== undefined).toBe(engine === "onnx");
+      agent.model.setStart(new Float32Array(5).fill(0.2));
+      const r = await agent.planner.plan(agent.model);
       expect(r.action.length).toBe(2);
+      expect(r.evaluations).toBe(cfg.num_samples * cfg.iterations);
       for (const v of r.action) expect(Math.abs(v)).toBeLessThanOrEqual(1);
-      await engine.dispose();
+      agent.dispose();
     }
-    wm.dispose();
   });
 });

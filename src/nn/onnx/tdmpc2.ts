@@ -3,14 +3,13 @@
  * TD targets from two target Q heads, the latent rollout with the consistency, reward and value losses weighted by
  * ρᵗ, one Adam step of encoder/dynamics/reward/Q (encoder at enc_lr_scale, clipped), then the policy step on the
  * detached latents against the *updated* Q heads (frozen), then the Polyak update of the target Q heads.
- * The same maths, in the same order, as the tfjs reference (`WorldModel.update` in ../worldmodel.ts).
+ * The same maths, in the same order, as the tfjs reference (`Tdmpc2Agent.update` in src/agents/tdmpc2.ts).
  *
  * Randomness comes in as inputs so that a run is reproducible from the caller's Rng: the policy noise ε (two draws),
  * the two Q heads of each min/mean, and the dropout mask of the Q heads' first layer (while training).
  */
 import type { EnsembleSpec } from "../layers.js";
 import type { TwoHotConfig } from "../losses.js";
-import type { TrainConfig } from "../presets.js";
 import { Graph, Sym } from "./graph.js";
 import { softCrossEntropy, twoHot, twoHotInv } from "./losses.js";
 import { agentParamShapes, ensembleGraph, ensembleParamShapes, minOverHeads, mlpGraph, type AgentNets, type NetInput, type ParamFn } from "./nets.js";
@@ -18,8 +17,22 @@ import { TrainGraph } from "./train.js";
 
 export type Tdmpc2Nets = AgentNets;
 
-/** TD-MPC2's training hyper-parameters (official config names, ../presets.ts); τ is the engine's. */
-export type Tdmpc2TrainConfig = Omit<TrainConfig, "tau">;
+/** TD-MPC2's training hyper-parameters (official config.yaml names, as src/agents/config.ts); τ is the engine's. */
+export interface Tdmpc2TrainConfig {
+  lr: number;
+  enc_lr_scale: number;
+  grad_clip_norm: number;
+  rho: number;
+  batch_size: number;
+  horizon: number;
+  consistency_coef: number;
+  reward_coef: number;
+  value_coef: number;
+  entropy_coef: number;
+  log_std_min: number;
+  log_std_max: number;
+  discount: number;
+}
 
 export interface Tdmpc2UpdateSpec {
   nets: Tdmpc2Nets;
