@@ -3,7 +3,7 @@
  * settings, the replay store keeps uint8 frames once each, the update's loss falls on a fixed batch without NaN,
  * ONNX is refused by name, and a run stopped and resumed writes the same rows as one run straight through.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,4 +132,17 @@ describe("TD-MPC from pixels", () => {
     expect(saved.cfg.modality).toBe("pixels");
     expect(configForEnv(saved.cfg, { maxEpisodeSteps: 125 } as never).episode_length).toBe(125);
   }, 600_000);
+
+  it("a state run written before the pixel keys existed still resumes (missing keys at their defaults match)", async () => {
+    const runDir = join(dir, "old-state");
+    const cfg = makeConfig("tdmpc", "official", { ...TINY, modality: "state", img_size: 84, num_channels: 32 });
+    const opts = { task: "cartpole-swingup", seed: 1, steps: 1000, evalFreq: 1000, evalEpisodes: 1, silent: true, runDir };
+    await train(cfg, opts);
+    const f = join(runDir, "config.json");
+    const id = JSON.parse(readFileSync(f, "utf8")) as { cfg: Record<string, unknown> };
+    for (const k of ["modality", "img_size", "frame_stack", "num_channels"]) delete id.cfg[k];
+    writeFileSync(f, JSON.stringify(id, null, 1));
+    await expect(train(cfg, { ...opts, resume: true })).resolves.toBeDefined();
+    await expect(train({ ...cfg, mlp_dim: 32 }, { ...opts, resume: true })).rejects.toThrow(/describes another run/);
+  }, 300_000);
 });
