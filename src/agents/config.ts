@@ -179,6 +179,26 @@ export const LAPTOP_TDMPC: Partial<TdmpcConfig> = { mlp_dim: 256, enc_dim: 256, 
  */
 export const LAPTOP_TDMPC2: Partial<Tdmpc2Config> = { mlp_dim: 256, enc_dim: 256, latent_dim: 128, num_samples: 256, num_pi_trajs: 24, num_elites: 32, iterations: 4 };
 
+/**
+ * TD-MPC from pixels: cfgs/pixels.yaml, merged over the preset when `modality=pixels` is given, before the other
+ * overrides (as the official parse_cfg merges `<modality>.yaml`): frame_stack 3, num_channels 32, img_size 84,
+ * lr 3e-4, batch 256. The random-shift pad is the official int(img_size / 21) (4 at 84, 3 at 64).
+ */
+export const PIXELS_TDMPC: Partial<TdmpcConfig> = { modality: "pixels", frame_stack: 3, num_channels: 32, img_size: 84, lr: 3e-4, batch_size: 256 };
+
+/**
+ * Pixels on a laptop: the CNN's cost grows with pixels × batch, and each update encodes (H+1)·batch stacks (the
+ * online h(o_0) with its backward pass, then h and h_target of the H next observations). 64×64 frames (TD-MPC2's
+ * size; 0.58× the pixels of 84×84) and batch 64 (1/4 of the official 256) bring an update to about a second on one
+ * core (docs/pixels.md); the rest is the laptop preset.
+ */
+export const LAPTOP_PIXELS_TDMPC: Partial<TdmpcConfig> = { img_size: 64, batch_size: 64 };
+
+/** Pixel settings per agent and preset (applied only with modality=pixels). */
+export const PIXEL_PRESETS: Record<string, Record<string, Partial<AgentConfig>>> = {
+  tdmpc: { official: PIXELS_TDMPC, laptop: { ...PIXELS_TDMPC, ...LAPTOP_PIXELS_TDMPC } },
+};
+
 /** TD-MPC2's model sizes (common/__init__.py MODEL_SIZE). */
 export const TDMPC2_SIZES: Record<string, Partial<Tdmpc2Config>> = {
   "1M": { enc_dim: 256, mlp_dim: 384, latent_dim: 128, num_q: 2 },
@@ -200,6 +220,11 @@ export function makeConfig(agent: string, preset = "official", overrides: Record
   const p = PRESETS[agent]![preset];
   if (!p) throw new RangeError(`unknown preset "${preset}" for ${agent}; use one of ${Object.keys(PRESETS[agent]!).join(", ")}`);
   const cfg = { ...base, ...p } as Record<string, unknown>;
+  if (overrides.modality !== undefined && String(overrides.modality) === "pixels") {
+    const px = PIXEL_PRESETS[agent]?.[preset];
+    if (!px) throw new RangeError(`config modality=pixels: ${agent} does not learn from pixels yet (TD-MPC does: --agent tdmpc)`);
+    Object.assign(cfg, px);
+  }
   for (const [k, v] of Object.entries(overrides)) {
     if (!(k in base)) throw new RangeError(`unknown config key "${k}" for ${agent}; valid keys: ${Object.keys(base).sort().join(", ")}`);
     cfg[k] = coerce(k, v, base[k as keyof typeof base]);
@@ -248,6 +273,14 @@ export function validateConfig(c: AgentConfig): void {
   }
   const learners = c.agent === "tdmpc" ? ["td", "bc", "rwr", "awr", "none"] : ["sac", "bc", "rwr", "awr", "none"];
   if (!learners.includes(c.policy_learner)) throw new RangeError(`config policy_learner must be one of ${learners.join(", ")} for ${c.agent}, got "${c.policy_learner}"`);
+  const modality = c.modality ?? "state"; // configs written before the key existed are state-based
+  if (modality !== "state" && modality !== "pixels") throw new RangeError(`config modality must be state or pixels, got "${String(modality)}"`);
+  if (modality === "pixels") {
+    if (c.agent !== "tdmpc") throw new RangeError("config modality=pixels: only TD-MPC (--agent tdmpc) learns from pixels so far");
+    for (const k of ["img_size", "frame_stack", "num_channels"] as const) if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`config ${k} must be a positive integer, got ${String(c[k])}`);
+    if (c.img_size < 39) throw new RangeError(`config img_size ${c.img_size} is too small for the encoder's 4 stride-2 convolutions (≥ 39)`);
+    if (c.decoder || c.reconstruction_coef > 0) throw new RangeError("config modality=pixels has no decoder: reconstruction_coef must be 0");
+  }
   if (c.latent_mode !== "joint" && c.latent_mode !== "independent") throw new RangeError(`config latent_mode must be joint or independent, got "${String(c.latent_mode)}"`);
   const pop = c.num_samples + (c.agent === "tdmpc" ? Math.floor(c.mixture_coef * c.num_samples) : 0);
   if (c.num_elites > pop) throw new RangeError(`config num_elites (${c.num_elites}) exceeds the planner's population (${pop})`);

@@ -22,6 +22,8 @@ export type EngineChoice = EngineKind | "auto";
 /** Why the ONNX engine cannot train this config (undefined: it can). */
 export function onnxUnsupported(agent: LearningAgent): string | undefined {
   const c = agent.cfg;
+  // ORT has Conv, but src/nn/onnx builds no convolution (nor its gradients) into its training graphs yet
+  if (c.modality === "pixels") return "the ONNX training graphs have no convolutions: the pixel encoder (modality=pixels) trains on tfjs";
   if (c.num_tasks > 1) return "multi-task models (task embeddings) train on tfjs";
   if (c.latent_mode !== "joint") return `latent_mode=${c.latent_mode}`;
   if (c.reconstruction_coef > 0) return "a reconstruction loss";
@@ -53,7 +55,9 @@ export class OnnxUpdater {
 
   static async create(agent: LearningAgent, seed: number, threads = 1): Promise<OnnxUpdater> {
     const wm = agent.wm;
-    const nets = { encoder: wm.latent.encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec };
+    const encoder = wm.latent.encoder;
+    if ("convs" in encoder) throw new Error(`the ONNX engine cannot train this agent: ${onnxUnsupported(agent)}`);
+    const nets = { encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec };
     const dims = { obsDim: wm.obsDim, actionDim: wm.actionDim };
     if (agent.cfg.agent === "tdmpc") {
       const c = agent.cfg;
@@ -67,6 +71,7 @@ export class OnnxUpdater {
   }
 
   async update(batch: SequenceBatch): Promise<UpdateInfo> {
+    if (!(batch.obs instanceof Float32Array)) throw new Error("the ONNX engine trains on state observations (float32); a pixel batch trains on tfjs");
     const common = { obs: batch.obs, action: batch.action, reward: batch.reward };
     this.dirty = true;
     if (this.engine instanceof OnnxTdmpc2Engine) {

@@ -6,7 +6,7 @@ import type { Env } from "../envs/env.js";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
 import { latestCheckpoint, loadRunCheckpoint } from "./checkpoint.js";
 import { makeConfig, validateConfig, type AgentConfig } from "./config.js";
-import { configForEnv, makeAgent, protocolEnv, type Protocol } from "./trainer.js";
+import { configForEnv, makeAgent, observationSize, protocolEnv, type Protocol } from "./trainer.js";
 import type { LearningAgent } from "./types.js";
 
 export interface EvalResult {
@@ -33,9 +33,9 @@ export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent;
   const tasks = typeof id.task === "string" ? [id.task] : id.task;
   const envs: Env[] = [];
   try {
-    for (const t of tasks) envs.push(await protocolEnv(t, id.protocol, id.seed));
+    for (const t of tasks) envs.push(await protocolEnv(t, id.protocol, id.seed, id.cfg));
     const cfg = configForEnv(id.cfg, envs[0]!);
-    const agent = makeAgent(cfg, envs.map((e) => e.observationSpace.shape[0]!), envs.map((e) => e.actionSpace.shape[0]!), id.seed);
+    const agent = makeAgent(cfg, envs.map(observationSize), envs.map((e) => e.actionSpace.shape[0]!), id.seed);
     try {
       const { counters } = loadRunCheckpoint(ckpt, agent, { forEvaluation: true });
       return { agent, task: tasks[0]!, tasks, protocol: id.protocol, envSteps: counters.envSteps };
@@ -50,7 +50,7 @@ export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent;
 
 export async function evaluateRun(runDir: string, opts: { episodes: number; seed: number }): Promise<EvalResult> {
   const { agent, task, protocol, envSteps } = await loadAgent(runDir);
-  const env = await protocolEnv(task, protocol, opts.seed);
+  const env = await protocolEnv(task, protocol, opts.seed, agent.cfg);
   try {
     const returns: number[] = [];
     for (let k = 0; k < opts.episodes; k++) returns.push((await runEpisode(env, agent, { seed: opts.seed * 1000 + k, keep: false })).totalReturn);
@@ -90,9 +90,9 @@ export async function loadExportedAgent(dir: string): Promise<{ agent: LearningA
   validateConfig(meta.cfg);
   const envs: Env[] = [];
   try {
-    for (const t of meta.tasks) envs.push(await protocolEnv(t, meta.protocol, meta.seed));
+    for (const t of meta.tasks) envs.push(await protocolEnv(t, meta.protocol, meta.seed, meta.cfg));
     const cfg = configForEnv(meta.cfg, envs[0]!);
-    const agent = makeAgent(cfg, envs.map((e) => e.observationSpace.shape[0]!), envs.map((e) => e.actionSpace.shape[0]!), meta.seed);
+    const agent = makeAgent(cfg, envs.map(observationSize), envs.map((e) => e.actionSpace.shape[0]!), meta.seed);
     try {
       loadCheckpoint(join(dir, "model"), agent.wm.params);
     } catch (e) {

@@ -7,10 +7,13 @@
  *   update  one step of TOLD on a prioritised batch of H+1-step sequences (Eq. 3–6): latent rollout from h(o_0),
  *           consistency with the target encoder, reward and clipped-double-Q TD losses weighted by ρ^t, PER weights,
  *           new priorities from |Q − target|; then the policy step −Q(z, π(z)) on the detached latents; an EMA of the
- *           whole model every `update_freq` updates.
+ *           whole model every `update_freq` updates. From pixels (modality=pixels): h is TD-MPC's CNN and every
+ *           observation of the batch is randomly shifted first (DrQ), as the official update does.
  * Parts: world model (src/models), planner (src/planning), replay (src/replay); the loop is src/agents/trainer.ts.
  */
+import { randomShift } from "../nn/augment.js";
 import { tf } from "../nn/backend.js";
+import { pixelBatch } from "../nn/conv.js";
 import { stopGradient } from "../nn/layers.js";
 import { Adam, polyak, trainStep } from "../nn/optim.js";
 import { consistencyLoss } from "../models/latent.js";
@@ -119,7 +122,7 @@ export class TdmpcAgent implements LearningAgent {
     const O = this.obsDim;
     const A = this.actionDim;
     const wm = this.wm;
-    const obs = tf.tensor3d(batch.obs, [H + 1, B, O]);
+    const [obs0, next] = this.observations(batch); // h's inputs: o_0 [B, …] and o_1 … o_H [H·B, …]
     const act = tf.tensor2d(batch.action, [H * B, A]); // rows t-major: row t·B + b
     const rew = tf.tensor2d(batch.reward, [H * B, 1]);
     const weights = tf.tensor2d(batch.weight, [B, 1]);
@@ -129,7 +132,6 @@ export class TdmpcAgent implements LearningAgent {
 
     // Targets, no gradient, all H steps in one batch: z'_t from the target encoder; TD = r_t + γ min Q_target(z', π(z')) with z' = h(o') online
     const [zTarget, td] = tf.tidy(() => {
-      const next = tf.reshape(tf.slice(obs, [1, 0, 0], [H, B, O]), [H * B, O]) as tf.Tensor2D;
       const zNext = wm.latent.encode(next);
       const aNext = wm.pi.sample(zNext, { std: c.min_std }).action;
       return [wm.latent.encode(next, wm.target), tf.add(rew, tf.mul(c.discount, wm.q.value(zNext, aNext, "min", { from: wm.target })))];
@@ -137,7 +139,7 @@ export class TdmpcAgent implements LearningAgent {
     const detachHeads = c.latent_mode === "independent";
     const model = trainStep(this.optim, () => {
       // latent rollout z_{t+1} = d(z_t, a_t) from z_0 = h(o_0); then the heads on all H latents at once
-      let z = wm.latent.encode(tf.reshape(tf.slice(obs, [0, 0, 0], [1, B, O]), [B, O]) as tf.Tensor2D);
+      let z = wm.latent.encode(obs0);
       const zs: tf.Tensor2D[] = [z];
       for (let t = 0; t < H; t++) zs.push((z = wm.latent.next(z, rows(act, t))));
       const zIn = tf.concat(zs.slice(0, H), 0) as tf.Tensor2D;
@@ -148,7 +150,7 @@ export class TdmpcAgent implements LearningAgent {
       const cons = weigh(consistencyLoss(tf.concat(zs.slice(1), 0) as tf.Tensor2D, zTarget));
       const rLoss = weigh(wm.latent.rewardLoss(zHead, act, rew));
       const vLoss = weigh(tf.sum(tf.square(tf.sub(q, td)), 0) as tf.Tensor2D);
-      const recon = c.reconstruction_coef > 0 ? weigh(tf.mean(tf.squaredDifference(wm.latent.decode(zIn), tf.reshape(tf.slice(obs, [0, 0, 0], [H, B, O]), [H * B, O])), 1, true) as tf.Tensor2D) : tf.zeros([B, 1]);
+      const recon = c.reconstruction_coef > 0 ? weigh(tf.mean(tf.squaredDifference(wm.latent.decode(zIn), tf.concat([obs0, tf.slice(next, [0, 0], [(H - 1) * B, O])], 0)), 1, true) as tf.Tensor2D) : tf.zeros([B, 1]);
       const clamp = (x: tf.Tensor) => tf.minimum(x, 1e4);
       const perSample = tf.addN([
         tf.mul(c.consistency_coef, clamp(cons)),
@@ -171,9 +173,30 @@ export class TdmpcAgent implements LearningAgent {
     const pi = policyLoss(this, zsAll, batch);
     this.updates++;
     if (this.updates % c.update_freq === 0) polyak(wm.target, wm.params, c.tau);
-    tf.dispose([obs, act, rew, weights, rho, zTarget, td, zsAll, priority]);
+    tf.dispose([obs0, next, act, rew, weights, rho, zTarget, td, zsAll, priority]);
     const x = model.extras;
     return { consistency: x.consistency!, reward: x.reward!, value: x.value!, reconstruction: x.reconstruction!, total: model.loss, gradNorm: model.gradNorm, piLoss: pi, priorities };
+  }
+
+  /**
+   * The batch's observations as the encoder's inputs: o_0 [B, O] and o_1 … o_H [H·B, O] (t-major); pixels: each
+   * stack randomly shifted (pad int(img_size/21), as the official `self.aug` on obs and on every next_obses[t]) and
+   * turned into NHWC float frames of raw 0–255 values.
+   */
+  private observations(batch: SequenceBatch): [tf.Tensor, tf.Tensor] {
+    const { horizon: H, batchSize: B, obs } = batch;
+    const O = this.obsDim;
+    if (this.cfg.modality !== "pixels") {
+      const all = tf.tensor2d(obs, [(H + 1) * B, O], "float32");
+      const split = tf.split(all, [B, H * B], 0);
+      all.dispose();
+      return [split[0]!, split[1]!];
+    }
+    if (!(obs instanceof Uint8Array)) throw new Error("TD-MPC from pixels: the batch's observations must be uint8 frame stacks (a pixel replay store)");
+    const { img_size: S, frame_stack: k } = this.cfg;
+    const C = 3 * k;
+    const shifted = randomShift(obs, (H + 1) * B, C, S, Math.floor(S / 21), this.rng).out;
+    return [pixelBatch(shifted.subarray(0, B * O), B, C, S), pixelBatch(shifted.subarray(B * O), H * B, C, S)];
   }
 
   dispose(): void {

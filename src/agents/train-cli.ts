@@ -1,5 +1,5 @@
 /**
- * `tdmpc train --agent tdmpc|tdmpc2 --task cartpole-swingup --steps 100000 --seed 1 [--preset laptop] [--set key=value …]`
+ * `tdmpc train --agent tdmpc|tdmpc2 --task cartpole-swingup --steps 100000 --seed 1 [--preset laptop] [--pixels] [--set key=value …]`
  * and `tdmpc eval --run-dir DIR`: the trainer (trainer.ts) on the command line, with a progress bar, results appended
  * to a CSV as they come, checkpoints in a run directory outside the project, and `--resume` after a kill.
  */
@@ -27,6 +27,7 @@ interface TrainFlags {
   out?: string;
   resume?: boolean;
   engine: "auto" | "onnx" | "tfjs";
+  pixels?: boolean;
 }
 
 export function registerTrain(train_: Command, program: Command): void {
@@ -37,6 +38,7 @@ export function registerTrain(train_: Command, program: Command): void {
     .option("--seed <n>", "seed", intFlag("--seed", { min: 0 }), 1)
     .option("--preset <name>", "official | laptop (tdmpc2 also 1M, 5M)", "laptop")
     .option("--set <key=value...>", "override config keys (official snake_case names)", [])
+    .option("--pixels", "learn from rendered frames: the same as --set modality=pixels (TD-MPC's cfgs/pixels.yaml, docs/pixels.md)")
     .option("--protocol <name>", "tdmpc (task action repeat, 1000 steps) or tdmpc2 (repeat 2, 500 steps); default: the agent's", choiceFlag("--protocol", ["tdmpc", "tdmpc2"] as const))
     .option("--eval-freq <n>", "evaluate every n environment steps (default: 20000 tdmpc, 50000 tdmpc2)", intFlag("--eval-freq", { min: 1 }))
     .option("--eval-episodes <n>", "episodes per evaluation", intFlag("--eval-episodes", { min: 1 }), 10)
@@ -47,8 +49,11 @@ export function registerTrain(train_: Command, program: Command): void {
     .option("--engine <name>", "where updates run: auto (onnx where the config allows), onnx, tfjs", choiceFlag("--engine", ["auto", "onnx", "tfjs"] as const), "auto")
     .action(async (o: TrainFlags) => {
       if (!o.agent) throw new Error("train: give --agent tdmpc|tdmpc2 (or `tdmpc train pets` for chapter 3)");
-      const cfg = makeConfig(o.agent, o.preset, parseOverrides(o.set));
-      const setTag = o.set.length ? `-${o.set.join("_").replace(/[^\w.=-]+/g, "")}` : "";
+      const sets = o.pixels ? ["modality=pixels", ...o.set] : o.set;
+      const cfg = makeConfig(o.agent, o.preset, parseOverrides(sets));
+      // the run's name carries the modality (a pixel run never lands in the state run's folder) and the other --set pairs
+      const rest = sets.filter((p) => !/^\s*modality\s*=/.test(p));
+      const setTag = (cfg.modality === "pixels" ? "-pixels" : "") + (rest.length ? `-${rest.join("_").replace(/[^\w.=-]+/g, "")}` : "");
       await initBackend();
       const task = o.task.length === 1 ? o.task[0]! : o.task;
       await train(cfg, {

@@ -27,6 +27,7 @@ import { TdmpcAgent } from "./tdmpc.js";
 import { Tdmpc2Agent } from "./tdmpc2.js";
 import type { EngineChoice } from "./engine.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
+import type { WorldModelConfig } from "../models/world-model.js";
 
 export type Protocol = "tdmpc" | "tdmpc2";
 
@@ -96,9 +97,20 @@ export function makeAgent(cfg: AgentConfig, obsDim: number | number[], actionDim
   return new Tdmpc2Agent(c, O, A, seed, { obsDims, actionDims });
 }
 
-/** The env of a protocol: TD-MPC's per-task action repeat, or TD-MPC2's 2 for every task. */
-export async function protocolEnv(task: string, protocol: Protocol, seed: number): Promise<Env> {
-  return makeEnv(task, { seed, actionRepeat: protocol === "tdmpc2" ? 2 : undefined });
+/**
+ * The env of a protocol: TD-MPC's per-task action repeat, or TD-MPC2's 2 for every task; with a pixel config
+ * (modality=pixels) its observations are uint8 frame stacks [3·frame_stack, img_size, img_size] from camera 0.
+ */
+export async function protocolEnv(task: string, protocol: Protocol, seed: number, cfg?: Pick<WorldModelConfig, "modality" | "img_size" | "frame_stack">): Promise<Env> {
+  const actionRepeat = protocol === "tdmpc2" ? 2 : undefined;
+  if (cfg?.modality !== "pixels") return makeEnv(task, { seed, actionRepeat });
+  // the agents and the replay store read observations as ArrayLike<number>: a Uint8Array stack serves as one
+  return (await makeEnv(task, { seed, actionRepeat, pixels: true, size: cfg.img_size, frameStack: cfg.frame_stack })) as unknown as Env;
+}
+
+/** Values per observation: the state's size, or all bytes of a frame stack. */
+export function observationSize(env: Env): number {
+  return env.observationSpace.shape.reduce((a, b) => a * b, 1);
 }
 
 /** Environment steps per agent step under a protocol. */
@@ -130,8 +142,8 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const envs: Env[] = [];
   const evalEnvs: Env[] = [];
   for (const t of tasks) {
-    envs.push(await protocolEnv(t, protocol, opts.seed));
-    evalEnvs.push(await protocolEnv(t, protocol, opts.seed));
+    envs.push(await protocolEnv(t, protocol, opts.seed, cfg0));
+    evalEnvs.push(await protocolEnv(t, protocol, opts.seed, cfg0));
   }
   const env = envs[0]!;
   const cfg = configForEnv(cfg0, env);
@@ -146,12 +158,13 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const runDir = opts.runDir ?? defaultRunDir(`${cfg.agent}-${label || "custom"}-${taskName}-s${opts.seed}`);
   const out = opts.out ?? join(runDir, "results.csv");
   const ckptDir = join(runDir, "checkpoints");
-  const obsDims = envs.map((e) => e.observationSpace.shape[0]!);
+  const obsDims = envs.map(observationSize);
   const actionDims = envs.map((e) => e.actionSpace.shape[0]!);
   const [obsDim, actionDim] = [Math.max(...obsDims), Math.max(...actionDims)];
   const agent = makeAgent(cfg, obsDims, actionDims, opts.seed);
   const engine = await agent.useEngine(opts.engine ?? "auto", opts.seed);
   if (opts.engine === "onnx" && engine.kind !== "onnx") throw new Error(`--engine onnx cannot train this agent: ${engine.why}`);
+  if (engine.why && !opts.silent) console.error(`engine: tfjs (${engine.why})`);
   const setTask = (k: number) => (agent as Partial<Tdmpc2Agent>).setTask?.(k);
   /** Pad a task's observation or action to the model's size (multi-task). */
   const pad = (x: Float32Array, n: number) => {
@@ -186,6 +199,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
         horizon: cfg.horizon,
         priority: cfg.agent === "tdmpc" && cfg.per ? { alpha: cfg.per_alpha, beta: cfg.per_beta } : undefined,
         seed: opts.seed,
+        frames: cfg.modality === "pixels" ? { frameStack: cfg.frame_stack } : undefined, // uint8 frames, each kept once
       });
       c = { agentSteps: 0, envSteps: 0, episodes: 0, evals: 0, resultsBytes: 0, wallSec: 0 };
       truncateResults(out, 0);

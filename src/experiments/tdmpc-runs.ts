@@ -285,7 +285,8 @@ export async function loadTrained(runDir: string, overrides: Overrides = {}): Pr
 export async function loadReplay(runDir: string): Promise<ReplayStore> {
   const { agent } = await loadTrained(runDir);
   try {
-    return loadRunCheckpoint(latestCheckpoint(join(runDir, "checkpoints"))!, agent).store;
+    // only the store is wanted: the optimiser state of whichever engine trained the run is not loaded
+    return loadRunCheckpoint(latestCheckpoint(join(runDir, "checkpoints"))!, agent, { forEvaluation: true }).store;
   } finally {
     agent.dispose();
   }

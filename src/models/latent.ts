@@ -14,13 +14,15 @@
  * concatenated to the network inputs as the official `task_emb` does ([o, e] for the encoder, [z, e, a] for d and R).
  */
 import { tf } from "../nn/backend.js";
+import { applyConvEncoder, type ConvEncoderSpec } from "../nn/conv.js";
 import { applyMlp, type MlpSpec, type Params } from "../nn/layers.js";
 import { decodeScalar, scalarLoss, type ScalarCoding } from "../nn/losses.js";
 
 export class LatentModel {
   constructor(
     readonly params: Params,
-    readonly encoder: MlpSpec,
+    /** An MLP of the state, or (modality=pixels) a CNN of stacked frames. */
+    readonly encoder: MlpSpec | ConvEncoderSpec,
     readonly dynamics: MlpSpec,
     readonly reward: MlpSpec,
     readonly rewardCoding: ScalarCoding,
@@ -31,9 +33,19 @@ export class LatentModel {
     return this.dynamics.dims[this.dynamics.dims.length - 1]!;
   }
 
-  /** z = h(o), obs [B, obsDim] → [B, latent]; `from` reads the weights of another store (a target copy). */
-  encode(obs: tf.Tensor2D, from: Params = this.params, task?: tf.Tensor2D): tf.Tensor2D {
-    return applyMlp(from, this.encoder, withTask([obs], task));
+  /**
+   * z = h(o), obs [B, obsDim] → [B, latent]; `from` reads the weights of another store (a target copy). A CNN encoder
+   * takes frames as NHWC [B, H, W, C] raw 0–255 values (conv.ts `pixelBatch`) or as [B, obsDim] channels-first rows.
+   */
+  encode(obs: tf.Tensor, from: Params = this.params, task?: tf.Tensor2D): tf.Tensor2D {
+    const enc = this.encoder;
+    if ("convs" in enc) {
+      if (task) throw new Error("encode: a pixel encoder takes no task embedding");
+      const x = obs.rank === 4 ? obs : tf.transpose(tf.reshape(tf.cast(obs, "float32"), [obs.shape[0], enc.channels, enc.size, enc.size]), [0, 2, 3, 1]);
+      return applyConvEncoder(from, enc, x as tf.Tensor4D);
+    }
+    if (obs.rank !== 2) throw new Error(`encode: an MLP encoder takes [B, obsDim] observations, got [${obs.shape}]`);
+    return applyMlp(from, enc, withTask([obs as tf.Tensor2D], task));
   }
 
   /** z' = d(z, a) */

@@ -13,6 +13,7 @@
  *             trunc-normal(0.02) init; target = EMA of the Q heads only.
  */
 import { tf } from "../nn/backend.js";
+import { convEncoder } from "../nn/conv.js";
 import { ensemble, mlp, Params, type MlpOptions } from "../nn/layers.js";
 import type { ScalarCoding } from "../nn/losses.js";
 import { Rng } from "../util/random.js";
@@ -42,6 +43,13 @@ export interface WorldModelConfig {
   /** Multi-task TD-MPC2: a learned embedding of this many dimensions per task (official 96; 0 = single task). */
   task_dim: number;
   num_tasks: number;
+  /** TD-MPC's `modality` (TD-MPC2 calls it `obs: state|rgb`): "state" (an MLP encoder of the state vector) or
+   * "pixels" (stacked RGB frames through the 4-layer CNN of src/nn/conv.ts; cfgs/pixels.yaml). */
+  modality: "state" | "pixels";
+  /** Pixels: frame size, frames stacked per observation, filters per convolution (TD-MPC: 84, 3, 32). */
+  img_size: number;
+  frame_stack: number;
+  num_channels: number;
 }
 
 /** The official sizes (TD-MPC cfgs/default.yaml; TD-MPC2 config.yaml, model_size 5). */
@@ -62,6 +70,10 @@ export const TDMPC_MODEL: WorldModelConfig = {
   decoder: false,
   task_dim: 0,
   num_tasks: 1,
+  modality: "state",
+  img_size: 84,
+  frame_stack: 3,
+  num_channels: 32,
 };
 
 export const TDMPC2_MODEL: WorldModelConfig = {
@@ -81,7 +93,16 @@ export const TDMPC2_MODEL: WorldModelConfig = {
   decoder: false,
   task_dim: 0,
   num_tasks: 1,
+  modality: "state",
+  img_size: 64,
+  frame_stack: 3,
+  num_channels: 32,
 };
+
+/** Values per observation: the state's size, or 3·frame_stack·img_size² bytes of stacked frames. */
+export function modelObsDim(cfg: WorldModelConfig, stateDim: number): number {
+  return cfg.modality === "pixels" ? 3 * cfg.frame_stack * cfg.img_size ** 2 : stateDim;
+}
 
 export class WorldModel {
   readonly params = new Params();
@@ -112,7 +133,11 @@ export class WorldModel {
     const p = this.params;
     // multi-task: every network also reads the task embedding (T dims; the official `task_emb` concatenation)
     if (T > 0) p.add("task_emb/E", tf.tensor2d(r.fillNormal(new Float32Array(cfg.num_tasks * T)), [cfg.num_tasks, T]));
-    const encoder = mlp(p, "encoder", [obsDim + T, ...encHidden, L], r, { ...block, ...latentOut });
+    // pixels: TD-MPC's CNN (helper.py enc: /255, conv 7/5/3/3 stride 2, ReLU, Linear → latent) replaces the MLP
+    const encoder =
+      cfg.modality === "pixels"
+        ? convEncoder(p, "encoder", { kind: "tdmpc", channels: 3 * cfg.frame_stack, size: cfg.img_size, filters: cfg.num_channels, latentDim: L }, r)
+        : mlp(p, "encoder", [obsDim + T, ...encHidden, L], r, { ...block, ...latentOut });
     const dynamics = mlp(p, "dynamics", [L + T + A, M, M, L], r, { ...block, ...latentOut });
     const reward = mlp(p, "reward", [L + T + A, M, M, width], r, { ...block, zeroLast: true });
     const piSpec = mlp(p, "pi", [L + T, M, M, v2 ? 2 * A : A], r, block);
@@ -239,6 +264,16 @@ export function checkModelConfig(cfg: WorldModelConfig, obsDim: number, actionDi
   if (!Number.isInteger(cfg.task_dim) || cfg.task_dim < 0) throw new RangeError(`world model: task_dim must be a non-negative integer, got ${cfg.task_dim}`);
   if (!Number.isInteger(cfg.num_tasks) || cfg.num_tasks < 1) throw new RangeError(`world model: num_tasks must be a positive integer, got ${cfg.num_tasks}`);
   if (cfg.num_tasks > 1 && cfg.task_dim === 0) throw new RangeError("world model: several tasks need a task embedding (task_dim > 0)");
+  if (cfg.modality === "pixels") {
+    if (cfg.arch !== "tdmpc") throw new RangeError("world model: modality=pixels is wired for TD-MPC's architecture only (TD-MPC2 from pixels is not yet)");
+    for (const k of ["img_size", "frame_stack", "num_channels"] as const) {
+      if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new RangeError(`world model: ${k} must be a positive integer, got ${cfg[k]}`);
+    }
+    if (obsDim !== modelObsDim(cfg, obsDim)) {
+      throw new RangeError(`world model: a pixel observation of ${obsDim} values is not 3·frame_stack·img_size² = ${modelObsDim(cfg, obsDim)} (frame_stack ${cfg.frame_stack}, img_size ${cfg.img_size})`);
+    }
+    if (cfg.decoder || cfg.task_dim > 0) throw new RangeError("world model: modality=pixels has no decoder and no task embedding");
+  } else if (cfg.modality !== undefined && cfg.modality !== "state") throw new RangeError(`world model: modality must be "state" or "pixels", got ${String(cfg.modality)}`);
   if (cfg.arch === "tdmpc2") {
     if (cfg.latent_dim % cfg.simnorm_dim !== 0) throw new RangeError(`latent_dim ${cfg.latent_dim} is not a multiple of simnorm_dim ${cfg.simnorm_dim}`);
     if (!Number.isInteger(cfg.num_bins) || cfg.num_bins < 2) throw new RangeError(`num_bins must be an integer ≥ 2, got ${cfg.num_bins}`);

@@ -5,9 +5,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointError } from "../nn/io.js";
-import { ReplayStore, type ReplaySnapshotMeta } from "./store.js";
+import { ReplayStore, type ReplayArray, type ReplaySnapshotMeta } from "./store.js";
 
-const ARRAY_TYPES = { Float32Array, Int32Array, Float64Array } as const;
+const ARRAY_TYPES = { Float32Array, Int32Array, Float64Array, Uint8Array } as const;
 
 export interface ReplayHeader {
   meta: ReplaySnapshotMeta;
@@ -39,7 +39,7 @@ export function readReplay(dir: string, header: ReplayHeader, capacity?: number)
   } catch (e) {
     throw new CheckpointError(rf, `cannot read it (${e instanceof Error ? e.message : String(e)})`);
   }
-  const arrays: Record<string, Float32Array | Int32Array | Float64Array> = {};
+  const arrays: Record<string, ReplayArray> = {};
   for (const [k, d] of Object.entries(header.arrays)) {
     const T = ARRAY_TYPES[d.type];
     if (!T) throw new CheckpointError(rf, `array "${k}" has unknown type ${String(d.type)}`);

@@ -5,7 +5,7 @@
 import type { Rng } from "../util/random.js";
 import type { SequenceBatch } from "./store.js";
 
-export function randomBatch(rng: Rng, horizon: number, batchSize: number, obsDim: number, actionDim: number): SequenceBatch {
+export function randomBatch(rng: Rng, horizon: number, batchSize: number, obsDim: number, actionDim: number): SequenceBatch & { obs: Float32Array } {
   return {
     horizon,
     batchSize,

@@ -8,6 +8,12 @@
  * slot holds o_T only. A slot can start a sequence when the `horizon` steps after it lie in the same episode (TD-MPC
  * gives an episode's last `horizon` steps priority 0 for the same reason). When the ring is full, the oldest episodes
  * are dropped whole. Observations are float32 (1M steps of a 24-D observation take 96 MB).
+ *
+ * Pixels (`frames` set): an observation is a uint8 stack of the last k frames [3k, H, W], oldest first, the first
+ * frame repeated at an episode's start (src/envs/pixels.ts). Consecutive observations share k − 1 frames, so slot s
+ * keeps only its newest frame (uint8), and o_s is rebuilt from the frames of slots s − k + 1 … s, clamped to the
+ * episode's first slot: 12 KB per step at 64×64 where float32 stacks would take 144 KB. `addEpisode` checks that
+ * the observations are such stacks.
  */
 import type { TransitionData } from "../models/ensemble.js";
 import { Rng } from "../util/random.js";
@@ -32,6 +38,7 @@ export interface PriorityConfig {
 }
 
 export interface ReplayConfig {
+  /** Values per observation (pixels: 3·frameStack·H·W). */
   obsDim: number;
   actionDim: number;
   /** Slots (≈ environment steps) kept; TD-MPC max_buffer 1e6. */
@@ -41,13 +48,16 @@ export interface ReplayConfig {
   /** Prioritised replay; uniform when absent. */
   priority?: PriorityConfig;
   seed: number;
+  /** Pixel observations: uint8 stacks of this many frames, each frame stored once (see above). */
+  frames?: { frameStack: number };
 }
 
 /** H+1 observations and H actions and rewards of B sequences, time-major: obs[(t·B + b)·obsDim + j]. */
 export interface SequenceBatch {
   horizon: number;
   batchSize: number;
-  obs: Float32Array;
+  /** Float32 states, or uint8 frame stacks (a pixel store). */
+  obs: Float32Array | Uint8Array;
   action: Float32Array;
   reward: Float32Array;
   /** Start slot of each sequence (hand back to `updatePriorities`). */
@@ -61,6 +71,10 @@ export interface SequenceBatch {
 export class ReplayStore {
   readonly cfg: ReplayConfig;
   private readonly obs: Float32Array;
+  /** Pixels: the newest frame of each slot's observation, and the slot's step within its episode. */
+  private readonly frames: Uint8Array;
+  private readonly slotStep: Int32Array;
+  private readonly frameBytes: number;
   private readonly act: Float32Array;
   private readonly rew: Float32Array;
   /** Episode id per slot (−1: free) and the episodes in the ring, oldest first. */
@@ -86,7 +100,14 @@ export class ReplayStore {
       if (!(alpha >= 0 && alpha <= 1) || !(beta >= 0 && beta <= 1)) throw new RangeError(`ReplayStore: PER alpha and beta must be in [0, 1], got ${alpha}, ${beta}`);
     }
     this.cfg = { ...cfg };
-    this.obs = new Float32Array(capacity * obsDim);
+    const k = cfg.frames?.frameStack ?? 0;
+    if (cfg.frames && (!Number.isInteger(k) || k < 1 || obsDim % (3 * k) !== 0)) {
+      throw new RangeError(`ReplayStore: frames.frameStack must be a positive integer dividing obsDim/3, got ${k} for obsDim ${obsDim}`);
+    }
+    this.frameBytes = cfg.frames ? obsDim / k : 0;
+    this.obs = new Float32Array(cfg.frames ? 0 : capacity * obsDim);
+    this.frames = new Uint8Array(capacity * this.frameBytes);
+    this.slotStep = new Int32Array(cfg.frames ? capacity : 0);
     this.act = new Float32Array(capacity * actionDim);
     this.rew = new Float32Array(capacity);
     this.slotEpisode = new Int32Array(capacity).fill(-1);
@@ -127,10 +148,13 @@ export class ReplayStore {
       const s = start + t;
       const o = ep.observations[t]!;
       if (o.length !== O) throw new RangeError(`addEpisode: observation ${t} has ${o.length} values, expected ${O}`);
-      for (let j = 0; j < O; j++) {
-        const v = o[j]!;
-        if (!Number.isFinite(v)) throw new RangeError(`addEpisode: observation ${t}[${j}] is ${v}`);
-        this.obs[s * O + j] = v;
+      if (this.cfg.frames) this.writeFrame(s, t, o);
+      else {
+        for (let j = 0; j < O; j++) {
+          const v = o[j]!;
+          if (!Number.isFinite(v)) throw new RangeError(`addEpisode: observation ${t}[${j}] is ${v}`);
+          this.obs[s * O + j] = v;
+        }
       }
       this.slotEpisode[s] = id;
       this.slotTask[s] = task;
@@ -148,6 +172,32 @@ export class ReplayStore {
     this.episodes.push({ id, start, steps: T, task });
     this.writePos = start + T + 1;
     this.totalSteps += T;
+  }
+
+  /** Pixels: keep o_t's newest frame in slot s, after checking that its older frames are the episode's. */
+  private writeFrame(s: number, t: number, o: ArrayLike<number>): void {
+    if (!(o instanceof Uint8Array)) throw new RangeError(`addEpisode: a pixel store takes uint8 frame stacks, got ${o.constructor.name}`);
+    const F = this.frameBytes;
+    const k = this.cfg.frames!.frameStack;
+    this.slotStep[s] = t;
+    this.frames.set(o.subarray((k - 1) * F), s * F);
+    for (let j = 0; j < k - 1; j++) {
+      const src = s - Math.min(k - 1 - j, t);
+      const mine = o.subarray(j * F, (j + 1) * F);
+      const kept = this.frames.subarray(src * F, (src + 1) * F);
+      if (Buffer.compare(mine, kept) !== 0) throw new RangeError(`addEpisode: observation ${t} is not a stack of the episode's last ${k} frames (frame ${j} differs); a pixel store needs consecutive frame stacks`);
+    }
+  }
+
+  /** Pixels: write the stack o_s (oldest frame first) at `out[at…]`. */
+  private readStack(s: number, out: Uint8Array, at: number): void {
+    const F = this.frameBytes;
+    const k = this.cfg.frames!.frameStack;
+    const t = this.slotStep[s]!;
+    for (let j = 0; j < k; j++) {
+      const src = s - Math.min(k - 1 - j, t);
+      out.set(this.frames.subarray(src * F, (src + 1) * F), at + j * F);
+    }
   }
 
   private dropOverlapping(start: number, len: number): void {
@@ -180,7 +230,7 @@ export class ReplayStore {
     const out: SequenceBatch = {
       horizon: H,
       batchSize: B,
-      obs: new Float32Array((H + 1) * B * O),
+      obs: this.cfg.frames ? new Uint8Array((H + 1) * B * O) : new Float32Array((H + 1) * B * O),
       action: new Float32Array(H * B * A),
       reward: new Float32Array(H * B),
       index: new Int32Array(B),
@@ -192,7 +242,8 @@ export class ReplayStore {
       out.index[b] = s;
       out.task[b] = this.slotTask[s]!;
       for (let t = 0; t <= H; t++) {
-        out.obs.set(this.obs.subarray((s + t) * O, (s + t + 1) * O), (t * B + b) * O);
+        if (this.cfg.frames) this.readStack(s + t, out.obs as Uint8Array, (t * B + b) * O);
+        else out.obs.set(this.obs.subarray((s + t) * O, (s + t + 1) * O), (t * B + b) * O);
         if (t === H) break;
         out.action.set(this.act.subarray((s + t) * A, (s + t + 1) * A), (t * B + b) * A);
         out.reward[t * B + b] = this.rew[s + t]!;
@@ -230,6 +281,7 @@ export class ReplayStore {
 
   /** Every stored transition, oldest episode first. */
   transitions(): TransitionData {
+    if (this.cfg.frames) throw new Error("transitions: a pixel store has no float transitions (sample sequences instead)");
     const { obsDim: O, actionDim: A } = this.cfg;
     const n = this.numSteps;
     const d: TransitionData = { n, obs: new Float32Array(n * O), act: new Float32Array(n * A), nextObs: new Float32Array(n * O), reward: new Float32Array(n) };
@@ -245,7 +297,7 @@ export class ReplayStore {
   }
 
   /** Everything needed to continue exactly (checkpoints): typed arrays + a small JSON header. */
-  snapshot(): { meta: ReplaySnapshotMeta; arrays: Record<string, Float32Array | Int32Array | Float64Array> } {
+  snapshot(): { meta: ReplaySnapshotMeta; arrays: Record<string, ReplayArray> } {
     const used = this.usedSlots();
     const { obsDim: O, actionDim: A } = this.cfg;
     return {
@@ -260,7 +312,7 @@ export class ReplayStore {
         used,
       },
       arrays: {
-        obs: this.obs.slice(0, used * O),
+        ...(this.cfg.frames ? { frames: this.frames.slice(0, used * this.frameBytes), slotStep: this.slotStep.slice(0, used) } : { obs: this.obs.slice(0, used * O) }),
         act: this.act.slice(0, used * A),
         rew: this.rew.slice(0, used),
         slotEpisode: this.slotEpisode.slice(0, used),
@@ -271,15 +323,19 @@ export class ReplayStore {
   }
 
   /** Restore a snapshot, optionally into a larger ring (a resumed run that will collect more). */
-  static restore(meta: ReplaySnapshotMeta, arrays: Record<string, Float32Array | Int32Array | Float64Array>, capacity = meta.cfg.capacity): ReplayStore {
+  static restore(meta: ReplaySnapshotMeta, arrays: Record<string, ReplayArray>, capacity = meta.cfg.capacity): ReplayStore {
     if (!(capacity >= meta.cfg.capacity)) throw new RangeError(`restore: capacity ${capacity} is below the snapshot's ${meta.cfg.capacity}`);
     const s = new ReplayStore({ ...meta.cfg, capacity });
     const { obsDim: O, actionDim: A } = meta.cfg;
-    const need: Record<string, number> = { obs: meta.used * O, act: meta.used * A, rew: meta.used, slotEpisode: meta.used, priorities: meta.used };
+    const obsArrays: Record<string, number> = meta.cfg.frames ? { frames: meta.used * s.frameBytes, slotStep: meta.used } : { obs: meta.used * O };
+    const need: Record<string, number> = { ...obsArrays, act: meta.used * A, rew: meta.used, slotEpisode: meta.used, priorities: meta.used };
     for (const [k, n] of Object.entries(need)) {
       if (!arrays[k] || arrays[k]!.length !== n) throw new Error(`replay snapshot: array "${k}" has ${arrays[k]?.length ?? "no"} values, expected ${n}`);
     }
-    s.obs.set(arrays.obs!);
+    if (meta.cfg.frames) {
+      s.frames.set(arrays.frames!);
+      s.slotStep.set(arrays.slotStep!);
+    } else s.obs.set(arrays.obs!);
     s.act.set(arrays.act!);
     s.rew.set(arrays.rew!);
     s.slotEpisode.set(arrays.slotEpisode!);
@@ -302,6 +358,8 @@ export class ReplayStore {
     return used;
   }
 }
+
+export type ReplayArray = Float32Array | Int32Array | Float64Array | Uint8Array;
 
 export interface ReplaySnapshotMeta {
   cfg: ReplayConfig;

@@ -79,7 +79,7 @@ describe("TD-MPC2 update as one ONNX graph", () => {
     randomise(wm.params, wm.target, 7);
     const store = storeFromParams(wm.params, ["q/"], wm.target);
     const engine = await OnnxTdmpc2Engine.create(
-      { nets: { encoder: wm.latent.encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec }, cfg, twoHot: { numBins: cfg.num_bins, vmin: cfg.vmin, vmax: cfg.vmax }, obsDim: 5, actionDim: 2, tau: cfg.tau },
+      { nets: { encoder: wm.latent.encoder as MlpSpec, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec }, cfg, twoHot: { numBins: cfg.num_bins, vmin: cfg.vmin, vmax: cfg.vmax }, obsDim: 5, actionDim: 2, tau: cfg.tau },
       store,
     );
     const batch = randomBatch(new Rng(11), cfg.horizon, B, 5, 2);
