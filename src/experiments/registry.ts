@@ -114,9 +114,17 @@ export const TDMPC_ABLATIONS: Record<string, TrainRun["overrides"]> = {
   "policy alone (no planning)": { plan: false },
 };
 
-function ablationName(overrides: TrainRun["overrides"]): string {
+/** TD-MPC2's (its paper's ablation figure, three of its switches) at the same scale; "TD-MPC2" is the curves' run. */
+export const TDMPC2_ABLATIONS: Record<string, TrainRun["overrides"]> = {
+  "TD-MPC2": {},
+  "no SimNorm": { simnorm_dim: 0 },
+  "2 Q heads, no dropout": { num_q: 2, dropout: 0 },
+  "no policy sequences": { num_pi_trajs: 0 },
+};
+
+function ablationName(overrides: TrainRun["overrides"], table = TDMPC_ABLATIONS): string {
   const want = JSON.stringify(overrides ?? {});
-  return Object.entries(TDMPC_ABLATIONS).find(([, o]) => JSON.stringify(o) === want)?.[0] ?? want;
+  return Object.entries(table).find(([, o]) => JSON.stringify(o) === want)?.[0] ?? want;
 }
 
 // ─── the entries ───────────────────────────────────────────────────────────────────────────────────────────
@@ -190,7 +198,22 @@ export const FIGURES: readonly FigureEntry[] = [
       return learningCurveFigure(curveGroups(rows, (r) => variant.get(r.run!) ?? r.run!), { task: "cartpole-swingup", title: `TD-MPC ablations on cartpole-swingup${ctx.quick ? " (quick grid)" : ""}`, papers: false });
     },
   },
-  todo("tdmpc2-ablations", "07", "TD-MPC2 ablations (SimNorm, Q ensemble size, policy sequences)", "needs switches the TD-MPC2 config does not have yet (SimNorm off); register `train` runs with overrides once it has them"),
+  {
+    name: "tdmpc2-ablations",
+    chapter: "07",
+    description: "TD-MPC2 ablations on cartpole-swingup (laptop preset, seeds 1–3, 100k env steps under TD-MPC's protocol): no SimNorm, TD-MPC's two Q heads without dropout, no policy sequences",
+    results: "tdmpc2-ablations.csv",
+    grid: ({ quick }) =>
+      quick
+        ? [quickTrainRun("tdmpc2", "cartpole-swingup"), quickTrainRun("tdmpc2", "cartpole-swingup", { simnorm_dim: 0 })]
+        : Object.values(TDMPC2_ABLATIONS).flatMap((overrides) =>
+            CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc2", preset: "laptop", ...(Object.keys(overrides ?? {}).length ? { overrides } : {}), task: "cartpole-swingup", seed, steps: 100_000, protocol: "tdmpc", ...CURVE_EVAL })),
+          ),
+    draw: (rows, ctx) => {
+      const variant = new Map(ctx.runs.map((r) => [r.id, ablationName((r.spec as TrainRun).overrides, TDMPC2_ABLATIONS)]));
+      return learningCurveFigure(curveGroups(rows, (r) => variant.get(r.run!) ?? r.run!), { task: "cartpole-swingup", title: `TD-MPC2 ablations on cartpole-swingup${ctx.quick ? " (quick grid)" : ""}`, papers: false });
+    },
+  },
   {
     name: "tdmpc2-multitask",
     chapter: "07",

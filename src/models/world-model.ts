@@ -30,7 +30,7 @@ export interface WorldModelConfig {
   mlp_dim: number;
   latent_dim: number;
   num_q: number;
-  /** TD-MPC2 only: dropout after the first layer of each Q head, SimNorm group size, two-hot bins. */
+  /** TD-MPC2 only: dropout after the first layer of each Q head, SimNorm group size (0: none), two-hot bins. */
   dropout: number;
   simnorm_dim: number;
   num_bins: number;
@@ -126,7 +126,8 @@ export class WorldModel {
     const v2 = cfg.arch === "tdmpc2";
     // TD-MPC: Linear → ELU, no normalisation, orthogonal init; TD-MPC2: NormedLinear (LayerNorm + Mish), SimNorm latents
     const block: MlpOptions = v2 ? { act: "mish", norm: "layer" } : { act: "elu", norm: "none", init: "orthogonal" };
-    const latentOut: MlpOptions = v2 ? { outAct: "simnorm", simnormDim: cfg.simnorm_dim } : {};
+    // simnorm_dim 0 (a course switch, the TD-MPC2 paper's "no normalisation" ablation): an unconstrained latent
+    const latentOut: MlpOptions = v2 && cfg.simnorm_dim > 0 ? { outAct: "simnorm", simnormDim: cfg.simnorm_dim } : {};
     const coding: ScalarCoding = v2 ? { numBins: cfg.num_bins, vmin: cfg.vmin, vmax: cfg.vmax } : "mse";
     const width = v2 ? cfg.num_bins : 1;
     const encHidden = v2 ? Array.from({ length: Math.max(cfg.num_enc_layers - 1, 1) }, () => Eh) : [Eh];
@@ -275,7 +276,8 @@ export function checkModelConfig(cfg: WorldModelConfig, obsDim: number, actionDi
     if (cfg.decoder || cfg.task_dim > 0) throw new RangeError("world model: modality=pixels has no decoder and no task embedding");
   } else if (cfg.modality !== undefined && cfg.modality !== "state") throw new RangeError(`world model: modality must be "state" or "pixels", got ${String(cfg.modality)}`);
   if (cfg.arch === "tdmpc2") {
-    if (cfg.latent_dim % cfg.simnorm_dim !== 0) throw new RangeError(`latent_dim ${cfg.latent_dim} is not a multiple of simnorm_dim ${cfg.simnorm_dim}`);
+    if (!Number.isInteger(cfg.simnorm_dim) || cfg.simnorm_dim < 0) throw new RangeError(`simnorm_dim must be a non-negative integer (0: no SimNorm), got ${cfg.simnorm_dim}`);
+    if (cfg.simnorm_dim > 0 && cfg.latent_dim % cfg.simnorm_dim !== 0) throw new RangeError(`latent_dim ${cfg.latent_dim} is not a multiple of simnorm_dim ${cfg.simnorm_dim}`);
     if (!Number.isInteger(cfg.num_bins) || cfg.num_bins < 2) throw new RangeError(`num_bins must be an integer ≥ 2, got ${cfg.num_bins}`);
     if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${cfg.dropout}`);
   } else if (cfg.num_q < 2) throw new RangeError(`TD-MPC needs num_q ≥ 2 (clipped double Q), got ${cfg.num_q}`);

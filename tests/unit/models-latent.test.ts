@@ -74,3 +74,22 @@ describe("latent model", () => {
     });
   }
 });
+
+describe("TD-MPC2 without SimNorm (simnorm_dim 0, the ablation's switch)", () => {
+  it("SimNorm makes each group of 8 a probability vector; simnorm_dim 0 leaves the latent unconstrained and trains on tfjs", async () => {
+    const { onnxUnsupported } = await import("../../src/agents/engine.js");
+    const small = { mlp_dim: 32, enc_dim: 32, latent_dim: 16, batch_size: 8, num_samples: 16, num_elites: 4, num_pi_trajs: 4 };
+    const groupSums = (simnorm_dim: number) => {
+      const wm = new WorldModel({ ...TDMPC2_MODEL, mlp_dim: 32, enc_dim: 32, latent_dim: 16, simnorm_dim }, 5, 1, 0);
+      const z = tf.tidy(() => wm.latent.encode(tf.tensor2d(new Rng(1).fillNormal(new Float32Array(5 * 3), 0, 3), [3, 5])).dataSync() as Float32Array);
+      wm.dispose();
+      return Array.from({ length: 6 }, (_, g) => z.subarray(8 * g, 8 * g + 8).reduce((a, b) => a + b, 0));
+    };
+    for (const s of groupSums(8)) expect(s).toBeCloseTo(1, 5);
+    expect(groupSums(0).some((s) => Math.abs(s - 1) > 0.05)).toBe(true);
+    expect(() => new WorldModel({ ...TDMPC2_MODEL, simnorm_dim: -1 }, 5, 1, 0)).toThrow(/simnorm_dim must be a non-negative integer/);
+    const agent = new Tdmpc2Agent(makeConfig("tdmpc2", "laptop", { ...small, simnorm_dim: 0 }), 5, 1, 0);
+    expect(onnxUnsupported(agent)).toMatch(/simnorm_dim=0/);
+    agent.dispose();
+  });
+});
