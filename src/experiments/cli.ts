@@ -84,3 +84,20 @@ export async function regenerateAndExport(chapter: string, o: { results: string;
 }
 
 export { REGENERATE_CHAPTERS };
+
+/**
+ * Every chapter's figures from the committed results (what `figures <chapter>` exports, for each chapter in turn);
+ * returns how many chapters failed (their error is printed).
+ */
+export async function exportAllChapters(outDir = join(projectRoot(), "figures")): Promise<number> {
+  let failed = 0;
+  for (const chapter of FIGURE_CHAPTERS) {
+    try {
+      await exportChapter(chapter, await chapterFigures(chapter), outDir);
+    } catch (e) {
+      failed++;
+      console.error(`${chapter}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return failed;
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { projectRoot } from "../tooling/paths.js";
 import { intFlag, intListFlag, numberFlag } from "../util/validate.js";
 import { resultsDir as committedResults } from "../viz/figures/index.js";
-import { regenerateAndExport, REGENERATE_CHAPTERS } from "./cli.js";
+import { exportAllChapters, regenerateAndExport, REGENERATE_CHAPTERS } from "./cli.js";
 import { FigureExporter } from "../viz/export.js";
 import { serveExecutor } from "./executor.js";
 import { adoptRuns, defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "./figures-run.js";
@@ -113,10 +113,12 @@ export function register(program: Command): void {
     .command("draw")
     .description("draw figures from their results alone (no run): figures/NAME.png, .svg and the rows drawn as .csv")
     .argument("[name]", "figure name")
-    .option("--all", "every registered figure")
+    .option("--all", "every registered figure, then every chapter's figures (`figures <chapter>`): all of figures/")
     .option("--quick", "from the quick grid's results (results/quick/)")
     .action(async (name: string | undefined, o: { all?: boolean; quick?: boolean }) => {
-      if ((await draw(pick(name, o.all), { quick: !!o.quick }, (l) => console.error(l), !!o.all)) > 0) process.exitCode = 1;
+      let failed = await draw(pick(name, o.all), { quick: !!o.quick }, (l) => console.error(l), !!o.all);
+      if (o.all && !o.quick) failed += await exportAllChapters();
+      if (failed > 0) process.exitCode = 1;
     });
 
   program
