@@ -75,11 +75,19 @@ export function learningCurves(rows: ResultRow[], opts: { tasks: string[]; varia
     });
   });
   const seeds = Math.max(0, ...o.tasks.flatMap((t) => o.variants.map((v) => new Set(rows.filter((r) => r.task === t && r.label === v).map((r) => r.seed)).size)));
+  // a return lies in [0, 1000]: with 2–3 seeds a t-interval reaches far outside it, so bands are cut at the bounds
+  // (the subtitle says how many seeds) and every panel keeps the same y range
+  const clipped = data.map((t) => (Array.isArray(t.y) ? { ...t, y: (t.y as (number | null)[]).map((y) => (typeof y === "number" ? Math.min(1000, Math.max(0, y)) : y)) } : t));
+  const layout = panels(o.tasks.length, o.tasks, "evaluation return (mean of the episodes; max 1000)", "environment steps");
+  for (let i = 0; i < o.tasks.length; i++) {
+    const axis = layout[`yaxis${i === 0 ? "" : i + 1}`] as Record<string, unknown> | undefined;
+    if (axis) axis.range = [-20, 1050];
+  }
   return {
-    data: compactLegend(data),
+    data: compactLegend(clipped),
     layout: {
-      title: { text: `${o.title}<br><sup>up to ${seeds} seeds; ${EVIDENCE}</sup>` },
-      ...panels(o.tasks.length, o.tasks, "evaluation return (mean of the episodes; max 1000)", "environment steps"),
+      title: { text: `${o.title}<br><sup>up to ${seeds} seeds; ${EVIDENCE}; bands cut at 0 and 1000</sup>` },
+      ...layout,
       legend: { orientation: "h", y: -0.25, yanchor: "top" },
       margin: { b: 150 },
       height: o.height ?? 520,
