@@ -95,14 +95,17 @@ describe("tdmpc figures (local executor processes)", () => {
     // tiny MPC episodes; this process is the scheduler, so its executor is a child of this process
     const mpc = (seed: number): RunSpec => ({ kind: "mpc", sweep: "test", task: "cartpole-swingup", planner: "cem", numSamples: 8, horizon: 2, iterations: 1, steps: 6, replanEvery: 1, seed });
     const tiny = quickTrainRun("tdmpc", "cartpole-swingup");
-    const [first, bad, last] = gridRuns([mpc(0), { ...tiny, overrides: { ...tiny.overrides, num_elites: 64 } }, mpc(1)]) as [GridRun, GridRun, GridRun];
+    // the first run plays 40 steps, so that its bar reports progress before it finishes
+    const [first, bad, last] = gridRuns([{ ...mpc(0), steps: 40 }, { ...tiny, overrides: { ...tiny.overrides, num_elites: 64 } }, mpc(1)]) as [GridRun, GridRun, GridRun];
     const file = join(scratch, "kill.csv");
     const lines: string[] = [];
     let killed = false;
     const board: ProgressBoard = {
-      add: () => ({
+      // only the first run's own bar kills (the "all runs" bar reaches 1 when the first run is done, which would kill
+      // the executor during the next run instead)
+      add: (label) => ({
         update(value) {
-          if (killed || value < 1) return;
+          if (killed || value < 1 || !label.includes(first.id)) return;
           killed = true;
           for (const pid of execFileSync("pgrep", ["-P", String(process.pid)], { encoding: "utf8" }).split("\n").filter(Boolean)) process.kill(Number(pid), "SIGKILL");
         },
