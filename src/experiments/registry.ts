@@ -96,7 +96,7 @@ function curvesEntry(task: string): FigureEntry {
     grid: ({ quick }) =>
       quick
         ? [quickTrainRun("tdmpc", task), quickTrainRun("tdmpc2", task)]
-        : (["tdmpc", "tdmpc2"] as const).flatMap((agent) => CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent, preset: "laptop", task, seed, steps: 100_000, protocol: "tdmpc", ...CURVE_EVAL }))),
+        : (["tdmpc", "tdmpc2"] as const).flatMap((agent) => CURVE_SEEDS.map((seed) => curveRun(agent, task, seed))),
     draw: (rows, ctx) =>
       learningCurveFigure(
         curveGroups(rows, (r) => `${AGENT_NAMES[r.agent!] ?? r.agent} (${r.label})`),
@@ -122,9 +122,36 @@ export const TDMPC2_ABLATIONS: Record<string, TrainRun["overrides"]> = {
   "no policy sequences": { num_pi_trajs: 0 },
 };
 
-function ablationName(overrides: TrainRun["overrides"], table = TDMPC_ABLATIONS): string {
+function ablationName(overrides: TrainRun["overrides"], table: Record<string, TrainRun["overrides"]>): string {
   const want = JSON.stringify(overrides ?? {});
   return Object.entries(table).find(([, o]) => JSON.stringify(o) === want)?.[0] ?? want;
+}
+
+/** A learning-curve run: laptop preset, 100k env steps under TD-MPC's protocol, the curves' evaluations. */
+function curveRun(agent: TrainRun["agent"], task: string, seed: number, overrides: TrainRun["overrides"] = {}): TrainRun {
+  return { kind: "train", agent, preset: "laptop", ...(Object.keys(overrides ?? {}).length ? { overrides } : {}), task, seed, steps: 100_000, protocol: "tdmpc", ...CURVE_EVAL };
+}
+
+/**
+ * An agent's ablations on cartpole-swingup: one curve run per variant of `table` and seed (the variant `{}` is the
+ * curves' own run, same id); `quick` is the switch the quick grid tries beside the plain agent.
+ */
+function ablationEntry(o: { name: string; chapter: string; agent: TrainRun["agent"]; what: string; table: Record<string, TrainRun["overrides"]>; quick: TrainRun["overrides"] }): FigureEntry {
+  const agentName = AGENT_NAMES[o.agent] ?? o.agent;
+  return {
+    name: o.name,
+    chapter: o.chapter,
+    description: `${agentName} ablations on cartpole-swingup (laptop preset, seeds 1–3, 100k env steps under TD-MPC's protocol): ${o.what}`,
+    results: `${o.name}.csv`,
+    grid: ({ quick }) =>
+      quick
+        ? [quickTrainRun(o.agent, "cartpole-swingup"), quickTrainRun(o.agent, "cartpole-swingup", o.quick)]
+        : Object.values(o.table).flatMap((overrides) => CURVE_SEEDS.map((seed) => curveRun(o.agent, "cartpole-swingup", seed, overrides))),
+    draw: (rows, ctx) => {
+      const variant = new Map(ctx.runs.map((r) => [r.id, ablationName((r.spec as TrainRun).overrides, o.table)]));
+      return learningCurveFigure(curveGroups(rows, (r) => variant.get(r.run!) ?? r.run!), { task: "cartpole-swingup", title: `${agentName} ablations on cartpole-swingup${ctx.quick ? " (quick grid)" : ""}`, papers: false });
+    },
+  };
 }
 
 // ─── the entries ───────────────────────────────────────────────────────────────────────────────────────────
@@ -182,38 +209,22 @@ export const FIGURES: readonly FigureEntry[] = [
   todo("ch04-latent", "04", "latent models: joint backbone vs independent modules (latent_mode), with and without a decoder", "chapter 4's runs are a grid of their own: `npx tdmpc grid ch04` (src/experiments/tdmpc-runs.ts, resumable, results in data/results/ch04-latent.csv), figures `npx tdmpc figures ch04`; its runs become registry `train` runs once the two results formats are one (docs/experiments.md)"),
   todo("ch05-synergies", "05", "the synergy grid: planning × policy prior × terminal value", "chapter 5's runs are a grid of their own: `npx tdmpc grid ch05` (src/experiments/tdmpc-runs.ts, resumable, results in data/results/ch05-synergies.csv), figures `npx tdmpc figures ch05`; its runs become registry `train` runs once the two results formats are one (docs/experiments.md)"),
   ...CURVE_TASKS.map(curvesEntry),
-  {
+  ablationEntry({
     name: "tdmpc-ablations",
     chapter: "06",
-    description: "TD-MPC ablations on cartpole-swingup (laptop preset, seeds 1–3, 100k env steps): no consistency loss, no terminal value, no policy sequences, policy alone",
-    results: "tdmpc-ablations.csv",
-    grid: ({ quick }) =>
-      quick
-        ? [quickTrainRun("tdmpc", "cartpole-swingup"), quickTrainRun("tdmpc", "cartpole-swingup", { terminal_value: false })]
-        : Object.values(TDMPC_ABLATIONS).flatMap((overrides) =>
-            CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc", preset: "laptop", ...(Object.keys(overrides ?? {}).length ? { overrides } : {}), task: "cartpole-swingup", seed, steps: 100_000, protocol: "tdmpc", ...CURVE_EVAL })),
-          ),
-    draw: (rows, ctx) => {
-      const variant = new Map(ctx.runs.map((r) => [r.id, ablationName((r.spec as TrainRun).overrides)]));
-      return learningCurveFigure(curveGroups(rows, (r) => variant.get(r.run!) ?? r.run!), { task: "cartpole-swingup", title: `TD-MPC ablations on cartpole-swingup${ctx.quick ? " (quick grid)" : ""}`, papers: false });
-    },
-  },
-  {
+    agent: "tdmpc",
+    what: "no consistency loss, no terminal value, no policy sequences, policy alone",
+    table: TDMPC_ABLATIONS,
+    quick: { terminal_value: false },
+  }),
+  ablationEntry({
     name: "tdmpc2-ablations",
     chapter: "07",
-    description: "TD-MPC2 ablations on cartpole-swingup (laptop preset, seeds 1–3, 100k env steps under TD-MPC's protocol): no SimNorm, TD-MPC's two Q heads without dropout, no policy sequences",
-    results: "tdmpc2-ablations.csv",
-    grid: ({ quick }) =>
-      quick
-        ? [quickTrainRun("tdmpc2", "cartpole-swingup"), quickTrainRun("tdmpc2", "cartpole-swingup", { simnorm_dim: 0 })]
-        : Object.values(TDMPC2_ABLATIONS).flatMap((overrides) =>
-            CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc2", preset: "laptop", ...(Object.keys(overrides ?? {}).length ? { overrides } : {}), task: "cartpole-swingup", seed, steps: 100_000, protocol: "tdmpc", ...CURVE_EVAL })),
-          ),
-    draw: (rows, ctx) => {
-      const variant = new Map(ctx.runs.map((r) => [r.id, ablationName((r.spec as TrainRun).overrides, TDMPC2_ABLATIONS)]));
-      return learningCurveFigure(curveGroups(rows, (r) => variant.get(r.run!) ?? r.run!), { task: "cartpole-swingup", title: `TD-MPC2 ablations on cartpole-swingup${ctx.quick ? " (quick grid)" : ""}`, papers: false });
-    },
-  },
+    agent: "tdmpc2",
+    what: "no SimNorm, TD-MPC's two Q heads without dropout, no policy sequences",
+    table: TDMPC2_ABLATIONS,
+    quick: { simnorm_dim: 0 },
+  }),
   {
     name: "tdmpc2-multitask",
     chapter: "07",
