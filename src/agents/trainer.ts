@@ -176,7 +176,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const rows: ResultRow[] = [];
   try {
     mkdirSync(runDir, { recursive: true });
-    const identity = { task: typeof opts.task === "string" ? opts.task : tasks, seed: opts.seed, protocol, steps: opts.steps, evalFreq, evalEpisodes, label, engine: engine.kind, cfg };
+    const identity = { ...runIdentity({ task: opts.task, seed: opts.seed, protocol, steps: opts.steps, evalFreq, evalEpisodes, label, cfg }), engine: engine.kind };
     const configFile = join(runDir, "config.json");
     let store: ReplayStore;
     let c: RunCounters;
@@ -342,6 +342,11 @@ class ResultsFile {
 function fmt(v: unknown): string {
   if (typeof v === "number") return Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toFixed(4);
   return String(v);
+}
+
+/** What tells two runs apart (a run folder's config.json holds it, with the engine that trained it). */
+export function runIdentity(o: { task: string | string[]; seed: number; protocol: Protocol; steps: number; evalFreq: number; evalEpisodes: number; label: string; cfg: AgentConfig }): Record<string, unknown> {
+  return { task: o.task, seed: o.seed, protocol: o.protocol, steps: o.steps, evalFreq: o.evalFreq, evalEpisodes: o.evalEpisodes, label: o.label, cfg: o.cfg };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { makeConfig } from "../agents/config.js";
-import { configForTask, runIdentityDiff } from "../agents/trainer.js";
+import { configForTask, runIdentity, runIdentityDiff } from "../agents/trainer.js";
 import { join } from "node:path";
 import { cacheDir, projectRoot, resultsDir } from "../tooling/paths.js";
 import { progressBoard, type Progress, type ProgressBoard } from "../util/progress.js";
@@ -264,7 +264,7 @@ function sameTrainRun(s: TrainRun, id: Record<string, unknown>): boolean {
   const protocol = s.protocol ?? s.agent;
   // the trainer saves the config it trained with: episode-derived keys filled in for the (first) task
   const cfg = configForTask(makeConfig(s.agent, s.preset, s.overrides ?? {}), typeof s.task === "string" ? s.task : s.task[0]!, protocol);
-  const want = { task: s.task, seed: s.seed, protocol, steps: s.steps, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes, label: s.preset, cfg };
+  const want = runIdentity({ task: s.task, seed: s.seed, protocol, steps: s.steps, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes, label: s.preset, cfg });
   // the engine is not part of a grid run (ONNX and tfjs train the same model), so it is left out of the comparison
   const { engine: _engine, ...saved } = id;
   return runIdentityDiff(saved, want).length === 0;
