@@ -210,6 +210,16 @@ export const PRESETS: Record<string, Record<string, Partial<AgentConfig>>> = {
   tdmpc2: { official: {}, laptop: LAPTOP_TDMPC2, "1M": TDMPC2_SIZES["1M"]!, "5M": TDMPC2_SIZES["5M"]! },
 };
 
+/**
+ * A config saved by an earlier version of the library (a run's config.json, a checkpoint, an exported agent): keys
+ * added since take their defaults — the run behaved as the default, since the switch did not exist — so older runs
+ * still load, resume and match their grid. Not validated here; an unknown agent comes back as it is.
+ */
+export function withNewDefaults<C extends AgentConfig>(saved: C): C {
+  if (saved?.agent !== "tdmpc" && saved?.agent !== "tdmpc2") return saved;
+  return { ...makeConfig(saved.agent, "official"), ...saved };
+}
+
 /** A config from an agent name, a preset and `key=value` overrides; unknown keys and bad values are refused by name. */
 export function makeConfig(agent: "tdmpc", preset?: string, overrides?: Record<string, unknown>): TdmpcConfig;
 export function makeConfig(agent: "tdmpc2", preset?: string, overrides?: Record<string, unknown>): Tdmpc2Config;

@@ -5,7 +5,7 @@ import { runEpisode } from "../envs/agent.js";
 import type { Env } from "../envs/env.js";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
 import { latestCheckpoint, loadRunCheckpoint } from "./checkpoint.js";
-import { makeConfig, validateConfig, type AgentConfig } from "./config.js";
+import { makeConfig, validateConfig, withNewDefaults, type AgentConfig } from "./config.js";
 import { configForEnv, makeAgent, observationSize, protocolEnv, type Protocol } from "./trainer.js";
 import type { LearningAgent } from "./types.js";
 
@@ -26,7 +26,7 @@ export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent;
   } catch (e) {
     throw new CheckpointError(f, `cannot read the run's config (${e instanceof Error ? e.message : String(e)})`);
   }
-  id.cfg = savedConfig(id.cfg);
+  id.cfg = withNewDefaults(id.cfg);
   validateConfig(id.cfg);
   const ckpt = latestCheckpoint(join(runDir, "checkpoints"));
   if (!ckpt) throw new CheckpointError(join(runDir, "checkpoints"), "no checkpoint yet");
@@ -86,7 +86,7 @@ export async function loadExportedAgent(dir: string): Promise<{ agent: LearningA
   } catch (e) {
     throw new CheckpointError(f, `cannot read it (${e instanceof Error ? e.message : String(e)})`);
   }
-  meta.cfg = savedConfig(meta.cfg);
+  meta.cfg = withNewDefaults(meta.cfg);
   validateConfig(meta.cfg);
   const envs: Env[] = [];
   try {
@@ -106,11 +106,3 @@ export async function loadExportedAgent(dir: string): Promise<{ agent: LearningA
   }
 }
 
-/**
- * A config saved by an earlier version of the library: keys added since take their defaults (the run behaved as the
- * default, since the switch did not exist), so older runs and exported agents still load.
- */
-function savedConfig(cfg: AgentConfig): AgentConfig {
-  if (cfg?.agent !== "tdmpc" && cfg?.agent !== "tdmpc2") return cfg; // validateConfig names the problem
-  return { ...makeConfig(cfg.agent, "official"), ...cfg };
-}

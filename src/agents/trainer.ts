@@ -21,7 +21,7 @@ import { tf } from "../nn/backend.js";
 import { ReplayStore } from "../replay/store.js";
 import { progress } from "../util/progress.js";
 import { latestCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type RunCounters } from "./checkpoint.js";
-import { makeConfig, tdmpc2Discount, type AgentConfig } from "./config.js";
+import { tdmpc2Discount, withNewDefaults, type AgentConfig } from "./config.js";
 import { getTask } from "../envs/task.js";
 import { TdmpcAgent } from "./tdmpc.js";
 import { Tdmpc2Agent } from "./tdmpc2.js";
@@ -360,10 +360,7 @@ export function runIdentityDiff(saved: Record<string, unknown>, now: Record<stri
   for (const k of new Set([...Object.keys(saved), ...Object.keys(now)]))
     if (k !== "cfg" && show(saved[k]) !== show(now[k])) out.push(`${k}: ${show(saved[k])} → ${show(now[k])}`);
   const [a, b] = [(saved.cfg ?? {}) as Record<string, unknown>, (now.cfg ?? {}) as Record<string, unknown>];
-  const defaults = typeof b.agent === "string" ? (makeConfig(b.agent as "tdmpc" | "tdmpc2", "official") as unknown as Record<string, unknown>) : {};
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const was = k in a ? a[k] : defaults[k];
-    if (show(was) !== show(b[k])) out.push(`${k}: ${show(a[k])} → ${show(b[k])}`);
-  }
+  const was = withNewDefaults({ ...a, agent: a.agent ?? b.agent } as unknown as AgentConfig) as unknown as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) if (show(was[k]) !== show(b[k])) out.push(`${k}: ${show(a[k])} → ${show(b[k])}`);
   return out;
 }

@@ -9,7 +9,7 @@ import { dirname } from "node:path";
 import { Cem } from "../optim/cem.js";
 import { CemFull } from "../optim/cem-full.js";
 import { CmaEs } from "../optim/cmaes.js";
-import { benchmark, DEFAULT_BENCH_FUNCTIONS, OPTIMIZERS, summarizeRuns, type BenchmarkRow, type RunResult } from "../optim/benchmark.js";
+import { DEFAULT_BENCH_FUNCTIONS, OPTIMIZERS, runOnce, summarizeRuns, type BenchmarkRow, type RunResult } from "../optim/benchmark.js";
 import { ellipsoid, rotated } from "../optim/functions.js";
 import { trace2d, type Snapshot } from "../optim/trace.js";
 
@@ -43,8 +43,8 @@ export interface Ch01CurvePoint {
   gap: number;
 }
 
-const RUN_COLUMNS: (keyof Ch01Run)[] = ["optimizer", "fn", "dim", "seed", "maxEvals", "evalsToTarget", "bestGap", "evaluations", "optimizerMs", "fnMs"];
-const CURVE_COLUMNS: (keyof Ch01CurvePoint)[] = ["optimizer", "fn", "dim", "seed", "evals", "gap"];
+export const CH01_RUN_COLUMNS: (keyof Ch01Run)[] = ["optimizer", "fn", "dim", "seed", "maxEvals", "evalsToTarget", "bestGap", "evaluations", "optimizerMs", "fnMs"];
+export const CH01_CURVE_COLUMNS: (keyof Ch01CurvePoint)[] = ["optimizer", "fn", "dim", "seed", "evals", "gap"];
 
 /** A run's best gap at `points` log-spaced evaluation counts from its first generation to its last evaluation. */
 export function downsampleTrace(r: RunResult, points = 30): [number, number][] {
@@ -61,11 +61,13 @@ export function downsampleTrace(r: RunResult, points = 30): [number, number][] {
   return out;
 }
 
+/** A cell as the chapter's CSVs hold it (6 significant digits; null is empty). */
+export const ch01Cell = (v: unknown): string => (v === null || v === undefined ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : String(v));
+
 function writeCsv<T>(path: string, columns: (keyof T)[], rows: T[]): void {
   mkdirSync(dirname(path), { recursive: true });
-  const cell = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : String(v));
   const tmp = `${path}.partial`;
-  writeFileSync(tmp, [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n");
+  writeFileSync(tmp, [columns.join(","), ...rows.map((r) => columns.map((c) => ch01Cell(r[c])).join(","))].join("\n") + "\n");
   renameSync(tmp, path); // a killed run leaves the previous file whole
 }
 
@@ -82,6 +84,40 @@ function readCsv<T>(path: string, text: (col: string) => boolean): T[] {
 export const readCh01Runs = (path: string): Ch01Run[] => readCsv<Ch01Run>(path, (c) => c === "optimizer" || c === "fn");
 export const readCh01Curves = (path: string): Ch01CurvePoint[] => readCsv<Ch01CurvePoint>(path, (c) => c === "optimizer" || c === "fn");
 
+/** Rows of text cells (a results log) as typed rows: numbers, and null for an empty cell. */
+export function typedCh01Rows<T>(rows: Record<string, string>[], columns: (keyof T)[]): T[] {
+  return rows.map((r) => Object.fromEntries(columns.map((c) => [c, c === "optimizer" || c === "fn" ? r[c as string] : r[c as string] === "" || r[c as string] === undefined ? null : Number(r[c as string])])) as T);
+}
+
+/** One cell of the benchmark: an optimiser on a function in one dimension, seeds 0..seeds−1 (the registry's unit). */
+export interface Ch01CellSpec {
+  optimizer: string;
+  fn: string;
+  dim: number;
+  seeds: number;
+  maxEvals: number;
+}
+
+/** The benchmark's cells (the same grid and budgets as `runCh01`). */
+export function ch01Cells(quick = false): Ch01CellSpec[] {
+  const b = quick ? { functions: ["sphere", "rot-ellipsoid"], dims: [2, CURVE_DIM], seeds: 2, budgetPerDim: 200, minEvals: 400 } : { ...CH01_BENCH };
+  const out: Ch01CellSpec[] = [];
+  for (const fn of b.functions) for (const dim of b.dims) for (const optimizer of CH01_BENCH.optimizers) out.push({ optimizer, fn, dim, seeds: b.seeds, maxEvals: Math.max(b.minEvals, b.budgetPerDim * dim) });
+  return out;
+}
+
+/** Run one cell: its per-seed rows and, in CURVE_DIM dimensions, its convergence points. */
+export function runCh01Cell(c: Ch01CellSpec): { runs: Ch01Run[]; curves: Ch01CurvePoint[] } {
+  const runs: Ch01Run[] = [];
+  const curves: Ch01CurvePoint[] = [];
+  for (let seed = 0; seed < c.seeds; seed++) {
+    const r = runOnce(c.optimizer, c.fn, c.dim, seed, { maxEvals: c.maxEvals });
+    runs.push({ optimizer: r.optimizer, fn: r.fn, dim: r.dim, seed, maxEvals: c.maxEvals, evalsToTarget: r.evalsToTarget, bestGap: r.bestGap, evaluations: r.evaluations, optimizerMs: r.optimizerMs, fnMs: r.fnMs });
+    if (c.dim === CURVE_DIM) curves.push(...downsampleTrace(r).map(([evals, gap]) => ({ optimizer: r.optimizer, fn: r.fn, dim: r.dim, seed, evals, gap })));
+  }
+  return { runs, curves };
+}
+
 /** Summary rows (successes, median evaluations, …) per optimiser × function × dimension, from per-run rows. */
 export function summarize(runs: readonly Ch01Run[]): BenchmarkRow[] {
   const groups = new Map<string, Ch01Run[]>();
@@ -95,23 +131,18 @@ export function summarize(runs: readonly Ch01Run[]): BenchmarkRow[] {
 
 /** Run the benchmark and write both files (whole files: the benchmark takes minutes, so it is not resumable). */
 export function runCh01(o: { runsOut: string; curvesOut: string; quick?: boolean; onRun?: (done: number, total: number) => void }): { runs: Ch01Run[]; curves: Ch01CurvePoint[] } {
-  const q = o.quick ?? false;
-  const b = benchmark({
-    optimizers: CH01_BENCH.optimizers,
-    functions: q ? ["sphere", "rot-ellipsoid"] : CH01_BENCH.functions,
-    dims: q ? [2, CURVE_DIM] : CH01_BENCH.dims,
-    seeds: q ? 2 : CH01_BENCH.seeds,
-    budgetPerDim: q ? 200 : CH01_BENCH.budgetPerDim,
-    minEvals: q ? 400 : CH01_BENCH.minEvals,
-    onRun: o.onRun,
-  });
-  const runs: Ch01Run[] = b.runs.map((r) => ({
-    optimizer: r.optimizer, fn: r.fn, dim: r.dim, seed: r.seed, maxEvals: b.rows.find((x) => x.fn === r.fn && x.dim === r.dim)!.maxEvals,
-    evalsToTarget: r.evalsToTarget, bestGap: r.bestGap, evaluations: r.evaluations, optimizerMs: r.optimizerMs, fnMs: r.fnMs,
-  }));
-  const curves = b.runs.filter((r) => r.dim === CURVE_DIM).flatMap((r) => downsampleTrace(r).map(([evals, gap]) => ({ optimizer: r.optimizer, fn: r.fn, dim: r.dim, seed: r.seed, evals, gap })));
-  writeCsv(o.runsOut, RUN_COLUMNS, runs);
-  writeCsv(o.curvesOut, CURVE_COLUMNS, curves);
+  const cells = ch01Cells(o.quick);
+  const total = cells.reduce((n, c) => n + c.seeds, 0);
+  const runs: Ch01Run[] = [];
+  const curves: Ch01CurvePoint[] = [];
+  for (const c of cells) {
+    const r = runCh01Cell(c);
+    runs.push(...r.runs);
+    curves.push(...r.curves);
+    o.onRun?.(runs.length, total);
+  }
+  writeCsv(o.runsOut, CH01_RUN_COLUMNS, runs);
+  writeCsv(o.curvesOut, CH01_CURVE_COLUMNS, curves);
   return { runs, curves };
 }
 

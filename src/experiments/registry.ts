@@ -16,7 +16,14 @@ import { petsFigure } from "../viz/figures/ch03.js";
 import { ch03Oracle } from "../viz/figures/index.js";
 import { ch02MyopiaRuns, ch02Sweeps, readLoopTraces, type MpcRunResult } from "./ch02-mpc.js";
 import { ORACLE_SETTINGS, oracleSpec, readOracleCsv } from "./oracle-mpc.js";
-import type { GridRun, MpcRun, PetsRun, RunSpec, TrainRun } from "./run-kinds.js";
+import type { CourseRun, GridRun, MpcRun, OptimRun, PetsRun, RunSpec, TrainRun } from "./run-kinds.js";
+import { benchmarkHeatmap, convergenceFigure } from "../viz/figures/ch01.js";
+import { ch04FiguresOf } from "../viz/figures/ch04.js";
+import { ch05FiguresOf } from "../viz/figures/ch05.js";
+import { CH01_CURVE_COLUMNS, CH01_RUN_COLUMNS, ch01Cells, CURVE_DIM, typedCh01Rows, type Ch01CurvePoint, type Ch01Run } from "./ch01-optim.js";
+import { ch04Grid } from "./ch04-latent.js";
+import { ch05Grid } from "./ch05-synergies.js";
+import { trainerRows, type RunSpec as CourseSpec, type VariantName } from "./tdmpc-runs.js";
 import { evalRows, learningCurveFigure, type EvalRow } from "./tdmpc-curves.js";
 
 export interface DrawContext {
@@ -41,12 +48,6 @@ export interface FigureEntry {
   grid(opts: { quick: boolean }): RunSpec[];
   /** The figure(s) from the rows of the grid's runs (only those rows). */
   draw(rows: ResultRow[], ctx: DrawContext): Drawn;
-  /** Set on entries that are placeholders: what to read instead (grid and draw throw NotRegisteredError). */
-  todo?: string;
-}
-
-export class NotRegisteredError extends Error {
-  override name = "NotRegisteredError";
 }
 
 // ─── TD-MPC / TD-MPC2 learning curves (chapters 6–7) ───────────────────────────────────────────────────────
@@ -154,17 +155,24 @@ function ablationEntry(o: { name: string; chapter: string; agent: TrainRun["agen
   };
 }
 
+// ─── chapters 4–5: TD-MPC at the course's small scale (tdmpc-runs.ts) ──────────────────────────────────────
+
+/** The quick grid's scale: tiny networks and planner, one training episode, one evaluation episode at its end. */
+const QUICK_COURSE = { mlp_dim: 16, enc_dim: 16, latent_dim: 8, batch_size: 8, num_samples: 16, num_elites: 4, iterations: 1, horizon: 2, horizon_schedule: "2", seed_steps: 0 };
+
+function courseRuns(specs: CourseSpec[], quick = false): CourseRun[] {
+  return specs.map((s) => {
+    const base = { kind: "course" as const, variant: s.variant.name as VariantName, task: s.task, seed: s.seed };
+    if (!quick) return { ...base, steps: s.steps, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes };
+    const episode = getTask(s.task).episodeLength;
+    return { ...base, steps: episode, evalFreq: episode, evalEpisodes: 1, scale: QUICK_COURSE };
+  });
+}
+
 // ─── the entries ───────────────────────────────────────────────────────────────────────────────────────────
 
 const asMpc = (spec: object) => ({ kind: "mpc", ...spec }) as MpcRun;
 const mpcRows = (rows: ResultRow[]) => rows.map((r) => typedRow(r) as unknown as MpcRunResult);
-
-function todo(name: string, chapter: string, description: string, see: string): FigureEntry {
-  const fail = (): never => {
-    throw new NotRegisteredError(`${name}: not yet registered: ${see}`);
-  };
-  return { name, chapter, description, results: `${name}.csv`, grid: fail, draw: fail, todo: see };
-}
 
 export const FIGURES: readonly FigureEntry[] = [
   {
@@ -178,7 +186,22 @@ export const FIGURES: readonly FigureEntry[] = [
         : Object.keys(ORACLE_SETTINGS).flatMap((task) => [0, 1].map((seed) => asMpc(oracleSpec(task, seed)))),
     draw: (rows) => oracleFigure(mpcRows(rows)),
   },
-  todo("ch01-benchmark", "01", "CEM vs CMA-ES (sep-CMA, IPOP) on the benchmark functions in 2–30 D", "its figures come from notebooks/01-cem-vs-cmaes.ipynb in full mode and `tdmpc bench optim`; a run kind for one optimiser × function × dimension × seed cell is the way in (docs/experiments.md)"),
+  {
+    name: "ch01-benchmark",
+    chapter: "01",
+    description: "CEM, CEM with a full covariance, CMA-ES, sep-CMA-ES, IPOP-CMA-ES on 7 test functions in 2, 10, 30 D, 10 seeds: successes and evaluations to f − f* ≤ 1e-8",
+    results: "ch01-benchmark.csv",
+    grid: ({ quick }) => ch01Cells(quick).map((c): OptimRun => ({ kind: "optim", ...c })),
+    draw: (rows) => benchmarkHeatmap(typedCh01Rows<Ch01Run>(rows, CH01_RUN_COLUMNS)),
+  },
+  {
+    name: "ch01-convergence",
+    chapter: "01",
+    description: `the same optimisers in ${CURVE_DIM} D: best f − f* against evaluations, median and interquartile range over 10 seeds`,
+    results: "ch01-curves.csv",
+    grid: ({ quick }) => ch01Cells(quick).filter((c) => c.dim === CURVE_DIM).map((c): OptimRun => ({ kind: "optim-curves", ...c })),
+    draw: (rows) => convergenceFigure(typedCh01Rows<Ch01CurvePoint>(rows, CH01_CURVE_COLUMNS)),
+  },
   {
     name: "ch02",
     chapter: "02",
@@ -206,8 +229,24 @@ export const FIGURES: readonly FigureEntry[] = [
         { oracle: ctx.quick ? undefined : ch03Oracle(join(ctx.root, "data", "results")) },
       ),
   },
-  todo("ch04-latent", "04", "latent models: joint backbone vs independent modules (latent_mode), with and without a decoder", "chapter 4's runs are a grid of their own: `npx tdmpc grid ch04` (src/experiments/tdmpc-runs.ts, resumable, results in data/results/ch04-latent.csv), figures `npx tdmpc figures ch04`; its runs become registry `train` runs once the two results formats are one (docs/experiments.md)"),
-  todo("ch05-synergies", "05", "the synergy grid: planning × policy prior × terminal value", "chapter 5's runs are a grid of their own: `npx tdmpc grid ch05` (src/experiments/tdmpc-runs.ts, resumable, results in data/results/ch05-synergies.csv), figures `npx tdmpc figures ch05`; its runs become registry `train` runs once the two results formats are one (docs/experiments.md)"),
+  {
+    name: "ch04",
+    chapter: "04",
+    description: "latent models: joint backbone vs independent modules (latent_mode) on cartpole-swingup and -balance, 5 seeds; no consistency loss, reconstruction instead (3 seeds)",
+    results: "ch04-latent.csv",
+    grid: ({ quick }) => (quick ? courseRuns(ch04Grid({ seeds: [0] }).filter((s) => s.task === "cartpole-swingup"), true) : courseRuns(ch04Grid())),
+    // the prediction study (`tdmpc study prediction`) is committed beside the grid's results
+    draw: (rows, ctx) => ch04FiguresOf(trainerRows(rows), ctx.quick ? undefined : join(ctx.root, "data", "results")),
+  },
+  {
+    name: "ch05",
+    chapter: "05",
+    description: "the synergies on cartpole-swingup, 3 seeds: MPC alone, + terminal Q, + policy warm start, both (TD-MPC), policy alone; POPLIN-A and -P",
+    results: "ch05-synergies.csv",
+    grid: ({ quick }) => (quick ? courseRuns(ch05Grid({ seeds: [0] }).filter((s) => s.task === "cartpole-swingup" && ["mpc", "tdmpc", "policy", "poplin_a", "poplin_p"].includes(s.variant.name)), true) : courseRuns(ch05Grid())),
+    // the studies on the trained runs (`tdmpc study planning|learners`) and the pendulum pilot are committed beside them
+    draw: (rows, ctx) => ch05FiguresOf(trainerRows(rows), ctx.quick ? undefined : join(ctx.root, "data", "results")),
+  },
   ...CURVE_TASKS.map(curvesEntry),
   ablationEntry({
     name: "tdmpc-ablations",

@@ -7,12 +7,14 @@
  *   train  the TD-MPC / TD-MPC2 trainer (agents/trainer.ts): resumes from the run folder's last checkpoint.
  *   pets   the PETS loop (agents/pets.ts): resumes from its checkpoint after every episode.
  *   mpc    one MPC episode on the true simulator (chapter 2 and the oracle): no checkpoint, reruns from zero.
+ *   course a TD-MPC run of chapters 4–5 (tdmpc-runs.ts: a variant at the course's small scale): resumes like train.
+ *   optim  one cell of chapter 1's benchmark (an optimiser on a function in one dimension, every seed): seconds.
  * Each kind declares its results table (columns and the key that identifies a row), the rows a run owns in it
  * and whether they are all there. `registerRunKind` adds a kind (a chapter's own runner) without touching the
  * queue or the workers: they only see specs.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { expectedEnvSteps, PETS_COLUMNS, PETS_KEY } from "../agents/cli.js";
 import { latestCheckpoint } from "../agents/checkpoint.js";
 import { makeConfig } from "../agents/config.js";
@@ -25,6 +27,10 @@ import { cellText, readResults, type Cell, type ResultRow, type ResultsSpec } fr
 import { distinctList, nonNegativeInt, positiveInt, ValidationError } from "../util/validate.js";
 import { CH02_CSV_COLUMNS, csvCell, makePlanner, mpcCell, mpcCells, runMpcExperiment, type MpcRunSpec } from "./ch02-mpc.js";
 import { ORACLE_KEY } from "./oracle-mpc.js";
+import { CH01_CURVE_COLUMNS, CH01_RUN_COLUMNS, ch01Cell, CURVE_DIM, runCh01Cell, type Ch01CellSpec } from "./ch01-optim.js";
+import { COURSE_FORMAT, defaultRunRoot, finished, readResults as readTrainerResults, runConfig, runName, trainCourseRun, VARIANTS, type Overrides, type RunSpec as CourseSpec, type VariantName } from "./tdmpc-runs.js";
+import { OPTIMIZERS } from "../optim/benchmark.js";
+import { testFunction } from "../optim/functions.js";
 
 /** The TD-MPC / TD-MPC2 trainer: `tdmpc train --agent A --preset P --task T --seed S --steps N --set k=v …`. */
 export interface TrainRun {
@@ -56,7 +62,16 @@ export interface PetsRun {
 /** One MPC episode on the true simulator (chapter 2's sweeps, the oracle). */
 export type MpcRun = { kind: "mpc" } & MpcRunSpec;
 
-export type RunSpec = TrainRun | PetsRun | MpcRun | { kind: string; [key: string]: unknown };
+/**
+ * A chapter 4–5 run: TD-MPC at the course's small scale with one variant's switches (`tdmpc grid ch04|ch05`): the
+ * grid's spec with the variant by name (`scale`: config keys over the small scale, the quick grid's tiny networks).
+ */
+export type CourseRun = { kind: "course"; variant: VariantName } & Omit<CourseSpec, "variant">;
+
+/** One cell of chapter 1's benchmark: its per-seed rows (`optim`), or its convergence points (`optim-curves`, CURVE_DIM only). */
+export type OptimRun = { kind: "optim" | "optim-curves" } & Ch01CellSpec;
+
+export type RunSpec = TrainRun | PetsRun | MpcRun | CourseRun | OptimRun | { kind: string; [key: string]: unknown };
 
 /** A run of a grid: the spec and its id. */
 export interface GridRun {
@@ -254,3 +269,76 @@ registerRunKind<MpcRun>("mpc", {
     return { rows: mine, complete: mine.length > 0 };
   },
 });
+
+// ─── course (chapters 4–5) ──────────────────────────────────────────────────────────────────────────────────
+
+export function courseSpec(s: CourseRun): CourseSpec {
+  const variant = VARIANTS[s.variant];
+  if (!variant) throw new ValidationError(`unknown variant '${String(s.variant)}' (known: ${Object.keys(VARIANTS).join(", ")})`);
+  return { variant, task: s.task, seed: s.seed, steps: s.steps, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes, ...(s.scale ? { scale: s.scale } : {}) };
+}
+
+registerRunKind<CourseRun>("course", {
+  format: COURSE_FORMAT,
+  label: (s) => `course-${s.variant}-${s.task}-s${s.seed}`,
+  validate(s) {
+    const spec = courseSpec(s);
+    getTask(s.task);
+    nonNegativeInt("seed", s.seed);
+    positiveInt("steps", s.steps);
+    positiveInt("evalFreq", s.evalFreq);
+    positiveInt("evalEpisodes", s.evalEpisodes);
+    runConfig(spec); // unknown or out-of-range config keys are named here
+  },
+  async execute(s, ctx) {
+    const spec = courseSpec(s);
+    // a full-scale run `tdmpc grid` already finished in its own folder is not trained again
+    const gridCsv = join(defaultRunRoot(), runName(spec), "results.csv");
+    if (!s.scale && finished(readTrainerResults(gridCsv), spec)) {
+      ctx.log(`${ctx.id}: finished by \`tdmpc grid\` in ${dirname(gridCsv)}: its rows are taken`);
+      return readResults(gridCsv)!.rows;
+    }
+    if (latestCheckpoint(join(ctx.runDir, "checkpoints"))) ctx.log(`${ctx.id}: resuming from the last checkpoint in ${ctx.runDir}`);
+    await trainCourseRun(spec, ctx.runDir, { silent: true, onRow: (r) => ctx.onProgress(r.env_step, s.steps, { [r.kind]: Math.round(r.return) }) });
+    return readResults(join(ctx.runDir, "results.csv"))!.rows;
+  },
+  rowsOf(run, rows) {
+    const s = run.spec as CourseRun;
+    const mine = rows.filter((r) => r.label === s.variant && r.task === s.task && Number(r.seed) === s.seed);
+    return { rows: mine, complete: mine.some((r) => r.kind === "eval" && Number(r.env_step) >= s.steps) };
+  },
+});
+
+// ─── optim (chapter 1) ──────────────────────────────────────────────────────────────────────────────────────
+
+const inCell = (s: OptimRun, r: ResultRow) => r.optimizer === s.optimizer && r.fn === s.fn && Number(r.dim) === s.dim && Number(r.seed) < s.seeds;
+
+/** The two tables of a benchmark cell share everything but their columns and rows. */
+function registerOptim(kind: OptimRun["kind"], format: ResultsSpec, rowsOf: (r: ReturnType<typeof runCh01Cell>) => object[]): void {
+  registerRunKind<OptimRun>(kind, {
+    format,
+    label: (s) => `${kind}-${s.optimizer}-${s.fn}-${s.dim}d`,
+    validate(s) {
+      if (!(OPTIMIZERS as readonly string[]).includes(s.optimizer)) throw new ValidationError(`unknown optimizer '${s.optimizer}' (known: ${OPTIMIZERS.join(", ")})`);
+      positiveInt("dim", s.dim);
+      testFunction(s.fn, s.dim);
+      positiveInt("seeds", s.seeds);
+      positiveInt("maxEvals", s.maxEvals);
+      if (kind === "optim-curves" && s.dim !== CURVE_DIM) throw new ValidationError(`convergence curves are kept in ${CURVE_DIM} dimensions, not ${s.dim}`);
+    },
+    async execute(s, ctx) {
+      ctx.onProgress(0, s.seeds);
+      const rows = rowsOf(runCh01Cell(s)) as Record<string, unknown>[];
+      ctx.onProgress(s.seeds, s.seeds);
+      return rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, ch01Cell(v)])));
+    },
+    rowsOf(run, rows) {
+      const s = run.spec as OptimRun;
+      const mine = rows.filter((r) => inCell(s, r) && (kind === "optim-curves" || Number(r.maxEvals) === s.maxEvals));
+      return { rows: mine, complete: new Set(mine.map((r) => r.seed)).size === s.seeds };
+    },
+  });
+}
+
+registerOptim("optim", { columns: CH01_RUN_COLUMNS, key: ["optimizer", "fn", "dim", "seed"] }, (r) => r.runs);
+registerOptim("optim-curves", { columns: CH01_CURVE_COLUMNS, key: ["optimizer", "fn", "dim", "seed", "evals"] }, (r) => r.curves);

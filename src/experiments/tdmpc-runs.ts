@@ -10,12 +10,13 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { makeConfig, type TdmpcConfig } from "../agents/config.js";
+import { makeConfig, validateConfig, withNewDefaults, type TdmpcConfig } from "../agents/config.js";
 import { latestCheckpoint, loadRunCheckpoint } from "../agents/checkpoint.js";
 import { configForEnv, makeAgent, protocolEnv, RESULT_COLUMNS, train, type Protocol, type ResultRow } from "../agents/trainer.js";
 import type { LearningAgent } from "../agents/types.js";
 import type { ReplayStore } from "../replay/store.js";
 import { loadCheckpoint } from "../nn/io.js";
+import { readResults as readLog, ResultsLog, type ResultRow as TextRow, type ResultsSpec } from "../util/results.js";
 
 /**
  * The course's scale for chapters 4–5 (what 2 shared cores afford for ~100 runs): widths 64 (latent 32) instead of
@@ -108,19 +109,21 @@ export interface RunSpec {
   steps: number;
   evalFreq: number;
   evalEpisodes: number;
+  /** Config keys over SMALL_SCALE (the registry's quick grid: tiny networks); the variant's switches still win. */
+  scale?: Overrides;
 }
 
 export function runName(s: Pick<RunSpec, "variant" | "task" | "seed">): string {
   return `${s.variant.name}-${s.task}-s${s.seed}`;
 }
 
-export function runConfig(s: Pick<RunSpec, "variant">): TdmpcConfig {
-  return makeConfig("tdmpc", "official", { ...SMALL_SCALE, ...s.variant.set });
+export function runConfig(s: Pick<RunSpec, "variant" | "scale">): TdmpcConfig {
+  return makeConfig("tdmpc", "official", { ...SMALL_SCALE, ...s.scale, ...s.variant.set });
 }
 
 /** The same run from the command line (its rows differ only in `label` and `wall_sec`). */
 export function runCommand(s: RunSpec): string {
-  const sets = Object.entries({ ...SMALL_SCALE, ...s.variant.set }).map(([k, v]) => `--set '${k}=${String(v).replace(/\s+/g, "")}'`);
+  const sets = Object.entries({ ...SMALL_SCALE, ...s.scale, ...s.variant.set }).map(([k, v]) => `--set '${k}=${String(v).replace(/\s+/g, "")}'`);
   return `npx tdmpc train --agent tdmpc --preset official --task ${s.task} --seed ${s.seed} --steps ${s.steps} --eval-freq ${s.evalFreq} --eval-episodes ${s.evalEpisodes} ${sets.join(" ")}`;
 }
 
@@ -129,23 +132,26 @@ export function defaultRunRoot(): string {
   return join(process.env.TDMPC_CACHE ?? join(homedir(), ".cache", "tdmpc-ts"), "chapters");
 }
 
-/** Parse a results CSV written by the trainer (or a chapter's concatenation of them); [] when the file is absent. */
+/**
+ * A chapter's results CSV: the trainer's columns, one row per run × kind × env step × episode (a util/results log:
+ * a checksum per row, a torn last line cut when the file is reopened).
+ */
+export const COURSE_FORMAT: ResultsSpec = { columns: RESULT_COLUMNS, key: ["task", "label", "seed", "kind", "env_step", "episode"] };
+
+const TEXT_COLUMNS = new Set(["task", "agent", "label", "kind", "returns"]);
+
+/** Result rows as text cells (a results log) → the trainer's typed rows (NaN for an empty number). */
+export function trainerRows(rows: TextRow[]): ResultRow[] {
+  return rows.map((r) => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, TEXT_COLUMNS.has(c) ? (r[c] ?? "") : r[c] === undefined || r[c] === "" ? Number.NaN : Number(r[c])])) as unknown as ResultRow);
+}
+
+/** Read a results CSV written by the trainer (or a chapter's log of them); [] when the file is absent. */
 export function readResults(path: string): ResultRow[] {
-  if (!existsSync(path)) return [];
-  const [head, ...lines] = readFileSync(path, "utf8").trim().split("\n");
-  if (!head) return [];
-  const cols = head.split(",");
-  const missing = RESULT_COLUMNS.filter((c) => !cols.includes(c));
+  const parsed = readLog(path);
+  if (!parsed || !parsed.columns.length) return [];
+  const missing = RESULT_COLUMNS.filter((c) => !parsed.columns.includes(c));
   if (missing.length) throw new Error(`${path}: not a results file (no column ${missing.join(", ")})`);
-  return lines.map((line) => {
-    const cells = line.split(",");
-    const row: Record<string, unknown> = {};
-    cols.forEach((c, i) => {
-      const v = cells[i] ?? "";
-      row[c] = ["task", "agent", "label", "kind", "returns"].includes(c) ? v : v === "" ? Number.NaN : Number(v);
-    });
-    return row as unknown as ResultRow;
-  });
+  return trainerRows(parsed.rows);
 }
 
 const key = (task: string, label: string, seed: number) => `${label}|${task}|${seed}`;
@@ -193,23 +199,29 @@ export async function runGrid(specs: RunSpec[], o: GridOptions): Promise<void> {
       o.onRun?.(s, "copied", i, specs.length);
       continue;
     }
-    extendBudget(runDir, s.steps);
-    await train(runConfig(s), {
-      task: s.task,
-      seed: s.seed,
-      steps: s.steps,
-      evalFreq: s.evalFreq,
-      evalEpisodes: s.evalEpisodes,
-      runDir,
-      resume: true,
-      label: s.variant.name,
-      engine: "tfjs", // every variant on the same engine (the ONNX update covers TD-MPC's own losses only), as committed
-      silent: o.silent,
-      onRow: o.onRow ? (r) => o.onRow!(s, r) : undefined,
-    });
+    await trainCourseRun(s, runDir, { silent: o.silent, onRow: o.onRow ? (r) => o.onRow!(s, r) : undefined });
     appendRun(o.csv, runCsv);
     o.onRun?.(s, "trained", i, specs.length);
   }
+}
+
+/** Train one run of a grid in `runDir` (resuming from its last checkpoint) and return all its rows. */
+export async function trainCourseRun(s: RunSpec, runDir: string, o: { silent?: boolean; onRow?: (row: ResultRow) => void } = {}): Promise<ResultRow[]> {
+  extendBudget(runDir, s.steps);
+  await train(runConfig(s), {
+    task: s.task,
+    seed: s.seed,
+    steps: s.steps,
+    evalFreq: s.evalFreq,
+    evalEpisodes: s.evalEpisodes,
+    runDir,
+    resume: true,
+    label: s.variant.name,
+    engine: "tfjs", // every variant on the same engine (the ONNX update covers TD-MPC's own losses only), as committed
+    silent: o.silent,
+    onRow: o.onRow,
+  });
+  return readResults(join(runDir, "results.csv"));
 }
 
 /**
@@ -223,12 +235,10 @@ function extendBudget(runDir: string, steps: number): void {
   if (id.steps < steps) writeFileSync(f, JSON.stringify({ ...id, steps }, null, 1));
 }
 
-/** Append a finished run's rows (its results.csv without the header) to a chapter CSV. */
+/** Append a finished run's rows (its results.csv) to a chapter CSV, each row once. */
 function appendRun(csv: string, runCsv: string): void {
-  const [head, ...lines] = readFileSync(runCsv, "utf8").trim().split("\n");
-  mkdirSync(dirname(csv), { recursive: true });
-  if (!existsSync(csv) || readFileSync(csv, "utf8").trim() === "") writeFileSync(csv, head + "\n");
-  appendFileSync(csv, lines.map((l) => l + "\n").join(""));
+  const log = ResultsLog.open(csv, COURSE_FORMAT);
+  for (const r of readLog(runCsv)?.rows ?? []) if (!log.has(r)) log.append(r);
 }
 
 /** The sidecar of a chapter CSV: scale, grid and the command that regenerates it. */
@@ -294,7 +304,9 @@ export async function loadReplay(runDir: string): Promise<ReplayStore> {
 
 /** The TD-MPC config a run was trained with (its config.json; keys added to the library since take their defaults). */
 export function readRunConfig(runDir: string): TdmpcConfig {
-  return makeConfig("tdmpc", "official", configKeys((JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as { cfg: TdmpcConfig }).cfg));
+  const cfg = withNewDefaults((JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as { cfg: TdmpcConfig }).cfg);
+  validateConfig(cfg);
+  return cfg;
 }
 
 // ─── CSV files of the studies built on the runs ──────────────────────────────────────────────────────────────────────────────────────

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { drawEntry, planEntry, resultsFile, runJobs, figuresDir } from "../../src/experiments/figures-run.js";
-import { FIGURES, getFigure, NotRegisteredError, quickTrainRun } from "../../src/experiments/registry.js";
-import { gridRuns, runId, runKind, validateRun, type GridRun, type RunSpec } from "../../src/experiments/run-kinds.js";
+import { FIGURES, getFigure, quickTrainRun } from "../../src/experiments/registry.js";
+import { gridRuns, runId, runKind, validateRun, type CourseRun, type GridRun, type RunSpec } from "../../src/experiments/run-kinds.js";
 import type { ProgressBoard } from "../../src/util/progress.js";
 import { readResults } from "../../src/util/results.js";
 
@@ -21,7 +21,7 @@ const scratch = mkdtempSync(join(tmpdir(), "tdmpc-registry-"));
 // quick results, figures and checkpoints go to scratch folders (this process reads them through the same variables)
 process.env.TDMPC_RESULTS_DIR = join(scratch, "results");
 process.env.TDMPC_CACHE_DIR = join(scratch, "cache");
-const registered = FIGURES.filter((f) => !f.todo);
+const registered = FIGURES;
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function tdmpc(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -35,7 +35,7 @@ function tdmpc(args: string[]): Promise<{ code: number | null; stdout: string; s
 }
 
 describe("registry entries", () => {
-  it("every grid (full and quick) validates, with distinct stable ids; placeholders say where to look", () => {
+  it("every grid (full and quick) validates, with distinct stable ids", () => {
     expect(new Set(FIGURES.map((f) => f.name)).size).toBe(FIGURES.length);
     for (const f of registered)
       for (const quick of [false, true]) {
@@ -46,8 +46,10 @@ describe("registry entries", () => {
     // a run's id is its spec's: results, queue jobs and checkpoints find it again across versions of this code
     expect(runId({ kind: "pets", task: "cartpole-swingup", seed: 0, iters: 12 })).toBe("pets-cartpole-swingup-s0-934454d1");
     expect(runId({ kind: "train", agent: "tdmpc", preset: "laptop", task: "cartpole-swingup", seed: 1, steps: 100_000, evalFreq: 20_000, evalEpisodes: 10 })).toBe("tdmpc-laptop-cartpole-swingup-s1-a161fdc9");
-    for (const f of FIGURES.filter((e) => e.todo)) expect(() => f.grid({ quick: true })).toThrow(NotRegisteredError);
-    expect(() => getFigure("ch04-latent").grid({ quick: false })).toThrow(/ch04-latent: not yet registered: chapter 4's runs are a grid of their own: `npx tdmpc grid ch04`/);
+    expect(runId({ kind: "course", variant: "independent", task: "cartpole-balance", seed: 4, steps: 20_000, evalFreq: 2_000, evalEpisodes: 2 })).toBe("course-independent-cartpole-balance-s4-9ca0f137");
+    expect(runId({ kind: "optim", optimizer: "cmaes", fn: "rosenbrock", dim: 10, seeds: 10, maxEvals: 20_000 })).toBe("optim-cmaes-rosenbrock-10d-3ef7c6b9");
+    // every chapter of 00-07 with figures has an entry
+    for (const chapter of ["00b", "01", "02", "03", "04", "05", "06", "07"]) expect(FIGURES.some((f) => f.chapter.includes(chapter)), chapter).toBe(true);
     expect(() => getFigure("nope")).toThrow(/no figure 'nope' in the registry; known: ch00b-oracle/);
   });
 
@@ -58,19 +60,31 @@ describe("registry entries", () => {
       [{ kind: "pets", task: "cartpole-swingup", seed: -1, iters: 1 }, /seed must be a non-negative integer/],
       [{ kind: "mpc", sweep: "x", task: "cartpole-swingup", planner: "lbfgs", numSamples: 8, horizon: 2, iterations: 1, steps: 2, replanEvery: 1, seed: 0 }, /unknown planner 'lbfgs'/],
       [{ kind: "sim2real" }, /unknown run kind 'sim2real'/],
+      [{ kind: "course", variant: "dreamer", task: "cartpole-swingup", seed: 0, steps: 1000, evalFreq: 1000, evalEpisodes: 1 }, /unknown variant 'dreamer' \(known: tdmpc, independent/],
+      [{ kind: "course", variant: "tdmpc", task: "cartpole-swingup", seed: 0, steps: 1000, evalFreq: 1000, evalEpisodes: 1, scale: { num_elites: 999 } }, /num_elites/],
+      [{ kind: "optim", optimizer: "adam", fn: "sphere", dim: 2, seeds: 1, maxEvals: 100 }, /unknown optimizer 'adam' \(known: cem, cem-full/],
+      [{ kind: "optim-curves", optimizer: "cmaes", fn: "sphere", dim: 2, seeds: 1, maxEvals: 100 }, /convergence curves are kept in 10 dimensions, not 2/],
     ];
     for (const [spec, message] of bad) expect(() => validateRun({ id: "x", spec })).toThrow(message);
   });
 
-  it("the committed results hold every run of the oracle, chapter 2 and PETS, and draw without running anything", () => {
-    for (const name of ["ch00b-oracle", "ch02", "ch03-pets"]) {
+  it("the committed results hold every run of the oracle and chapters 1–3, the core of chapters 4–5, and draw without running anything", () => {
+    // chapters 4–5: joint vs independent on both tasks × 5 seeds; the synergy ablation × 3 seeds (the rest may still be running)
+    const variant = (r: GridRun) => (r.spec as CourseRun).variant;
+    const core: Record<string, (r: GridRun) => boolean> = { ch04: (r) => ["tdmpc", "independent"].includes(variant(r)), ch05: (r) => ["mpc", "mpc_q", "mpc_pi", "tdmpc", "policy"].includes(variant(r)) && (r.spec as CourseRun).task === "cartpole-swingup" };
+    for (const name of ["ch00b-oracle", "ch01-benchmark", "ch01-convergence", "ch02", "ch03-pets", "ch04", "ch05"]) {
       const plan = planEntry(getFigure(name), { quick: false });
-      expect(plan.missing.map((r) => r.id), `${name}: runs missing from ${plan.file}`).toEqual([]);
+      const need = core[name] ? plan.runs.filter(core[name]) : plan.runs;
+      expect(need.length).toBeGreaterThanOrEqual(name === "ch04" ? 20 : name === "ch05" ? 15 : 1);
+      expect(need.filter((r) => !plan.complete.includes(r)).map((r) => r.id), `${name}: runs missing from ${plan.file}`).toEqual([]);
       const d = drawEntry(getFigure(name), { quick: false });
       expect(d.rows.length).toBeGreaterThanOrEqual(d.runs);
       for (const fig of Object.values(d.figures)) expect(fig.data.length).toBeGreaterThan(0);
     }
     expect(Object.keys(drawEntry(getFigure("ch02"), { quick: false }).figures)).toEqual(["ch02-samples", "ch02-horizon", "ch02-myopia", "ch02-planners", "ch02-loop", "ch02-warmstart", "ch02-oracle"]);
+    // the registry's figures carry the chapters' own file names (figures/ch04-modes.png is one file, whichever command drew it)
+    expect(Object.keys(drawEntry(getFigure("ch04"), { quick: false }).figures)).toContain("ch04-modes");
+    expect(Object.keys(drawEntry(getFigure("ch05"), { quick: false }).figures)).toEqual(expect.arrayContaining(["ch05-ablation", "ch05-compute"]));
   });
 });
 
@@ -128,7 +142,7 @@ describe("tdmpc figures (local executor processes)", () => {
     const cases: [string[], RegExp][] = [
       [["figures", "run"], /give a figure name \(see `tdmpc figures list`\) or --all/],
       [["figures", "run", "nope"], /no figure 'nope' in the registry/],
-      [["figures", "run", "ch04-latent"], /ch04-latent: not yet registered/],
+      [["figures", "run", "ch04-latent"], /no figure 'ch04-latent' in the registry; known: .*ch04, ch05/],
       [["figures", "run", "ch02", "--workers", "0"], /--workers must be a positive integer/],
       [["figures", "run", "ch02", "--quick", "--redis", "localhost:6379"], /--redis: 'localhost:6379' must start with redis:\/\//],
       [["worker"], /worker: give --redis redis:\/\/HOST:PORT/],

@@ -45,9 +45,14 @@ export function predictionFigure(rows: PredictionRow[], task = "cartpole-swingup
 export function ch04Figures(dir: string): Record<string, Figure> {
   const rows = readResults(join(dir, "ch04-latent.csv"));
   if (!rows.length) throw new Error(`${join(dir, "ch04-latent.csv")} holds no runs: run \`npx tdmpc grid ch04\``);
+  return ch04FiguresOf(rows, dir);
+}
+
+/** The grid's figures from its rows, and the prediction study's when `studies` (a results folder) holds it. */
+export function ch04FiguresOf(rows: ResultRow[], studies?: string): Record<string, Figure> {
   const figs: Record<string, Figure> = { modes: modesFigure(rows) };
   if (rows.some((r) => r.label === "no_consistency" || r.label === "reconstruction")) figs.consistency = consistencyFigure(rows);
-  const pred = readRows<PredictionRow>(join(dir, "ch04-prediction.csv"), PREDICTION_TEXT);
+  const pred = studies ? readRows<PredictionRow>(join(studies, "ch04-prediction.csv"), PREDICTION_TEXT) : [];
   for (const task of [...new Set(pred.map((r) => r.task))]) figs[`prediction-${task.split("-")[0]}`] = predictionFigure(pred, task);
   return figs;
 }

@@ -149,14 +149,20 @@ export function learnersFigure(rows: LearnerRow[]): Figure {
 export function ch05Figures(dir: string): Record<string, Figure> {
   const rows = readResults(join(dir, "ch05-synergies.csv"));
   if (!rows.length) throw new Error(`${join(dir, "ch05-synergies.csv")} holds no runs: run \`npx tdmpc grid ch05\``);
+  return ch05FiguresOf(rows, dir);
+}
+
+/** The grid's figures from its rows, and the studies' (pilot, planning, learners) when `studies` (a results folder) holds them. */
+export function ch05FiguresOf(rows: ResultRow[], studies?: string): Record<string, Figure> {
   const figs: Record<string, Figure> = { ablation: ablationFigure(rows) };
   if (rows.some((r) => r.label.startsWith("poplin"))) figs.poplin = poplinFigure(rows);
-  const pilot = readResults(join(dir, "ch05-pendulum-pilot.csv"));
+  if (!studies) return figs;
+  const pilot = readResults(join(studies, "ch05-pendulum-pilot.csv"));
   if (pilot.length) figs["pendulum-pilot"] = pendulumPilotFigure(pilot);
-  const plan = readRows<PlanningRow>(join(dir, "ch05-planning.csv"), PLANNING_TEXT);
+  const plan = readRows<PlanningRow>(join(studies, "ch05-planning.csv"), PLANNING_TEXT);
   if (plan.some((r) => r.study === "budget")) Object.assign(figs, { compute: computeFigure(plan), speed: speedFigure(plan) });
   if (plan.some((r) => r.study === "horizon")) figs.horizon = horizonFigure(plan);
-  const learners = readRows<LearnerRow>(join(dir, "ch05-learners.csv"), LEARNER_TEXT);
+  const learners = readRows<LearnerRow>(join(studies, "ch05-learners.csv"), LEARNER_TEXT);
   if (learners.length) figs.learners = learnersFigure(learners);
   return figs;
 }
