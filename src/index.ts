@@ -80,7 +80,7 @@ export * as planning from "./planning/index.js";
 export * as experiments from "./experiments/index.js";
 // ---- chapter figures (src/viz/figures): the same figures the notebooks show and `tdmpc figures <chapter>` exports ----
 export * as figures from "./viz/figures/index.js";
-export { meanCi, fmtMeanCi, seedTraces, groupBy, type MeanCi } from "./viz/evidence.js";
+export { meanCi, fmtMeanCi, permutationTest, seedTraces, groupBy, type MeanCi } from "./viz/evidence.js";
 // ---- nn (issue 6): layers, optimiser, losses, checkpoints, TD-MPC2 world model, presets, inference engines ----
 export {
   Params,
