@@ -17,7 +17,7 @@ export {
 export { TdmpcAgent } from "./tdmpc.js";
 export { Tdmpc2Agent } from "./tdmpc2.js";
 export { policyLoss, type PolicyContext } from "./policy-learners.js";
-export { train, makeAgent, protocolEnv, configForEnv, defaultRunDir, RESULT_COLUMNS, type Protocol, type ResultRow, type TrainOptions } from "./trainer.js";
+export { train, makeAgent, protocolEnv, configForEnv, configForTask, defaultRunDir, RESULT_COLUMNS, type Protocol, type ResultRow, type TrainOptions } from "./trainer.js";
 export { saveRunCheckpoint, loadRunCheckpoint, latestCheckpoint, type RunCounters } from "./checkpoint.js";
 export { evaluateRun, loadAgent, exportAgent, loadExportedAgent, type EvalResult } from "./evaluate.js";
 export type { LearningAgent, UpdateInfo } from "./types.js";

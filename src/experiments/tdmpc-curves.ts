@@ -30,6 +30,8 @@ export interface EvalRow {
   ret: number;
   /** Each evaluation episode's return (the `returns` column; empty in files written before it existed). */
   episodes: number[];
+  /** Model updates made before this evaluation (0 during the seed steps' random actions). */
+  updates: number;
   wallSec: number;
 }
 
@@ -48,7 +50,7 @@ export function readEvalRows(...files: string[]): EvalRow[] {
 export function evalRows(rows: ResultRow[]): EvalRow[] {
   return rows
     .filter((r) => r.kind === "eval" && r.return !== "" && Number.isFinite(Number(r.return)))
-    .map((r) => ({ task: r.task!, agent: r.agent!, label: r.label!, seed: Number(r.seed), envStep: Number(r.env_step), ret: Number(r.return), episodes: r.returns ? r.returns.split(";").map(Number) : [], wallSec: Number(r.wall_sec) }));
+    .map((r) => ({ task: r.task!, agent: r.agent!, label: r.label!, seed: Number(r.seed), envStep: Number(r.env_step), ret: Number(r.return), episodes: r.returns ? r.returns.split(";").map(Number) : [], updates: Number(r.updates), wallSec: Number(r.wall_sec) }));
 }
 
 export interface CurveSummary {
