@@ -175,3 +175,15 @@ describe("chapter 6 (data/results/curves-pendulum-swingup.csv)", () => {
     expect(Math.max(...s2.episodes.filter((g) => g < 400))).toBeLessThan(100); // bimodal: the others earn almost nothing
   });
 });
+
+describe("chapter 4, the consistency loss (data/results/ch04-latent.csv)", () => {
+  it("on the loss variants' seeds, no consistency and reconstruction end lower than TD-MPC by more than 100 on average, and spread more", () => {
+    const rows = readResults(join(results, "ch04-latent.csv"));
+    const at = (v: string) => [0, 1, 2].map((s) => rows.find((r) => r.kind === "eval" && r.label === v && r.task === "cartpole-swingup" && r.seed === s && r.env_step >= 20_000)!.return);
+    const [base, spreadBase] = [mean(at("tdmpc")), Math.max(...at("tdmpc")) - Math.min(...at("tdmpc"))];
+    for (const v of ["no_consistency", "reconstruction"]) {
+      expect(base - mean(at(v)), v).toBeGreaterThan(100);
+      expect(Math.max(...at(v)) - Math.min(...at(v)), v).toBeGreaterThan(5 * spreadBase);
+    }
+  });
+});
