@@ -187,3 +187,28 @@ describe("chapter 4, the consistency loss (data/results/ch04-latent.csv)", () =>
     }
   });
 });
+
+describe("chapter 5, POPLIN (data/results/ch05-synergies.csv)", () => {
+  it("POPLIN-A ends close to TD-MPC, all seeds above 750; POPLIN-P has one seed that never swings up (< 300) and two above 700", () => {
+    const rows = readResults(join(results, "ch05-synergies.csv"));
+    const at = (v: string) => [0, 1, 2].map((s) => rows.find((r) => r.kind === "eval" && r.label === v && r.task === "cartpole-swingup" && r.seed === s && r.env_step >= 20_000)!.return);
+    expect(Math.min(...at("poplin_a"))).toBeGreaterThan(750);
+    expect(Math.abs(mean(at("poplin_a")) - mean(at("tdmpc")))).toBeLessThan(100);
+    expect(at("poplin_p").filter((g) => g < 300)).toHaveLength(1);
+    expect(at("poplin_p").filter((g) => g > 700)).toHaveLength(2);
+  });
+});
+
+describe("chapter 5, the synergy ablation (data/results/ch05-synergies.csv)", () => {
+  it("terminal Q pays, TD-MPC ends highest with the narrowest spread, the warm start alone and the policy alone end below MPC alone", () => {
+    const rows = readResults(join(results, "ch05-synergies.csv"));
+    const at = (v: string) => [0, 1, 2].map((s) => rows.find((r) => r.kind === "eval" && r.label === v && r.task === "cartpole-swingup" && r.seed === s && r.env_step >= 20_000)!.return);
+    const m = (v: string) => mean(at(v));
+    const spread = (v: string) => Math.max(...at(v)) - Math.min(...at(v));
+    expect(m("tdmpc")).toBeGreaterThan(m("mpc_q"));
+    expect(m("mpc_q")).toBeGreaterThan(m("mpc") + 200);
+    expect(m("mpc_pi")).toBeLessThan(m("mpc"));
+    expect(m("policy")).toBeLessThan(m("mpc"));
+    for (const v of ["mpc", "mpc_q", "mpc_pi", "policy"]) expect(spread("tdmpc"), v).toBeLessThan(spread(v));
+  });
+});
