@@ -8,7 +8,9 @@ import { readCh01Runs, summarize } from "../../src/experiments/ch01-optim.js";
 import { readCh02Csv, type MpcRunResult } from "../../src/experiments/ch02-mpc.js";
 import { parsePetsCsv, readAblations, readCsvRows, type MultistepRow, type UncertaintyRow } from "../../src/experiments/ch03-models.js";
 import { meanCi, permutationTest } from "../../src/viz/evidence.js";
-import { readResults } from "../../src/experiments/tdmpc-runs.js";
+import { readResults, readRows } from "../../src/experiments/tdmpc-runs.js";
+import { PREDICTION_TEXT, type PredictionRow } from "../../src/experiments/ch04-latent.js";
+import { LEARNER_TEXT, type LearnerRow } from "../../src/experiments/ch05-synergies.js";
 import { PAPER_RETURNS_100K, readEvalRows, returnsAt } from "../../src/experiments/tdmpc-curves.js";
 import { ch03Oracle, petsAsAblation } from "../../src/viz/figures/index.js";
 import { ablationFinals } from "../../src/viz/figures/ch03.js";
@@ -210,5 +212,24 @@ describe("chapter 5, the synergy ablation (data/results/ch05-synergies.csv)", ()
     expect(m("mpc_pi")).toBeLessThan(m("mpc"));
     expect(m("policy")).toBeLessThan(m("mpc"));
     for (const v of ["mpc", "mpc_q", "mpc_pi", "policy"]) expect(spread("tdmpc"), v).toBeLessThan(spread(v));
+  });
+});
+
+describe("chapters 4–5 studies (data/results/ch04-prediction.csv, ch05-learners.csv)", () => {
+  it("PETS predicts the reward better than TD-MPC's latent model at k = 1, 5, 15; the latent error grows past the horizon of 5", () => {
+    const rows = readRows<PredictionRow>(join(results, "ch04-prediction.csv"), PREDICTION_TEXT).filter((r) => r.task === "cartpole-swingup");
+    const at = (model: string, k: number) => mean(rows.filter((r) => r.model === model && r.k === k).map((r) => r.reward_rmse));
+    for (const k of [1, 5, 15]) expect(at("pets", k), `k=${k}`).toBeLessThan(at("tdmpc", k));
+    expect(at("tdmpc", 15)).toBeGreaterThan(5 * at("tdmpc", 5));
+    const latent = (model: string) => mean(rows.filter((r) => r.model === model && r.k === 1).map((r) => r.latent_rel));
+    expect(latent("no_consistency")).toBeGreaterThan(3 * latent("tdmpc"));
+  });
+
+  it("learners on the planner's data: TD and AWR end above BC and RWR on cart-pole; nothing learns from the pendulum pilot's replay", () => {
+    const rows = readRows<LearnerRow>(join(results, "ch05-learners.csv"), LEARNER_TEXT);
+    const last = Math.max(...rows.map((r) => r.updates));
+    const at = (task: string, l: string) => rows.filter((r) => r.task === task && r.learner === l && r.updates === last).map((r) => r.return);
+    for (const critic of ["td", "awr"]) for (const imitate of ["bc", "rwr"]) expect(mean(at("cartpole-swingup", critic)), `${critic} > ${imitate}`).toBeGreaterThan(mean(at("cartpole-swingup", imitate)));
+    for (const l of ["td", "bc", "rwr", "awr"]) expect(at("pendulum-swingup", l).every((g) => g === 0), l).toBe(true);
   });
 });
