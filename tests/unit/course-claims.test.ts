@@ -10,7 +10,7 @@ import { parsePetsCsv, readAblations, readCsvRows, type MultistepRow, type Uncer
 import { meanCi, permutationTest } from "../../src/viz/evidence.js";
 import { readResults, readRows } from "../../src/experiments/tdmpc-runs.js";
 import { PREDICTION_TEXT, type PredictionRow } from "../../src/experiments/ch04-latent.js";
-import { LEARNER_TEXT, type LearnerRow } from "../../src/experiments/ch05-synergies.js";
+import { LEARNER_TEXT, PLANNING_TEXT, type LearnerRow, type PlanningRow } from "../../src/experiments/ch05-synergies.js";
 import { PAPER_RETURNS_100K, readEvalRows, returnsAt } from "../../src/experiments/tdmpc-curves.js";
 import { ch03Oracle, petsAsAblation } from "../../src/viz/figures/index.js";
 import { ablationFinals } from "../../src/viz/figures/ch03.js";
@@ -231,5 +231,29 @@ describe("chapters 4–5 studies (data/results/ch04-prediction.csv, ch05-learner
     const at = (task: string, l: string) => rows.filter((r) => r.task === task && r.learner === l && r.updates === last).map((r) => r.return);
     for (const critic of ["td", "awr"]) for (const imitate of ["bc", "rwr"]) expect(mean(at("cartpole-swingup", critic)), `${critic} > ${imitate}`).toBeGreaterThan(mean(at("cartpole-swingup", imitate)));
     for (const l of ["td", "bc", "rwr", "awr"]) expect(at("pendulum-swingup", l).every((g) => g === 0), l).toBe(true);
+  });
+});
+
+describe("chapter 5, planning at equal compute and myopia (data/results/ch05-planning.csv)", () => {
+  const rows = readRows<PlanningRow>(join(results, "ch05-planning.csv"), PLANNING_TEXT).filter((r) => r.task === "cartpole-swingup");
+  const at = (f: (r: PlanningRow) => boolean) => rows.filter(f);
+
+  it("the policy acts about 10× faster than the cheapest plan (on means: > 5× on a loaded machine's timings); policy sequences buy most at the smallest budget; MPC without Q stays below 450 at every budget", () => {
+    const policy = at((r) => r.variant === "tdmpc" && r.planner === "policy");
+    const plans = at((r) => r.variant === "tdmpc" && r.planner === "mppi" && r.study === "budget");
+    expect(policy).toHaveLength(3);
+    expect(5 * mean(policy.map((r) => r.cpu_ms_per_action))).toBeLessThan(mean(plans.filter((r) => r.num_samples === 16).map((r) => r.cpu_ms_per_action)));
+    const tdmpcAt = (n: number, pi: number) => mean(plans.filter((r) => r.num_samples === n && r.pi_trajs === pi).map((r) => r.return));
+    expect(tdmpcAt(16, 6) - tdmpcAt(16, 0)).toBeGreaterThan(100);
+    expect(Math.abs(tdmpcAt(256, 6) - tdmpcAt(256, 0))).toBeLessThan(30);
+    for (const n of [16, 32, 64, 128, 256]) expect(mean(at((r) => r.variant === "mpc" && r.study === "budget" && r.num_samples === n).map((r) => r.return)), `mpc ${n}`).toBeLessThan(450);
+  });
+
+  it("MPC alone gains with every step of horizon; with the terminal value H = 1 already earns above 800", () => {
+    const h = (v: string, H: number) => mean(at((r) => r.study === "horizon" && r.variant === v && r.horizon === H).map((r) => r.return));
+    expect(h("mpc", 1)).toBeLessThan(h("mpc", 3));
+    expect(h("mpc", 3)).toBeLessThan(h("mpc", 5));
+    expect(h("mpc", 5)).toBeLessThan(h("mpc", 8));
+    for (const v of ["mpc_q", "tdmpc"]) expect(h(v, 1), v).toBeGreaterThan(800);
   });
 });
