@@ -37,8 +37,10 @@ export function predictionFigure(rows: PredictionRow[], task = "cartpole-swingup
       shown.add(m);
     });
   const seeds = new Set(at.map((r) => r.seed)).size;
-  const layout = panels(3, ["reward predicted k steps ahead (RMS, reward units)", "state o_{t+k} (RMS, state std units)", "latent vs h(o_{t+k}) (RMS / latent spread)"], "prediction error", "steps predicted ahead k");
-  return { data: compactLegend(data), layout: { ...layout, title: { text: `Prediction error over the horizon, ${task} (test episodes of the trained agent)<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` }, legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 110 }, height: 500 } };
+  const layout = panels(3, ["reward k steps ahead<br>(RMS, reward units)", "state o(t+k)<br>(RMS, in state-std units)", "latent vs h(o(t+k))<br>(RMS / latent spread)"], "prediction error", "steps predicted ahead k");
+  // an RMS error is ≥ 0: a 3-seed t-interval below 0 is cut there
+  const cut = data.map((t) => (Array.isArray(t.y) ? { ...t, y: (t.y as (number | null)[]).map((y) => (typeof y === "number" ? Math.max(0, y) : y)) } : t));
+  return { data: compactLegend(cut), layout: { ...layout, title: { text: `Prediction error over the horizon, ${task} (test episodes of the trained agent)<br><sup>up to ${seeds} seeds; ${EVIDENCE}; bands cut at 0</sup>` }, legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 110 }, height: 500 } };
 }
 
 /** Every chapter-4 figure that the committed results in `dir` allow (ch04-latent.csv, ch04-prediction.csv). */
@@ -53,6 +55,6 @@ export function ch04FiguresOf(rows: ResultRow[], studies?: string): Record<strin
   const figs: Record<string, Figure> = { modes: modesFigure(rows) };
   if (rows.some((r) => r.label === "no_consistency" || r.label === "reconstruction")) figs.consistency = consistencyFigure(rows);
   const pred = studies ? readRows<PredictionRow>(join(studies, "ch04-prediction.csv"), PREDICTION_TEXT) : [];
-  for (const task of [...new Set(pred.map((r) => r.task))]) figs[`prediction-${task.split("-")[0]}`] = predictionFigure(pred, task);
+  for (const task of [...new Set(pred.map((r) => r.task))]) figs[`prediction-${task}`] = predictionFigure(pred, task);
   return figs;
 }

@@ -5,7 +5,7 @@ import { LEARNER_TEXT, PLANNING_TEXT, type LearnerRow, type PlanningRow } from "
 import { readResults, readRows, VARIANTS } from "../../experiments/tdmpc-runs.js";
 import { groupBy, seedTraces } from "../evidence.js";
 import type { Figure } from "../plotly.js";
-import { colorOf, compactLegend, EVIDENCE, learningCurves, panels } from "./runs.js";
+import { BANDS_CUT, colorOf, compactLegend, cutAtReturnBounds, EVIDENCE, learningCurves, panels, returnAxes } from "./runs.js";
 
 const TASKS = ["pendulum-swingup", "cartpole-swingup"];
 const titles: Record<string, string> = {
@@ -72,10 +72,10 @@ export function computeFigure(rows: PlanningRow[]): Figure {
   });
   const seeds = new Set(rows.filter((r) => r.study === "budget").map((r) => r.seed)).size;
   return {
-    data: compactLegend(data),
+    data: compactLegend(cutAtReturnBounds(data)),
     layout: {
-      title: { text: `Return at equal compute: trained agents re-planned with 16×1 … 256×4 samples × iterations<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` },
-      ...panels(tasks.length, tasks, "evaluation return (max 1000)", "CPU ms per action (one core, log scale)", { xLog: true }),
+      title: { text: `Return at equal compute: trained agents re-planned with 16×1 … 256×4 samples × iterations<br><sup>${seeds} seeds; ${EVIDENCE}; ${BANDS_CUT}</sup>` },
+      ...returnAxes(panels(tasks.length, tasks, "evaluation return (max 1000)", "CPU ms per action (one core, log scale)", { xLog: true }), tasks.length),
       legend: { orientation: "h", y: -0.2, yanchor: "top" },
       margin: { b: 170 },
       height: 600,
@@ -108,8 +108,8 @@ export function horizonFigure(rows: PlanningRow[]): Figure {
   });
   const seeds = new Set(rows.filter((r) => r.study === "horizon").map((r) => r.seed)).size;
   return {
-    data: compactLegend(data),
-    layout: { title: { text: `Myopia: return against the planning horizon (trained agents re-planned, 128 × 3)<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` }, ...panels(tasks.length, tasks, "evaluation return (max 1000)", "planning horizon H (agent steps of 0.08 s)"), legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 120 }, height: 500 },
+    data: compactLegend(cutAtReturnBounds(data)),
+    layout: { title: { text: `Myopia: return against the planning horizon (trained agents re-planned, 128 × 3)<br><sup>${seeds} seeds; ${EVIDENCE}; ${BANDS_CUT}</sup>` }, ...returnAxes(panels(tasks.length, tasks, "evaluation return (max 1000)", "planning horizon H (agent steps of 0.08 s)"), tasks.length), legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 120 }, height: 500 },
   };
 }
 
@@ -140,8 +140,8 @@ export function learnersFigure(rows: LearnerRow[]): Figure {
   });
   const seeds = new Set(rows.map((r) => r.seed)).size;
   return {
-    data: compactLegend(data),
-    layout: { title: { text: `Policy learners on the same planner data (TD-MPC's replay, frozen model and critic): π acting alone<br><sup>${seeds} seeds; ${EVIDENCE}</sup>` }, ...panels(tasks.length, tasks, "return of π alone (max 1000)", "policy updates on the fixed data"), legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 110 }, height: 500 },
+    data: compactLegend(cutAtReturnBounds(data)),
+    layout: { title: { text: `Policy learners on the same planner data (TD-MPC's replay, frozen model and critic): π acting alone<br><sup>up to ${seeds} seeds; ${EVIDENCE}; ${BANDS_CUT}</sup>` }, ...returnAxes(panels(tasks.length, tasks, "return of π alone (max 1000)", "policy updates on the fixed data"), tasks.length), legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 110 }, height: 500 },
   };
 }
 

@@ -75,18 +75,11 @@ export function learningCurves(rows: ResultRow[], opts: { tasks: string[]; varia
     });
   });
   const seeds = Math.max(0, ...o.tasks.flatMap((t) => o.variants.map((v) => new Set(rows.filter((r) => r.task === t && r.label === v).map((r) => r.seed)).size)));
-  // a return lies in [0, 1000]: with 2–3 seeds a t-interval reaches far outside it, so bands are cut at the bounds
-  // (the subtitle says how many seeds) and every panel keeps the same y range
-  const clipped = data.map((t) => (Array.isArray(t.y) ? { ...t, y: (t.y as (number | null)[]).map((y) => (typeof y === "number" ? Math.min(1000, Math.max(0, y)) : y)) } : t));
-  const layout = panels(o.tasks.length, o.tasks, "evaluation return (mean of the episodes; max 1000)", "environment steps");
-  for (let i = 0; i < o.tasks.length; i++) {
-    const axis = layout[`yaxis${i === 0 ? "" : i + 1}`] as Record<string, unknown> | undefined;
-    if (axis) axis.range = [-20, 1050];
-  }
+  const layout = returnAxes(panels(o.tasks.length, o.tasks, "evaluation return (mean of the episodes; max 1000)", "environment steps"), o.tasks.length);
   return {
-    data: compactLegend(clipped),
+    data: compactLegend(cutAtReturnBounds(data)),
     layout: {
-      title: { text: `${o.title}<br><sup>up to ${seeds} seeds; ${EVIDENCE}; bands cut at 0 and 1000</sup>` },
+      title: { text: `${o.title}<br><sup>up to ${seeds} seeds; ${EVIDENCE}; ${BANDS_CUT}</sup>` },
       ...layout,
       legend: { orientation: "h", y: -0.25, yanchor: "top" },
       margin: { b: 150 },
@@ -120,4 +113,24 @@ export function finalReturns(rows: ResultRow[], variants: string[], tasks: strin
       out.push({ variant, task, seeds: s.n, mean: s.mean, ci95: s.half, min: s.min, max: s.max, perSeed: last.map((r) => `${r.seed}: ${r.return.toFixed(0)}`).join(", ") });
     }
   return out;
+}
+
+/** What a figure whose bands were cut says in its subtitle. */
+export const BANDS_CUT = "bands cut at 0 and 1000";
+
+/**
+ * An episode's return lies in [0, 1000]: with 2–3 seeds a t-interval reaches far outside it, so the y values of
+ * bands and lines are cut at those bounds (the subtitle says how many seeds; BANDS_CUT says it was done).
+ */
+export function cutAtReturnBounds(data: Record<string, unknown>[]): Record<string, unknown>[] {
+  return data.map((t) => (Array.isArray(t.y) ? { ...t, y: (t.y as (number | null)[]).map((y) => (typeof y === "number" ? Math.min(1000, Math.max(0, y)) : y)) } : t));
+}
+
+/** Every return panel of a `panels` layout on the same y range, [0, 1000] with a margin. */
+export function returnAxes<L extends Record<string, unknown>>(layout: L, n: number): L {
+  for (let i = 0; i < n; i++) {
+    const axis = layout[`yaxis${i === 0 ? "" : i + 1}`] as Record<string, unknown> | undefined;
+    if (axis) axis.range = [-20, 1050];
+  }
+  return layout;
 }
