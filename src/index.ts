@@ -73,7 +73,7 @@ export { checkEnv, type CheckReport } from "./envs/check.js";
 export { EpisodeRecorder, recordEpisode, geomInfo, type Recording, type RecordingFrame, type GeomInfo, type GeomShape } from "./envs/recording.js";
 export { animationFigure2d, animationFigure3d, type AnimationOptions } from "./viz/animation.js";
 export { forkVecEnv } from "./envs/vec.js";
-export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/cli.js";
+export { taskTable, taskTableMarkdown, checkTask, type TaskRow, type CheckResult } from "./envs/task-table.js";
 
 // ---- planning (chapter 2): random shooting, CEM, MPPI, CMA-ES planners, MPC loop, simulator as model ----
 export * as planning from "./planning/index.js";

@@ -1,7 +1,7 @@
 /**
  * The experiment registry: one entry per figure of the course. An entry names its grid of runs (run-kinds.ts:
  * each run a plain spec with a stable id), the results file the rows land in, how to draw the figure(s) from those
- * rows, and a quick grid that runs in seconds. `tdmpc figures list | run NAME | draw NAME` (figures-cli.ts) and
+ * rows, and a quick grid that runs in seconds. `tdmpc figures list | run NAME | draw NAME` (src/cli/figures.ts) and
  * notebook 08 work from it; docs/experiments.md says how to add an entry.
  *
  * Results: data/results/<results> for the full grid (committed), <results dir>/quick/<results> for the quick one

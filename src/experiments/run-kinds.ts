@@ -15,7 +15,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { expectedEnvSteps, PETS_COLUMNS, PETS_KEY } from "../agents/cli.js";
+import { expectedEnvSteps, PETS_COLUMNS, PETS_KEY } from "../agents/pets-results.js";
 import { latestCheckpoint } from "../agents/checkpoint.js";
 import { makeConfig } from "../agents/config.js";
 import { PETS_DEFAULTS, checkPetsConfig, runPets, type PetsConfig } from "../agents/pets.js";

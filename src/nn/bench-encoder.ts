@@ -1,13 +1,12 @@
 /**
- * `tdmpc bench encoder`: the pixel encoders (conv.ts) at batch 256 on the tfjs backend in use (wasm here), forward
- * alone (target encodings) and forward + backward, against the same networks in PyTorch CPU with one thread
- * (scripts/bench_encoder_torch.py), alternating ours and theirs. Medians of `reps` timed runs after one warm-up.
+ * The pixel encoders' benchmark (`tdmpc bench encoder`): the encoders (conv.ts) at batch 256 on the tfjs backend in
+ * use (wasm here), forward alone (target encodings) and forward + backward, against the same networks in PyTorch CPU
+ * with one thread (scripts/bench_encoder_torch.py), alternating ours and theirs. Medians of `reps` timed runs after
+ * one warm-up.
  */
-import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "../tooling/paths.js";
-import { isQuick } from "../util/quick.js";
 import { Rng } from "../util/random.js";
 import { describeBackend, initBackend, tf } from "./backend.js";
 import { TORCH_PYTHON, torchAvailable } from "./bench.js";
@@ -110,38 +109,4 @@ function benchOne(kind: ConvEncoderKind, size: number, batch: number, reps: numb
   const row: EncoderBenchRow = { kind, size, batch, forwardMs: median(f), trainMs: median(t), torchForwardMs: withTorch ? median(tf_) : null, torchTrainMs: withTorch ? median(tt) : null };
   log(`${kind} ${size}×${size} batch ${batch}: forward ${row.forwardMs.toFixed(0)} ms, forward+backward ${row.trainMs.toFixed(0)} ms (PyTorch ${row.torchForwardMs?.toFixed(0) ?? "-"} / ${row.torchTrainMs?.toFixed(0) ?? "-"} ms)`);
   return row;
-}
-
-export function register(bench: Command): void {
-  bench
-    .command("encoder")
-    .description("pixel encoders (TD-MPC 84×84, TD-MPC2 64×64, IMPALA 84×84): forward and forward+backward at batch 256, ours vs PyTorch CPU 1 thread")
-    .option("--kinds <list>", "tdmpc,tdmpc2,impala", "tdmpc,tdmpc2,impala")
-    .option("--batch <n>", "batch size", "256")
-    .option("--reps <n>", "timed repetitions (medians)", isQuick() ? "1" : "3")
-    .option("--json", "print one JSON array of {kind, size, batch, forwardMs, trainMs, torchForwardMs, torchTrainMs}")
-    .action(async (o: { kinds: string; batch: string; reps: string; json?: boolean }) => {
-      const batch = Number(o.batch);
-      const reps = Number(o.reps);
-      if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got '${o.batch}'`);
-      if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got '${o.reps}'`);
-      const sizes: Record<string, number> = { tdmpc: 84, tdmpc2: 64, impala: 84 };
-      const cases = o.kinds.split(",").map((k) => {
-        const kind = k.trim();
-        if (!(kind in sizes)) throw new Error(`unknown encoder '${kind}' (tdmpc, tdmpc2, impala)`);
-        return { kind: kind as ConvEncoderKind, size: sizes[kind] };
-      });
-      const rows = await benchEncoders(cases, batch, reps, (s) => process.stderr.write(s + "\n"));
-      if (o.json) {
-        console.log(JSON.stringify(rows));
-        return;
-      }
-      console.log("| encoder | frame | batch | ours fwd ms | ours fwd+bwd ms | PyTorch fwd ms | PyTorch fwd+bwd ms | ratio fwd+bwd |");
-      console.log("|---|---|---:|---:|---:|---:|---:|---:|");
-      for (const r of rows) {
-        const ratio = r.torchTrainMs ? (r.trainMs / r.torchTrainMs).toFixed(2) : "-";
-        console.log(`| ${r.kind} | ${r.size}×${r.size} | ${r.batch} | ${r.forwardMs.toFixed(0)} | ${r.trainMs.toFixed(0)} | ${r.torchForwardMs?.toFixed(0) ?? "-"} | ${r.torchTrainMs?.toFixed(0) ?? "-"} | ${ratio} |`);
-      }
-      console.log("ours: tfjs on the backend above, one thread; PyTorch: /usr/bin/python3, torch.set_num_threads(1); medians, alternating runs");
-    });
 }

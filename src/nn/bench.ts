@@ -15,7 +15,7 @@
  * prints both, and reports no ratio against the reference BLAS (a peer 20–40× slower than OpenBLAS).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -457,4 +457,16 @@ export function reportMarkdown(rep: BenchReport, source: string): string {
     "",
     ...rep.notes.map((n) => `- ${n}`),
   ].join("\n");
+}
+
+const DOC_BEGIN = "<!-- bench-nn:begin -->";
+const DOC_END = "<!-- bench-nn:end -->";
+
+/** Replace the generated section of a doc (between the bench-nn markers) with the report's table. */
+export function writeDocTable(doc: string, rep: BenchReport, source: string): void {
+  const text = readFileSync(doc, "utf8");
+  const a = text.indexOf(DOC_BEGIN);
+  const b = text.indexOf(DOC_END);
+  if (a < 0 || b < a) throw new Error(`${doc}: no ${DOC_BEGIN} … ${DOC_END} section to regenerate`);
+  writeFileSync(doc, text.slice(0, a + DOC_BEGIN.length) + "\n" + reportMarkdown(rep, source) + "\n" + text.slice(b));
 }

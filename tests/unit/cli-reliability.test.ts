@@ -77,7 +77,7 @@ describe("bad flags: exit code 1 and a message that names the flag (issue 12, it
     [["notebooks", "run", "--timeout", "0"], /--timeout must be a positive integer/],
   ];
   it("env check, bench env/optim/nn/plan, notebooks run, and more of train pets / oracle (main())", async () => {
-    const { main } = await import("../../src/cli.js");
+    const { main } = await import("../../src/cli/index.js");
     for (const [args, message] of inProcess) {
       const errors: string[] = [];
       const spy = vi.spyOn(console, "error").mockImplementation((m: unknown) => void errors.push(String(m)));

@@ -1,7 +1,8 @@
 import { existsSync, rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { benchApi, benchNative, benchRaw, buildNative, mjcfForMujoco2 } from "../../src/envs/bench.js";
-import { checkTask, taskTable, taskTableMarkdown, textTable } from "../../src/envs/cli.js";
+import { checkTask, taskTable, taskTableMarkdown } from "../../src/envs/task-table.js";
+import { textTable } from "../../src/util/table.js";
 import { listTasks } from "../../src/envs/registry.js";
 
 describe("tdmpc env list / env check", () => {

@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { classifyBlas, type BenchReport } from "../../src/nn/bench.js";
-import { writeDocTable } from "../../src/nn/cli.js";
+import { classifyBlas, writeDocTable, type BenchReport } from "../../src/nn/bench.js";
 
 describe("tdmpc bench nn: a fair peer", () => {
   it("tells OpenBLAS (or MKL, BLIS) from the reference BLAS by the loaded library and the sgemm speed", () => {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { torchAvailable } from "../../src/nn/bench.js";
-import { planSweep } from "../../src/planning/cli.js";
+import { planSweep } from "../../src/nn/bench-plan.js";
 
 const root = join(import.meta.dirname, "..", "..");
 

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { buildCli } from "../../src/cli.js";
+import { buildCli } from "../../src/cli/index.js";
 import { benchRender } from "../../src/envs/render/bench.js";
 import { decodePng } from "../../src/viz/image.js";
-import { parseCamera, parseSize } from "../../src/viz/cli.js";
+import { parseCamera, parseSize } from "../../src/cli/render.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tdmpc-render-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

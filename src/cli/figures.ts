@@ -1,20 +1,37 @@
 /**
- * `tdmpc figures list | run NAME | draw NAME` (the experiment registry, registry.ts) and `tdmpc worker`.
- * Added as sub-commands of the existing `tdmpc figures <chapter>` command, which keeps working.
+ * `tdmpc figures <chapter>`: export a chapter's figures (PNG + SVG under figures/) from its committed results,
+ * without re-running anything; `tdmpc figures run <chapter>` re-runs the chapter's experiments first (resumable).
+ * The notebooks build the same figures with the same functions.
+ * `tdmpc figures list | run NAME | adopt NAME DIRS | draw NAME`: the experiment registry (experiments/registry.ts).
  */
 import type { Command } from "commander";
 import { availableParallelism } from "node:os";
-import { textTable } from "../envs/cli.js";
 import { join } from "node:path";
+import { adoptRuns, defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "../experiments/figures-run.js";
+import { regenerateChapter, REGENERATE_CHAPTERS, REGENERATE_COST } from "../experiments/regenerate.js";
+import { redisConnection } from "../experiments/redis-queue.js";
+import { FIGURES, getFigure, type FigureEntry } from "../experiments/registry.js";
 import { projectRoot } from "../tooling/paths.js";
-import { intFlag, intListFlag, numberFlag } from "../util/validate.js";
-import { resultsDir as committedResults } from "../viz/figures/index.js";
-import { exportAllChapters, regenerateAndExport, REGENERATE_CHAPTERS } from "./cli.js";
+import { textTable } from "../util/table.js";
+import { intFlag, intListFlag } from "../util/validate.js";
 import { FigureExporter } from "../viz/export.js";
-import { serveExecutor } from "./executor.js";
-import { adoptRuns, defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "./figures-run.js";
-import { redisConnection, startRedisWorker } from "./redis-queue.js";
-import { FIGURES, getFigure, type FigureEntry } from "./registry.js";
+import { chapterFigures, FIGURE_CHAPTERS, resultsDir as committedResults } from "../viz/figures/index.js";
+import type { Figure } from "../viz/plotly.js";
+
+/** Export figures as PNG + SVG: `figures/<chapter>-<name>.{png,svg}`. */
+async function exportChapter(chapter: string, figs: Record<string, Figure>, outDir: string): Promise<void> {
+  const ex = await FigureExporter.open();
+  try {
+    for (const [name, fig] of Object.entries(figs)) {
+      const width = (fig.layout?.width as number | undefined) ?? 900;
+      const height = (fig.layout?.height as number | undefined) ?? 420;
+      const files = await ex.export(fig, join(outDir, `${chapter}-${name}`), { width, height });
+      console.log(`wrote ${files.join(", ")}`);
+    }
+  } finally {
+    await ex.close();
+  }
+}
 
 /** NAME or --all, never both. */
 function pick(name: string | undefined, all: boolean | undefined): FigureEntry[] {
@@ -46,8 +63,15 @@ async function draw(entries: FigureEntry[], w: Where, log: (line: string) => voi
 }
 
 export function register(program: Command): void {
-  const figures = program.commands.find((c) => c.name() === "figures") ?? program.command("figures");
-  figures.description("the figures of the course: `figures list`, `figures run NAME`, `figures draw NAME` (experiment registry, docs/experiments.md); `figures <chapter>` re-exports a chapter's figures");
+  const figures = program
+    .command("figures")
+    .description("the figures of the course: `figures list`, `figures run NAME`, `figures draw NAME` (experiment registry, docs/experiments.md); `figures <chapter>` re-exports a chapter's figures")
+    .argument("<chapter>", `a chapter (${FIGURE_CHAPTERS.join(", ")})`)
+    .option("--results <dir>", "results folder to read", committedResults())
+    .option("--out <dir>", "where the figures go", join(projectRoot(), "figures"))
+    .action(async (chapter: string, o: { results: string; out: string }) => {
+      await exportChapter(chapter, await chapterFigures(chapter, o.results), o.out);
+    });
 
   figures
     .command("list")
@@ -117,28 +141,31 @@ export function register(program: Command): void {
       if (o.all && !o.quick) failed += await exportAllChapters();
       if (failed > 0) process.exitCode = 1;
     });
+}
 
-  program
-    .command("worker")
-    .description("run queued runs: `--redis URL` takes jobs from `tdmpc figures run --redis URL` (start one per core, on any machine)")
-    .option("--redis <url>", "Redis URL, e.g. redis://127.0.0.1:6379")
-    .option("--queue <name>", "queue name", "tdmpc-runs")
-    .option("--checkpoint-dir <dir>", "run folders with checkpoints; on storage all workers share, a retried run resumes instead of starting over", defaultCheckpointRoot())
-    .option("--stall-sec <s>", "seconds before a dead worker's run is handed to another worker", numberFlag("--stall-sec", { min: 0.5 }), 30)
-    .option("--name <name>", "this worker's name in logs and progress (default host:pid)")
-    .option("--local", "internal: the executor process that `figures run` and `worker --redis` start")
-    .action(async (o: { redis?: string; queue: string; checkpointDir: string; stallSec: number; name?: string; local?: boolean }) => {
-      if (o.local) return serveExecutor();
-      if (!o.redis) throw new Error("worker: give --redis redis://HOST:PORT (docs/experiments.md); local runs need no worker: `tdmpc figures run NAME`");
-      const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
-      const handle = await startRedisWorker({ url: o.redis, queue: o.queue, checkpointRoot: o.checkpointDir, stallSec: o.stallSec, name: o.name, log });
-      await new Promise<void>((resolve) => {
-        const stop = (sig: string) => {
-          log(`${handle.name}: ${sig}: stopping (a run in progress goes back to the queue after --stall-sec and resumes from its checkpoint)`);
-          void handle.close().then(resolve);
-        };
-        process.once("SIGINT", () => stop("SIGINT"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
-      });
-    });
+/**
+ * `figures run <chapter>` for the chapters whose notebooks read several results files (ch01–ch03): re-run the
+ * missing runs into `dir` (resumable; finished rows are kept and skipped), then export the chapter's figures.
+ */
+async function regenerateAndExport(chapter: string, o: { results: string; out: string; seeds?: number[]; quick?: boolean }): Promise<void> {
+  console.error(`re-running ${chapter}'s experiments into ${o.results} (${REGENERATE_COST[chapter] ?? "see the notebook"}); finished runs there are kept`);
+  await regenerateChapter(chapter, { dir: o.results, quick: o.quick, seeds: o.seeds });
+  await exportChapter(chapter, await chapterFigures(chapter, o.results), o.out);
+}
+
+/**
+ * Every chapter's figures from the committed results (what `figures <chapter>` exports, for each chapter in turn);
+ * returns how many chapters failed (their error is printed).
+ */
+async function exportAllChapters(outDir = join(projectRoot(), "figures")): Promise<number> {
+  let failed = 0;
+  for (const chapter of FIGURE_CHAPTERS) {
+    try {
+      await exportChapter(chapter, await chapterFigures(chapter), outDir);
+    } catch (e) {
+      failed++;
+      console.error(`${chapter}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return failed;
 }

@@ -5,8 +5,8 @@
 import type { Command } from "commander";
 import { progress } from "../util/progress.js";
 import { budget } from "../util/quick.js";
-import { benchmark, DEFAULT_BENCH_FUNCTIONS, OPTIMIZER_LABELS, OPTIMIZERS, type BenchmarkRow, type OptimizerName } from "./benchmark.js";
-import { testFunction } from "./functions.js";
+import { benchmark, DEFAULT_BENCH_FUNCTIONS, OPTIMIZER_LABELS, OPTIMIZERS, type BenchmarkRow, type OptimizerName } from "../optim/benchmark.js";
+import { testFunction } from "../optim/functions.js";
 import { choiceListFlag, intFlag, intListFlag, listFlag } from "../util/validate.js";
 
 

@@ -1,28 +1,24 @@
 /**
- * `tdmpc bench nn`: tfjs / onnxruntime against PyTorch CPU (see bench.ts).
+ * `tdmpc bench nn`: tfjs / onnxruntime against PyTorch CPU (nn/bench.ts); `tdmpc bench encoder`: the pixel encoders
+ * against PyTorch CPU (nn/bench-encoder.ts).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { formatRows, profileUpdate, runNnBench, writeDocTable, type BenchCase, type BenchEngine, type BenchOptions, type BenchReport } from "../nn/bench.js";
+import { benchEncoders } from "../nn/bench-encoder.js";
+import type { ConvEncoderKind } from "../nn/conv.js";
 import { isQuick } from "../util/quick.js";
 import { choiceListFlag, intFlag, listFlag } from "../util/validate.js";
-import { formatRows, profileUpdate, reportMarkdown, runNnBench, type BenchCase, type BenchEngine, type BenchOptions, type BenchReport } from "./bench.js";
 
 const CASES = ["forward", "plan", "update", "agent"] as const;
 const ENGINES = ["tfjs", "onnx1", "onnx2"] as const;
 
-const BEGIN = "<!-- bench-nn:begin -->";
-const END = "<!-- bench-nn:end -->";
-
-/** Replace the generated section of a doc (between the bench-nn markers) with the report's table. */
-export function writeDocTable(doc: string, rep: BenchReport, source: string): void {
-  const text = readFileSync(doc, "utf8");
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`${doc}: no ${BEGIN} … ${END} section to regenerate`);
-  writeFileSync(doc, text.slice(0, a + BEGIN.length) + "\n" + reportMarkdown(rep, source) + "\n" + text.slice(b));
+export function register(_program: Command, bench: Command): void {
+  registerNn(bench);
+  registerEncoder(bench);
 }
 
-export function register(_program: Command, bench: Command): void {
+function registerNn(bench: Command): void {
   bench
     .command("nn")
     .description("forward, planning call, TD-MPC/TD-MPC2 update and agent step: ours (onnxruntime, tfjs) vs PyTorch CPU 1 thread, interleaved")
@@ -77,5 +73,39 @@ export function register(_program: Command, bench: Command): void {
         for (const n of rep.notes) console.log(n);
         console.log("obs dim 24, action dim 6; ratio = ours / torch (lower is better); medians of interleaved runs");
       }
+    });
+}
+
+function registerEncoder(bench: Command): void {
+  bench
+    .command("encoder")
+    .description("pixel encoders (TD-MPC 84×84, TD-MPC2 64×64, IMPALA 84×84): forward and forward+backward at batch 256, ours vs PyTorch CPU 1 thread")
+    .option("--kinds <list>", "tdmpc,tdmpc2,impala", "tdmpc,tdmpc2,impala")
+    .option("--batch <n>", "batch size", "256")
+    .option("--reps <n>", "timed repetitions (medians)", isQuick() ? "1" : "3")
+    .option("--json", "print one JSON array of {kind, size, batch, forwardMs, trainMs, torchForwardMs, torchTrainMs}")
+    .action(async (o: { kinds: string; batch: string; reps: string; json?: boolean }) => {
+      const batch = Number(o.batch);
+      const reps = Number(o.reps);
+      if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got '${o.batch}'`);
+      if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got '${o.reps}'`);
+      const sizes: Record<string, number> = { tdmpc: 84, tdmpc2: 64, impala: 84 };
+      const cases = o.kinds.split(",").map((k) => {
+        const kind = k.trim();
+        if (!(kind in sizes)) throw new Error(`unknown encoder '${kind}' (tdmpc, tdmpc2, impala)`);
+        return { kind: kind as ConvEncoderKind, size: sizes[kind] };
+      });
+      const rows = await benchEncoders(cases, batch, reps, (s) => process.stderr.write(s + "\n"));
+      if (o.json) {
+        console.log(JSON.stringify(rows));
+        return;
+      }
+      console.log("| encoder | frame | batch | ours fwd ms | ours fwd+bwd ms | PyTorch fwd ms | PyTorch fwd+bwd ms | ratio fwd+bwd |");
+      console.log("|---|---|---:|---:|---:|---:|---:|---:|");
+      for (const r of rows) {
+        const ratio = r.torchTrainMs ? (r.trainMs / r.torchTrainMs).toFixed(2) : "-";
+        console.log(`| ${r.kind} | ${r.size}×${r.size} | ${r.batch} | ${r.forwardMs.toFixed(0)} | ${r.trainMs.toFixed(0)} | ${r.torchForwardMs?.toFixed(0) ?? "-"} | ${r.torchTrainMs?.toFixed(0) ?? "-"} | ${ratio} |`);
+      }
+      console.log("ours: tfjs on the backend above, one thread; PyTorch: /usr/bin/python3, torch.set_num_threads(1); medians, alternating runs");
     });
 }

@@ -1,17 +1,18 @@
 /**
  * `tdmpc grid ch04|ch05`: list or run a chapter's TD-MPC training runs (resumable, one at a time) into its
- * results CSV; `--list` says which are done.
+ * results CSV; `--list` says which are done. `tdmpc study planning|learners|prediction`: evaluation studies on a
+ * chapter's finished runs (experiments/ch04-latent.ts, ch05-synergies.ts).
  */
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend } from "../nn/backend.js";
 import { projectRoot } from "../tooling/paths.js";
-import { ch04Grid, PREDICTION_COLUMNS, PREDICTION_TEXT, predictionStudy, type PredictionRow } from "./ch04-latent.js";
-import { ch05Grid, evaluatePlanning, LEARNER_COLUMNS, LEARNER_TEXT, learnerStudy, PLANNING_COLUMNS, PLANNING_TEXT, planningSettings, sameSetting, type LearnerRow, type PlanningRow } from "./ch05-synergies.js";
-import { appendRows, defaultRunRoot, finished, gridReadme, readResults, readRows, readRunConfig, runGrid, runName, VARIANTS, type RunSpec, type VariantName } from "./tdmpc-runs.js";
+import { ch04Grid, PREDICTION_COLUMNS, PREDICTION_TEXT, predictionStudy, type PredictionRow } from "../experiments/ch04-latent.js";
+import { ch05Grid, evaluatePlanning, LEARNER_COLUMNS, LEARNER_TEXT, learnerStudy, PLANNING_COLUMNS, PLANNING_TEXT, planningSettings, sameSetting, type LearnerRow, type PlanningRow } from "../experiments/ch05-synergies.js";
+import { appendRows, defaultRunRoot, finished, gridReadme, readResults, readRows, readRunConfig, runGrid, runName, VARIANTS, type RunSpec, type VariantName } from "../experiments/tdmpc-runs.js";
 
-export const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[], pendulum?: boolean) => RunSpec[] }> = {
+const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[], pendulum?: boolean) => RunSpec[] }> = {
   ch04: { csv: "ch04-latent.csv", title: "Chapter 4: joint backbone vs independent modules; consistency vs none vs reconstruction", specs: (seeds, pendulum) => ch04Grid({ seeds, pendulum }) },
   ch05: { csv: "ch05-synergies.csv", title: "Chapter 5: MPC alone, + terminal Q, + policy warm start, both, policy alone; POPLIN-A/P", specs: (seeds, pendulum) => ch05Grid({ seeds, pendulum }) },
 };

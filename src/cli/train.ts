@@ -1,16 +1,69 @@
 /**
- * `tdmpc train --agent tdmpc|tdmpc2 --task cartpole-swingup --steps 100000 --seed 1 [--preset laptop] [--pixels] [--set key=value …]`
- * and `tdmpc eval --run-dir DIR`: the trainer (trainer.ts) on the command line, with a progress bar, results appended
- * to a CSV as they come, checkpoints in a run directory outside the project, and `--resume` after a kill.
+ * `tdmpc train --agent tdmpc|tdmpc2 --task cartpole-swingup --steps 100000 --seed 1 [--preset laptop] [--pixels] [--set key=value …]`,
+ * `tdmpc export` and `tdmpc eval --run-dir DIR`: the trainer (agents/trainer.ts) on the command line, with a progress
+ * bar, results appended to a CSV as they come, checkpoints in a run directory outside the project, and `--resume`
+ * after a kill.
+ *
+ * `tdmpc train pets`: run PETS for one or more seeds and append one CSV row per episode (util/results.ts), keyed by
+ * (task, seed, iteration). Resumable: after a crash or kill -9 the same command continues each seed from its last
+ * checkpoint (agents/pets-checkpoint.ts) and writes only the rows that are missing (docs/long-runs.md).
  */
 import type { Command } from "commander";
-import "../envs/tasks/index.js";
+import { join } from "node:path";
+import { makeConfig, parseOverrides } from "../agents/config.js";
+import { evaluateRun, exportAgent } from "../agents/evaluate.js";
+import { PETS_DEFAULTS, runPets, type PetsEpisodeResult } from "../agents/pets.js";
+import { expectedEnvSteps, PETS_COLUMNS, PETS_KEY, petsCheckpointDir } from "../agents/pets-results.js";
+import { defaultRunDir, train } from "../agents/trainer.js";
 import { registeredTaskNames } from "../envs/task.js";
+import "../envs/tasks/index.js";
 import { initBackend } from "../nn/backend.js";
-import { choiceFlag, choiceListFlag, intFlag } from "../util/validate.js";
-import { makeConfig, parseOverrides } from "./config.js";
-import { defaultRunDir, train } from "./trainer.js";
-import { evaluateRun, exportAgent } from "./evaluate.js";
+import { cacheDir, resultsDir } from "../tooling/paths.js";
+import { progress } from "../util/progress.js";
+import { ResultsLog } from "../util/results.js";
+import { choiceFlag, choiceListFlag, intFlag, intListFlag } from "../util/validate.js";
+
+const round4 = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(4)) : v);
+
+export function register(program: Command): void {
+  const train = program.command("train").description("train an agent (--agent tdmpc|tdmpc2, or `train pets`); results go to a CSV as they come, resumable (docs/long-runs.md)");
+  registerTrain(train, program);
+  train
+    .command("pets")
+    .description("PETS: probabilistic ensemble + trajectory sampling + CEM-MPC (chapter 3); rerun the same command to resume")
+    .option("--task <name>", "task", choiceFlag("--task", registeredTaskNames()), "cartpole-swingup")
+    .option("--seeds <list>", "comma-separated seeds (non-negative, no duplicates)", intListFlag("--seeds", { min: 0 }), [0])
+    .option("--iters <n>", "MPC episodes after the random one (ntrainIters)", intFlag("--iters", { min: 0 }), PETS_DEFAULTS.ntrainIters)
+    .option("--episode-steps <n>", "agent steps per episode (default: the whole episode)", intFlag("--episode-steps", { min: 1 }))
+    .option("--out <file>", "CSV file to append to (default: results/pets-<task>.csv, which git ignores)")
+    .option("--checkpoint-dir <dir>", "where each seed's checkpoint lives (default: ~/.cache/tdmpc-ts/checkpoints/, by --out)")
+    .action(async (o: { task: string; seeds: number[]; iters: number; episodeSteps?: number; out?: string; checkpointDir?: string }) => {
+      const out = o.out ?? join(resultsDir(), `pets-${o.task}.csv`);
+      const log = ResultsLog.open(out, { columns: PETS_COLUMNS, key: PETS_KEY });
+      if (log.dropped) console.error(`${out}: cut ${log.dropped} damaged line(s) off the end (an interrupted write); those episodes are played again`);
+      for (const r of log.rows) {
+        if (r.task !== o.task || !o.seeds.includes(Number(r.seed))) continue;
+        const want = expectedEnvSteps(o.task, Number(r.iteration), o.episodeSteps);
+        if (Number(r.envSteps) !== want)
+          throw new Error(`${out} holds seed ${r.seed} iteration ${r.iteration} with envSteps ${r.envSteps}, but this run gives ${want} (another --episode-steps?): use another --out`);
+      }
+      await initBackend();
+      console.error(`results → ${out}`);
+      for (const seed of o.seeds) {
+        const total = o.iters + PETS_DEFAULTS.ninitRollouts;
+        const bar = progress(total, `PETS ${o.task} seed ${seed}`);
+        let done = 0;
+        const onEpisode = (r: PetsEpisodeResult) => {
+          const row = { task: o.task, ...r, episodeReturn: round4(r.episodeReturn), modelLoss: round4(r.modelLoss), wallSec: round4(r.wallSec) };
+          if (!log.has(row)) log.append(row);
+          bar.update(++done, { ret: r.episodeReturn, steps: r.envSteps });
+        };
+        const checkpointDir = petsCheckpointDir(o.checkpointDir ?? join(cacheDir(), "checkpoints"), out, o.task, seed);
+        await runPets({ task: o.task, seed, ntrainIters: o.iters, episodeSteps: o.episodeSteps }, onEpisode, { checkpointDir });
+        bar.stop();
+      }
+    });
+}
 
 interface TrainFlags {
   agent?: "tdmpc" | "tdmpc2";
@@ -30,7 +83,7 @@ interface TrainFlags {
   pixels?: boolean;
 }
 
-export function registerTrain(train_: Command, program: Command): void {
+function registerTrain(train_: Command, program: Command): void {
   train_
     .option("--agent <name>", "tdmpc or tdmpc2", choiceFlag("--agent", ["tdmpc", "tdmpc2"] as const))
     .option("--task <names>", "task, or comma-separated tasks for one multi-task TD-MPC2", choiceListFlag("--task", registeredTaskNames()), ["cartpole-swingup"])
