@@ -4,8 +4,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { formatRows, profileUpdate, runNnBench, writeDocTable, type BenchCase, type BenchEngine, type BenchOptions, type BenchReport } from "../nn/bench.js";
-import { benchEncoders } from "../nn/bench-encoder.js";
+import { formatRows, profileUpdate, runNnBench, writeDocTable, type BenchCase, type BenchEngine, type BenchOptions, type BenchReport } from "../tooling/bench/nn.js";
+import { benchEncoders } from "../tooling/bench/encoder.js";
 import type { ConvEncoderKind } from "../nn/conv.js";
 import { isQuick } from "../util/quick.js";
 import { choiceListFlag, intFlag, listFlag } from "../util/validate.js";

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { PRESETS } from "../agents/config.js";
-import { runPlanBench } from "../nn/bench-plan.js";
+import { runPlanBench } from "../tooling/bench/plan.js";
 import { isQuick } from "../util/quick.js";
 import { choiceFlag, intFlag, intListFlag } from "../util/validate.js";
 

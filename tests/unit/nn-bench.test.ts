@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { classifyBlas, writeDocTable, type BenchReport } from "../../src/nn/bench.js";
+import { classifyBlas, writeDocTable, type BenchReport } from "../../src/tooling/bench/nn.js";
 
 describe("tdmpc bench nn: a fair peer", () => {
   it("tells OpenBLAS (or MKL, BLIS) from the reference BLAS by the loaded library and the sgemm speed", () => {

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { torchAvailable } from "../../src/nn/bench.js";
-import { planSweep } from "../../src/nn/bench-plan.js";
+import { torchAvailable } from "../../src/tooling/bench/nn.js";
+import { planSweep } from "../../src/tooling/bench/plan.js";
 
 const root = join(import.meta.dirname, "..", "..");
 

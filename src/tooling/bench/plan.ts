@@ -4,8 +4,8 @@
  * samples × horizon × iterations, against the same loop in PyTorch CPU (1 thread) in the same run (bench.ts,
  * scripts/bench_nn_torch.py).
  */
-import { TDMPC2_DEFAULTS } from "../agents/config.js";
-import { runNnBench, type BenchEngine, type PlanConfig } from "./bench.js";
+import { TDMPC2_DEFAULTS } from "../../agents/config.js";
+import { runNnBench, type BenchEngine, type PlanConfig } from "./nn.js";
 
 export interface PlanBenchRow {
   samples: number;

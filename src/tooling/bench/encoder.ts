@@ -6,12 +6,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { projectRoot } from "../tooling/paths.js";
-import { Rng } from "../util/random.js";
-import { describeBackend, initBackend, tf } from "./backend.js";
-import { TORCH_PYTHON, torchAvailable } from "./bench.js";
-import { applyConvEncoder, convEncoder, pixelBatch, type ConvEncoderKind } from "./conv.js";
-import { Params } from "./layers.js";
+import { projectRoot } from "../paths.js";
+import { Rng } from "../../util/random.js";
+import { describeBackend, initBackend, tf } from "../../nn/backend.js";
+import { TORCH_PYTHON, torchAvailable } from "./nn.js";
+import { applyConvEncoder, convEncoder, pixelBatch, type ConvEncoderKind } from "../../nn/conv.js";
+import { Params } from "../../nn/layers.js";
 
 export interface EncoderBenchRow {
   kind: ConvEncoderKind;

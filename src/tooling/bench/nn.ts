@@ -19,20 +19,20 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { makeConfig, type AgentConfig, type Tdmpc2Config } from "../agents/config.js";
-import { TdmpcAgent } from "../agents/tdmpc.js";
-import { Tdmpc2Agent } from "../agents/tdmpc2.js";
-import { WorldModel, type WorldModelConfig } from "../models/world-model.js";
-import { SamplingPlanner, type SamplingPlannerConfig } from "../planning/sampling.js";
-import { randomBatch } from "../replay/random-batch.js";
-import { projectRoot } from "../tooling/paths.js";
-import { Rng } from "../util/random.js";
-import { initBackend, tf } from "./backend.js";
-import { applyMlp } from "./layers.js";
-import { Graph } from "./onnx/graph.js";
-import { storeFromParams } from "./onnx/engines.js";
-import { mlpGraph } from "./onnx/nets.js";
-import { GraphSession } from "./onnx/session.js";
+import { makeConfig, type AgentConfig, type Tdmpc2Config } from "../../agents/config.js";
+import { TdmpcAgent } from "../../agents/tdmpc.js";
+import { Tdmpc2Agent } from "../../agents/tdmpc2.js";
+import { WorldModel, type WorldModelConfig } from "../../models/world-model.js";
+import { SamplingPlanner, type SamplingPlannerConfig } from "../../planning/sampling.js";
+import { randomBatch } from "../../replay/random-batch.js";
+import { projectRoot } from "../paths.js";
+import { Rng } from "../../util/random.js";
+import { initBackend, tf } from "../../nn/backend.js";
+import { applyMlp } from "../../nn/layers.js";
+import { Graph } from "../../nn/onnx/graph.js";
+import { storeFromParams } from "../../nn/onnx/engines.js";
+import { mlpGraph } from "../../nn/onnx/nets.js";
+import { GraphSession } from "../../nn/onnx/session.js";
 
 export type BenchCase = "forward" | "plan" | "update" | "agent";
 
@@ -309,7 +309,7 @@ export async function runNnBench(opts: BenchOptions): Promise<BenchReport> {
         g.output(mlpGraph(g, reward, P, x), "r");
         const s = await GraphSession.create(g, { threads: THREADS[e] });
         sessions.push(s);
-        const feeds: Record<string, import("./onnx/session.js").Feed> = { za };
+        const feeds: Record<string, import("../../nn/onnx/session.js").Feed> = { za };
         for (const v of s.inputs) if (v.name.startsWith("p:")) feeds[v.name] = store.get(v.name);
         contenders.push({ name: engineName(e), run: () => s.run(feeds) });
       }
