@@ -265,7 +265,9 @@ function sameTrainRun(s: TrainRun, id: Record<string, unknown>): boolean {
   // the trainer saves the config it trained with: episode-derived keys filled in for the (first) task
   const cfg = configForTask(makeConfig(s.agent, s.preset, s.overrides ?? {}), typeof s.task === "string" ? s.task : s.task[0]!, protocol);
   const want = runIdentity({ task: s.task, seed: s.seed, protocol, steps: s.steps, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes, label: s.preset, cfg });
-  // the engine is not part of a grid run (ONNX and tfjs train the same model), so it is left out of the comparison
-  const { engine: _engine, ...saved } = id;
-  return runIdentityDiff(saved, want).length === 0;
+  // neither the engine (ONNX and tfjs train the same model) nor the label (what `train` names its rows: the preset
+  // and its --set switches) is part of a grid run, so both are left out of the comparison
+  const { engine: _engine, label: _label, ...saved } = id;
+  const { label: _wanted, ...wanted } = want as Record<string, unknown>;
+  return runIdentityDiff(saved, wanted).length === 0;
 }

@@ -20,10 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function trainInto(dir: string, s: TrainRun): Promise<void> {
+async function trainInto(dir: string, s: TrainRun, label = s.preset): Promise<void> {
   await train(makeConfig(s.agent, s.preset, s.overrides ?? {}), {
     task: s.task, seed: s.seed, steps: s.steps, protocol: s.protocol, evalFreq: s.evalFreq, evalEpisodes: s.evalEpisodes,
-    runDir: dir, out: join(dir, "results.csv"), label: s.preset, silent: true,
+    runDir: dir, out: join(dir, "results.csv"), label, silent: true,
   });
 }
 
@@ -51,5 +51,15 @@ describe("figures adopt", () => {
     // a second adoption adds nothing
     expect(adoptRuns(entry, [mine], w)[0]).toMatchObject({ rows: 0, note: "already in the results" });
     expect(planEntry(entry, w).rows.length).toBe(first[0]!.rows);
+  }, 300_000);
+
+  it("an ablation made with `tdmpc train --set` (whose rows carry the switch in their label) joins the ablation's run", async () => {
+    const entry = getFigure("tdmpc-ablations");
+    const spec = quickTrainRun("tdmpc", "cartpole-swingup", { terminal_value: false });
+    const dir = join(scratch, "no-terminal");
+    await trainInto(dir, spec, "official-terminal_value=false"); // the label `tdmpc train --set terminal_value=false` gives
+    const [a] = adoptRuns(entry, [dir], { quick: true });
+    expect(a).toMatchObject({ note: expect.stringMatching(/^adopted/) });
+    expect(planEntry(entry, { quick: true }).complete.map((r) => r.id)).toContain(a!.id);
   }, 300_000);
 });
