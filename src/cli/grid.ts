@@ -12,9 +12,14 @@ import { ch04Grid, PREDICTION_COLUMNS, PREDICTION_TEXT, predictionStudy, type Pr
 import { ch05Grid, evaluatePlanning, LEARNER_COLUMNS, LEARNER_TEXT, learnerStudy, PLANNING_COLUMNS, PLANNING_TEXT, planningSettings, sameSetting, type LearnerRow, type PlanningRow } from "../experiments/ch05-synergies.js";
 import { appendRows, defaultRunRoot, finished, gridReadme, readResults, readRows, readRunConfig, runGrid, runName, VARIANTS, type RunSpec, type VariantName } from "../experiments/tdmpc-runs.js";
 
-const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[], pendulum?: boolean) => RunSpec[] }> = {
-  ch04: { csv: "ch04-latent.csv", title: "Chapter 4: joint backbone vs independent modules; consistency vs none vs reconstruction", specs: (seeds, pendulum) => ch04Grid({ seeds, pendulum }) },
-  ch05: { csv: "ch05-synergies.csv", title: "Chapter 5: MPC alone, + terminal Q, + policy warm start, both, policy alone; POPLIN-A/P", specs: (seeds, pendulum) => ch05Grid({ seeds, pendulum }) },
+const GRIDS: Record<string, { csv: string; title: string; specs: (seeds?: number[], pendulum?: boolean) => RunSpec[]; studies: string[] }> = {
+  ch04: { csv: "ch04-latent.csv", title: "Chapter 4: joint backbone vs independent modules; consistency vs none vs reconstruction", specs: (seeds, pendulum) => ch04Grid({ seeds, pendulum }), studies: ["`npx tdmpc study prediction` → `ch04-prediction.csv` (latent models vs a PETS ensemble fitted on the same replay, reward/state/latent error over k)"] },
+  ch05: {
+    csv: "ch05-synergies.csv",
+    title: "Chapter 5: MPC alone, + terminal Q, + policy warm start, both, policy alone; POPLIN-A/P",
+    specs: (seeds, pendulum) => ch05Grid({ seeds, pendulum }),
+    studies: ["`npx tdmpc study planning` → `ch05-planning.csv` (trained agents re-planned: budget against CPU ms per action, horizon)", "`npx tdmpc study learners` → `ch05-learners.csv` (BC, RWR, AWR, TD from scratch on each TD-MPC run's replay)"],
+  },
 };
 
 function list(text: string | undefined): string[] | undefined {
@@ -52,7 +57,7 @@ export function register(program: Command): void {
         for (const s of specs) console.log(`${finished(rows, s) ? "done   " : "missing"} ${runName(s)} (${s.steps} env steps)`);
         return;
       }
-      writeFileSync(csv.replace(/\.csv$/, ".md"), gridReadme(g.title, g.specs(), `npx tdmpc grid ${chapter}`));
+      writeFileSync(csv.replace(/\.csv$/, ".md"), gridReadme(g.title, g.specs(), `npx tdmpc grid ${chapter}`, g.studies));
       await initBackend();
       await runGrid(specs, {
         csv,

@@ -242,7 +242,7 @@ function appendRun(csv: string, runCsv: string): void {
 }
 
 /** The sidecar of a chapter CSV: scale, grid and the command that regenerates it. */
-export function gridReadme(title: string, specs: RunSpec[], command: string): string {
+export function gridReadme(title: string, specs: RunSpec[], command: string, studies: string[] = []): string {
   const variants = [...new Map(specs.map((s) => [s.variant.name, s.variant])).values()];
   const tasks = [...new Set(specs.map((s) => s.task))];
   const lines = [
@@ -268,6 +268,7 @@ export function gridReadme(title: string, specs: RunSpec[], command: string): st
     runCommand(specs[0]!),
     "```",
     "",
+    ...(studies.length ? ["Studies on the finished runs (their run folders' checkpoints; rows appended, resumable):", "", ...studies.map((s) => `- ${s}`), ""] : []),
   ];
   return lines.join("\n");
 }
