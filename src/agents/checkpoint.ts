@@ -23,6 +23,11 @@ export interface RunCounters {
   resultsBytes: number;
   /** Wall-clock seconds spent so far (summed over resumed sessions). */
   wallSec: number;
+  /**
+   * Set when the checkpoint was taken among the updates that follow an episode (already in the store, not yet in
+   * the counters): the updates still to do, the episode's task, length and return, and the loss sum so far.
+   */
+  pending?: { updates: number; task: number; steps: number; totalReturn: number; lossSum: number; lossCount: number };
 }
 
 export interface AgentCheckpoint {
@@ -32,7 +37,8 @@ export interface AgentCheckpoint {
 
 export async function saveRunCheckpoint(dir: string, agent: LearningAgent, store: ReplayStore, counters: RunCounters): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const name = `ckpt-${String(counters.episodes).padStart(7, "0")}`;
+  // among an episode's updates: its own name (the previous checkpoint, at the same episode count, stays until then)
+  const name = `ckpt-${String(counters.episodes).padStart(7, "0")}${counters.pending ? `-u${String(counters.pending.updates).padStart(7, "0")}` : ""}`;
   const tmp = join(dir, `${name}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
@@ -101,7 +107,7 @@ export function latestCheckpoint(dir: string): string | undefined {
   if (!existsSync(f)) return undefined;
   const name = readFileSync(f, "utf8").trim();
   const path = join(dir, name);
-  if (!/^ckpt-\d+$/.test(name) || !existsSync(join(path, "state.json"))) throw new CheckpointError(f, `names "${name}", which is not a complete checkpoint`);
+  if (!/^ckpt-\d+(-u\d+)?$/.test(name) || !existsSync(join(path, "state.json"))) throw new CheckpointError(f, `names "${name}", which is not a complete checkpoint`);
   return path;
 }
 

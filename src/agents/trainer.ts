@@ -57,6 +57,10 @@ export interface TrainOptions {
   engine?: EngineChoice;
   /** Stop after this many episodes of this session (tests simulate a kill with it). */
   stopAfterEpisodes?: number;
+  /** TD-MPC: checkpoint every this many of the updates that follow an episode, when more remain (default 500). */
+  checkpointUpdates?: number;
+  /** Called after each checkpoint is written (tests simulate a kill by throwing from it). */
+  onCheckpoint?: (counters: Readonly<RunCounters>) => void;
 }
 
 export interface ResultRow {
@@ -248,47 +252,70 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
       c.wallSec = performance.now() / 1000 - wall0;
       c.resultsBytes = results.bytes();
       await saveRunCheckpoint(ckptDir, agent, store, c);
+      opts.onCheckpoint?.(c);
     };
 
     if (c.evals === 0) await evaluate(); // step 0, as TD-MPC's trainer does
     while (c.envSteps < opts.steps) {
       if (opts.stopAfterEpisodes !== undefined && session >= opts.stopAfterEpisodes) break;
-      const losses: number[] = [];
+      // the mean training loss of this episode's updates (a sum kept across a checkpoint among them)
+      const acc = { sum: c.pending?.lossSum ?? 0, count: c.pending?.lossCount ?? 0 };
       const doUpdates = async (n: number) => {
         for (let i = 0; i < n && store.numSequences > 0; i++) {
           const batch = store.sampleSequences(cfg.batch_size);
           const info: UpdateInfo = await agent.update(batch);
           if (info.priorities) store.updatePriorities(batch.index, info.priorities);
-          losses.push(info.total);
+          acc.sum += info.total;
+          acc.count++;
         }
       };
-      const episodeStart = c.agentSteps;
-      if (cfg.agent === "tdmpc") agent.step = episodeStart;
-      const collector: Agent = {
-        name: agent.name,
-        reset: () => agent.reset(),
-        act: (obs, ctx) => agent.act(obs, ctx),
-        observe: async () => {
-          if (cfg.agent !== "tdmpc2") return;
-          const s = agent.step;
-          if (s >= cfg.seed_steps) await doUpdates(s === cfg.seed_steps ? cfg.seed_steps : 1);
-          agent.step = s + 1;
-        },
-      };
-      const k = c.episodes % tasks.length; // multi-task: the tasks take turns
-      setTask(k);
-      const ep = await runEpisode(envs[k]!, collector, { seed: opts.seed * 1_000_003 + c.episodes, explore: true });
-      store.addEpisode({ observations: ep.observations.map((o) => pad(o, obsDim)), actions: ep.actions.map((a) => pad(a, actionDim)), rewards: ep.rewards, task: k });
-      if (cfg.agent === "tdmpc") {
-        agent.step = episodeStart + ep.steps;
-        if (episodeStart >= cfg.seed_steps) await doUpdates(agent.updates === 0 ? Math.max(cfg.seed_steps, ep.steps) : ep.steps);
+      let ep: { task: number; steps: number; totalReturn: number };
+      if (c.pending) {
+        ep = c.pending; // resumed among the updates that follow an episode already in the store
+      } else {
+        const episodeStart = c.agentSteps;
+        if (cfg.agent === "tdmpc") agent.step = episodeStart;
+        const collector: Agent = {
+          name: agent.name,
+          reset: () => agent.reset(),
+          act: (obs, ctx) => agent.act(obs, ctx),
+          observe: async () => {
+            if (cfg.agent !== "tdmpc2") return;
+            const s = agent.step;
+            if (s >= cfg.seed_steps) await doUpdates(s === cfg.seed_steps ? cfg.seed_steps : 1);
+            agent.step = s + 1;
+          },
+        };
+        const k = c.episodes % tasks.length; // multi-task: the tasks take turns
+        setTask(k);
+        const played = await runEpisode(envs[k]!, collector, { seed: opts.seed * 1_000_003 + c.episodes, explore: true });
+        store.addEpisode({ observations: played.observations.map((o) => pad(o, obsDim)), actions: played.actions.map((a) => pad(a, actionDim)), rewards: played.rewards, task: k });
+        ep = { task: k, steps: played.steps, totalReturn: played.totalReturn };
+        if (cfg.agent === "tdmpc") {
+          agent.step = episodeStart + played.steps;
+          const n = episodeStart < cfg.seed_steps ? 0 : agent.updates === 0 ? Math.max(cfg.seed_steps, played.steps) : played.steps;
+          if (n > 0) c.pending = { ...ep, updates: n, lossSum: 0, lossCount: 0 };
+        }
       }
+      // TD-MPC updates after the episode. The first time, seed_steps of them at once (hours for a large or pixel
+      // model): a checkpoint every `checkpointUpdates` keeps a kill from losing them all.
+      while (c.pending && c.pending.updates > 0) {
+        const m = Math.min(c.pending.updates, opts.checkpointUpdates ?? 500);
+        await doUpdates(m);
+        c.pending = { ...c.pending, updates: c.pending.updates - m, lossSum: acc.sum, lossCount: acc.count };
+        if (c.pending.updates > 0) {
+          await checkpoint();
+          bar.update(Math.min(c.envSteps, opts.steps), { ret: lastReturn, updates: agent.updates, "updates left": c.pending.updates, tensors: tf.memory().numTensors });
+        }
+      }
+      c.pending = undefined;
+      const k = ep.task;
       c.agentSteps += ep.steps;
       c.envSteps += ep.steps * perStep;
       c.episodes++;
       session++;
       lastReturn = ep.totalReturn;
-      write(row(tasks[k]!, "train", ep.totalReturn, "", losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : Number.NaN));
+      write(row(tasks[k]!, "train", ep.totalReturn, "", acc.count ? acc.sum / acc.count : Number.NaN));
       const evalDue = Math.floor(c.envSteps / evalFreq) > Math.floor((c.envSteps - ep.steps * perStep) / evalFreq) || c.envSteps >= opts.steps;
       if (evalDue) await evaluate();
       if (evalDue || c.episodes % (opts.checkpointEvery ?? 10) === 0 || c.envSteps >= opts.steps) await checkpoint();

@@ -76,6 +76,7 @@ interface TrainFlags {
   evalFreq?: number;
   evalEpisodes: number;
   checkpointEvery: number;
+  checkpointUpdates: number;
   runDir?: string;
   out?: string;
   resume?: boolean;
@@ -96,6 +97,7 @@ function registerTrain(train_: Command, program: Command): void {
     .option("--eval-freq <n>", "evaluate every n environment steps (default: 20000 tdmpc, 50000 tdmpc2)", intFlag("--eval-freq", { min: 1 }))
     .option("--eval-episodes <n>", "episodes per evaluation", intFlag("--eval-episodes", { min: 1 }), 10)
     .option("--checkpoint-every <n>", "checkpoint every n episodes (and at every evaluation)", intFlag("--checkpoint-every", { min: 1 }), 10)
+    .option("--checkpoint-updates <n>", "TD-MPC: also checkpoint every n of the updates after an episode when more remain (the seed_steps updates at once)", intFlag("--checkpoint-updates", { min: 1 }), 500)
     .option("--run-dir <dir>", "run directory (default ~/.cache/tdmpc-ts/runs/<agent>-<preset>-<task>-s<seed>)")
     .option("--out <file>", "results CSV (default <run-dir>/results.csv); give a data/results/ path explicitly to commit")
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
@@ -117,6 +119,7 @@ function registerTrain(train_: Command, program: Command): void {
         evalFreq: o.evalFreq,
         evalEpisodes: o.evalEpisodes,
         checkpointEvery: o.checkpointEvery,
+        checkpointUpdates: o.checkpointUpdates,
         runDir: o.runDir ?? defaultRunDir(`${o.agent}-${o.preset}${setTag}-${o.task.join("+")}-s${o.seed}`),
         out: o.out,
         resume: !!o.resume,

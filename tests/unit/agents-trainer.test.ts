@@ -76,6 +76,31 @@ describe("trainer", () => {
     expect(withoutWall(readFileSync(join(killed, "results.csv"), "utf8"))).toEqual(expected);
   });
 
+  it("a kill among the seed-step updates (TD-MPC: seed_steps of them at once) resumes from a checkpoint taken among them: the CSV equals an uninterrupted run's", async () => {
+    // seed_steps 250 = two episodes: after the third, 250 updates in a row, checkpointed every 60
+    const cfg = makeConfig("tdmpc", "official", { ...Object.fromEntries(TINY.map((s) => s.split("="))), seed_steps: 250 });
+    const run = (runDir: string, more: Partial<Parameters<typeof train>[1]> = {}) =>
+      train(cfg, { task: "cartpole-swingup", seed: 3, steps: 4000, evalFreq: 2000, evalEpisodes: 1, runDir, silent: true, checkpointUpdates: 60, ...more });
+    const full = join(dir, "pretrain-full");
+    await run(full);
+    const killed = join(dir, "pretrain-killed");
+    const seen: string[] = [];
+    await expect(
+      run(killed, {
+        onCheckpoint: (c) => {
+          seen.push(`${c.episodes}:${c.pending?.updates ?? "-"}`);
+          if (c.pending?.updates === 130) throw new Error("simulated kill");
+        },
+      }),
+    ).rejects.toThrow(/simulated kill/);
+    expect(seen).toEqual(["2:-", "2:190", "2:130"]); // at the evaluation after episode 2, then among the updates after episode 3
+    expect(readFileSync(join(killed, "checkpoints", "latest"), "utf8")).toBe("ckpt-0000002-u0000130");
+    await run(killed, { resume: true });
+    const rows = withoutWall(readFileSync(join(killed, "results.csv"), "utf8"));
+    expect(rows).toEqual(withoutWall(readFileSync(join(full, "results.csv"), "utf8")));
+    expect(rows.filter((l) => l.includes(",train,"))).toHaveLength(4);
+  });
+
   it("refuses a corrupt, truncated or foreign checkpoint with a message that names the problem", async () => {
     const runDir = join(dir, "small");
     const cfg = makeConfig("tdmpc", "official", Object.fromEntries(TINY.map((s) => s.split("="))));
