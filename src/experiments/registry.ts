@@ -10,6 +10,7 @@
 import { getTask } from "../envs/task.js";
 import { typedRow, type ResultRow } from "../util/results.js";
 import type { Figure } from "../viz/plotly.js";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ch02Figures, oracleFigure } from "../viz/figures/ch02.js";
 import { petsFigure } from "../viz/figures/ch03.js";
@@ -24,7 +25,7 @@ import { CH01_CURVE_COLUMNS, CH01_RUN_COLUMNS, ch01Cells, CURVE_DIM, typedCh01Ro
 import { ch04Grid } from "./ch04-latent.js";
 import { ch05Grid } from "./ch05-synergies.js";
 import { trainerRows, type RunSpec as CourseSpec, type VariantName } from "./tdmpc-runs.js";
-import { evalRows, learningCurveFigure, type EvalRow } from "./tdmpc-curves.js";
+import { evalRows, learningCurveFigure, readEvalRows, type EvalRow } from "./tdmpc-curves.js";
 
 export interface DrawContext {
   /** Project root (the chapter-3 figure reads chapter 2's oracle line from data/results/). */
@@ -103,6 +104,34 @@ function curvesEntry(task: string): FigureEntry {
         curveGroups(rows, (r) => `${AGENT_NAMES[r.agent!] ?? r.agent} (${r.label})`),
         { task, title: `${task}: evaluation return${ctx.quick ? " (quick grid: tiny networks, one episode)" : ""}`, papers: !ctx.quick },
       ),
+  };
+}
+
+/**
+ * TD-MPC from pixels (issue 13): three stacked 64×64 frames from our CPU renderer, TD-MPC's 4-layer CNN encoder,
+ * otherwise the laptop curve run of cartpole-swingup (`tdmpc train --pixels`). A pixel agent step costs about 13×
+ * a state one on a CPU core (`node scripts/bench-pixel-agent.mjs`), hence 60k env steps (~2.6 h) and two seeds.
+ */
+export const PIXEL_SEEDS = [1, 2];
+const PIXEL_STEPS = 60_000;
+
+function pixelsEntry(task: string): FigureEntry {
+  return {
+    name: `pixels-${task}`,
+    chapter: "06",
+    description: `TD-MPC from pixels (laptop preset, 3 stacked 64×64 frames, seeds ${PIXEL_SEEDS.join(", ")}, ${PIXEL_STEPS / 1000}k env steps) on ${task}, beside the state-based runs of curves-${task}`,
+    results: `pixels-${task}.csv`,
+    grid: ({ quick }) =>
+      quick
+        ? [quickTrainRun("tdmpc", task, { modality: "pixels" })]
+        : PIXEL_SEEDS.map((seed) => ({ ...curveRun("tdmpc", task, seed, { modality: "pixels" }), steps: PIXEL_STEPS })),
+    draw: (rows, ctx) => {
+      // the state-based TD-MPC runs of the same task and protocol, from the committed curves (not in the quick grid)
+      const statesFile = join(ctx.root, "data", "results", `curves-${task}.csv`);
+      const states = ctx.quick || !existsSync(statesFile) ? [] : readEvalRows(statesFile).filter((r) => r.agent === "tdmpc" && r.envStep <= PIXEL_STEPS);
+      const groups = [...(states.length ? [{ name: "TD-MPC (laptop) from states", rows: states }] : []), { name: "TD-MPC (laptop) from pixels", rows: evalRows(rows) }];
+      return learningCurveFigure(groups, { task, title: `${task}: TD-MPC from states vs from pixels${ctx.quick ? " (quick grid)" : ""}`, papers: false });
+    },
   };
 }
 
@@ -248,6 +277,7 @@ export const FIGURES: readonly FigureEntry[] = [
     draw: (rows, ctx) => ch05FiguresOf(trainerRows(rows), ctx.quick ? undefined : join(ctx.root, "data", "results")),
   },
   ...CURVE_TASKS.map(curvesEntry),
+  pixelsEntry("cartpole-swingup"),
   ablationEntry({
     name: "tdmpc-ablations",
     chapter: "06",

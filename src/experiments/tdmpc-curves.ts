@@ -21,6 +21,17 @@ export const PAPER_RETURNS_100K: Record<string, { tdmpc?: number; tdmpc2?: numbe
   "cartpole-swingup_sparse": { tdmpc: 772.0, tdmpc2: 0.3, sac: 0.4, dreamerv3: 315.3 },
 };
 
+/**
+ * TD-MPC2 from pixels at 100k env steps (its repository's results/tdmpc2-pixels, mean of 3 seeds; TDMPC-FACTS):
+ * the only published pixel returns of either agent on these tasks, quoted beside ours for scale.
+ */
+export const PAPER_PIXEL_RETURNS_100K: Record<string, number> = {
+  "reacher-easy": 359.8,
+  "cheetah-run": 286.4,
+  "walker-walk": 463.7,
+  "finger-spin": 980.8,
+};
+
 export interface EvalRow {
   task: string;
   agent: string;
