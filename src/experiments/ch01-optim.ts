@@ -4,7 +4,8 @@
  * `runCh01` writes data/results/ch01-benchmark.csv (one row per run) and ch01-curves.csv (each 10-D run's best
  * f − f* at 30 log-spaced evaluation counts); figures: src/viz/figures/ch01.ts.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { readResults } from "../util/results.js";
 import { dirname } from "node:path";
 import { Cem } from "../optim/cem.js";
 import { CemFull } from "../optim/cem-full.js";
@@ -71,18 +72,14 @@ function writeCsv<T>(path: string, columns: (keyof T)[], rows: T[]): void {
   renameSync(tmp, path); // a killed run leaves the previous file whole
 }
 
-function readCsv<T>(path: string, text: (col: string) => boolean): T[] {
-  if (!existsSync(path)) return [];
-  const [head, ...lines] = readFileSync(path, "utf8").trim().split("\n");
-  const cols = head!.split(",");
-  return lines.map((l) => {
-    const c = l.split(",");
-    return Object.fromEntries(cols.map((k, i) => [k, text(k) ? c[i] : c[i] === "" ? null : Number(c[i])])) as T;
-  });
+/** A chapter CSV (whole-file or results log) as typed rows; [] when the file is absent. */
+function readTyped<T>(path: string, columns: (keyof T)[]): T[] {
+  const parsed = readResults(path);
+  return parsed ? typedCh01Rows<T>(parsed.rows, columns) : [];
 }
 
-export const readCh01Runs = (path: string): Ch01Run[] => readCsv<Ch01Run>(path, (c) => c === "optimizer" || c === "fn");
-export const readCh01Curves = (path: string): Ch01CurvePoint[] => readCsv<Ch01CurvePoint>(path, (c) => c === "optimizer" || c === "fn");
+export const readCh01Runs = (path: string): Ch01Run[] => readTyped<Ch01Run>(path, CH01_RUN_COLUMNS);
+export const readCh01Curves = (path: string): Ch01CurvePoint[] => readTyped<Ch01CurvePoint>(path, CH01_CURVE_COLUMNS);
 
 /** Rows of text cells (a results log) as typed rows: numbers, and null for an empty cell. */
 export function typedCh01Rows<T>(rows: Record<string, string>[], columns: (keyof T)[]): T[] {

@@ -206,7 +206,7 @@ function isFigure(x: unknown): x is Figure {
 export async function exportDrawn(d: DrawnEntry, dir: string, ex: FigureExporter): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  for (const [base, fig] of Object.entries(d.figures)) written.push(...(await ex.export(fig, join(dir, base), { width: 900, height: (fig.layout?.height as number) ?? 460 })));
+  for (const [base, fig] of Object.entries(d.figures)) written.push(...(await ex.export(fig, join(dir, base), { width: (fig.layout?.width as number) ?? 900, height: (fig.layout?.height as number) ?? 460 })));
   const csv = join(dir, `${d.name}.csv`);
   writeFileSync(csv, [d.columns.join(","), ...d.rows.map((r) => d.columns.map((c) => r[c] ?? "").join(","))].join("\n") + "\n");
   written.push(csv);

@@ -62,6 +62,11 @@ export const CURVE_SEEDS = [1, 2, 3];
  */
 const CURVE_EVAL = { evalFreq: 20_000, evalEpisodes: 10 };
 
+/** The quick grids' scale (trainer and course runs): tiny networks and planner. */
+const TINY = { mlp_dim: 16, enc_dim: 16, latent_dim: 8, batch_size: 8, num_samples: 16, num_elites: 4, iterations: 1, horizon: 2 };
+/** TD-MPC at that scale: the horizon fixed at 2 (no schedule up to 5), no seed steps. */
+const TDMPC_QUICK = { horizon_schedule: "2", seed_steps: 0 };
+
 /**
  * The quick trainer: tiny networks and planner, one training episode, evaluations at its start and end (one
  * episode each). TD-MPC's protocol for both agents, so that an episode is 125–250 agent steps, not TD-MPC2's 500.
@@ -75,9 +80,8 @@ export function quickTrainRun(agent: TrainRun["agent"], task: string | string[],
   const protocol = multi ? "tdmpc2" : "tdmpc";
   // env steps of one episode as the protocol counts them: tdmpc 1000 control steps, tdmpc2 500 agent steps per task
   const episode = multi ? 500 * tasks.length : getTask(tasks[0]!).episodeLength;
-  const tiny = { mlp_dim: 16, enc_dim: 16, latent_dim: 8, batch_size: 8, num_samples: 16, num_elites: 4, iterations: 1, horizon: 2 };
-  const own: Record<string, string | number> = agent === "tdmpc" ? { horizon_schedule: "2", seed_steps: 0 } : { num_pi_trajs: 4, seed_steps: multi ? episode : 1 };
-  return { kind: "train", agent, preset: "official", overrides: { ...tiny, ...own, ...overrides }, task, seed: 1, steps: episode, protocol, evalFreq: episode, evalEpisodes: 1 };
+  const own: Record<string, string | number> = agent === "tdmpc" ? TDMPC_QUICK : { num_pi_trajs: 4, seed_steps: multi ? episode : 1 };
+  return { kind: "train", agent, preset: "official", overrides: { ...TINY, ...own, ...overrides }, task, seed: 1, steps: episode, protocol, evalFreq: episode, evalEpisodes: 1 };
 }
 
 const AGENT_NAMES: Record<string, string> = { tdmpc: "TD-MPC", tdmpc2: "TD-MPC2" };
@@ -186,8 +190,8 @@ function ablationEntry(o: { name: string; chapter: string; agent: TrainRun["agen
 
 // ─── chapters 4–5: TD-MPC at the course's small scale (tdmpc-runs.ts) ──────────────────────────────────────
 
-/** The quick grid's scale: tiny networks and planner, one training episode, one evaluation episode at its end. */
-const QUICK_COURSE = { mlp_dim: 16, enc_dim: 16, latent_dim: 8, batch_size: 8, num_samples: 16, num_elites: 4, iterations: 1, horizon: 2, horizon_schedule: "2", seed_steps: 0 };
+/** The quick grid's runs: the quick trainer's TD-MPC scale, one training episode, one evaluation episode at its end. */
+const QUICK_COURSE = { ...TINY, ...TDMPC_QUICK };
 
 function courseRuns(specs: CourseSpec[], quick = false): CourseRun[] {
   return specs.map((s) => {

@@ -28,7 +28,7 @@ import { distinctList, nonNegativeInt, positiveInt, ValidationError } from "../u
 import { CH02_CSV_COLUMNS, csvCell, makePlanner, mpcCell, mpcCells, runMpcExperiment, type MpcRunSpec } from "./ch02-mpc.js";
 import { ORACLE_KEY } from "./oracle-mpc.js";
 import { CH01_CURVE_COLUMNS, CH01_RUN_COLUMNS, ch01Cell, CURVE_DIM, runCh01Cell, type Ch01CellSpec } from "./ch01-optim.js";
-import { COURSE_FORMAT, defaultRunRoot, finished, readResults as readTrainerResults, runConfig, runName, trainCourseRun, VARIANTS, type Overrides, type RunSpec as CourseSpec, type VariantName } from "./tdmpc-runs.js";
+import { COURSE_FORMAT, defaultRunRoot, finished, runConfig, runName, trainCourseRun, trainerRows, VARIANTS, type Overrides, type RunSpec as CourseSpec, type VariantName } from "./tdmpc-runs.js";
 import { OPTIMIZERS } from "../optim/benchmark.js";
 import { testFunction } from "../optim/functions.js";
 
@@ -294,9 +294,10 @@ registerRunKind<CourseRun>("course", {
     const spec = courseSpec(s);
     // a full-scale run `tdmpc grid` already finished in its own folder is not trained again
     const gridCsv = join(defaultRunRoot(), runName(spec), "results.csv");
-    if (!s.scale && finished(readTrainerResults(gridCsv), spec)) {
+    const byGrid = s.scale ? undefined : readResults(gridCsv);
+    if (byGrid && finished(trainerRows(byGrid.rows), spec)) {
       ctx.log(`${ctx.id}: finished by \`tdmpc grid\` in ${dirname(gridCsv)}: its rows are taken`);
-      return readResults(gridCsv)!.rows;
+      return byGrid.rows;
     }
     if (latestCheckpoint(join(ctx.runDir, "checkpoints"))) ctx.log(`${ctx.id}: resuming from the last checkpoint in ${ctx.runDir}`);
     await trainCourseRun(spec, ctx.runDir, { silent: true, onRow: (r) => ctx.onProgress(r.env_step, s.steps, { [r.kind]: Math.round(r.return) }) });
@@ -305,7 +306,7 @@ registerRunKind<CourseRun>("course", {
   rowsOf(run, rows) {
     const s = run.spec as CourseRun;
     const mine = rows.filter((r) => r.label === s.variant && r.task === s.task && Number(r.seed) === s.seed);
-    return { rows: mine, complete: mine.some((r) => r.kind === "eval" && Number(r.env_step) >= s.steps) };
+    return { rows: mine, complete: finished(trainerRows(mine), courseSpec(s)) };
   },
 });
 

@@ -205,8 +205,8 @@ export async function runGrid(specs: RunSpec[], o: GridOptions): Promise<void> {
   }
 }
 
-/** Train one run of a grid in `runDir` (resuming from its last checkpoint) and return all its rows. */
-export async function trainCourseRun(s: RunSpec, runDir: string, o: { silent?: boolean; onRow?: (row: ResultRow) => void } = {}): Promise<ResultRow[]> {
+/** Train one run of a grid in `runDir` (resuming from its last checkpoint); its rows are in `runDir`/results.csv. */
+export async function trainCourseRun(s: RunSpec, runDir: string, o: { silent?: boolean; onRow?: (row: ResultRow) => void } = {}): Promise<void> {
   extendBudget(runDir, s.steps);
   await train(runConfig(s), {
     task: s.task,
@@ -221,7 +221,6 @@ export async function trainCourseRun(s: RunSpec, runDir: string, o: { silent?: b
     silent: o.silent,
     onRow: o.onRow,
   });
-  return readResults(join(runDir, "results.csv"));
 }
 
 /**

@@ -5,7 +5,7 @@ import { PREDICTION_TEXT, type PredictionRow } from "../../experiments/ch04-late
 import { readResults, readRows, VARIANTS } from "../../experiments/tdmpc-runs.js";
 import { groupBy, seedTraces } from "../evidence.js";
 import type { Figure } from "../plotly.js";
-import { colorOf, compactLegend, EVIDENCE, learningCurves, panels } from "./runs.js";
+import { colorOf, compactLegend, cutY, EVIDENCE, learningCurves, panels } from "./runs.js";
 
 const titles: Record<string, string> = {
   ...Object.fromEntries(Object.values(VARIANTS).map((v) => [v.name, v.title])),
@@ -39,7 +39,7 @@ export function predictionFigure(rows: PredictionRow[], task = "cartpole-swingup
   const seeds = new Set(at.map((r) => r.seed)).size;
   const layout = panels(3, ["reward k steps ahead<br>(RMS, reward units)", "state o(t+k)<br>(RMS, in state-std units)", "latent vs h(o(t+k))<br>(RMS / latent spread)"], "prediction error", "steps predicted ahead k");
   // an RMS error is ≥ 0: a 3-seed t-interval below 0 is cut there
-  const cut = data.map((t) => (Array.isArray(t.y) ? { ...t, y: (t.y as (number | null)[]).map((y) => (typeof y === "number" ? Math.max(0, y) : y)) } : t));
+  const cut = cutY(data, 0, Infinity);
   return { data: compactLegend(cut), layout: { ...layout, title: { text: `Prediction error over the horizon, ${task} (test episodes of the trained agent)<br><sup>up to ${seeds} seeds; ${EVIDENCE}; bands cut at 0</sup>` }, legend: { orientation: "h", y: -0.2, yanchor: "top" }, margin: { b: 110 }, height: 500 } };
 }
 

@@ -123,7 +123,12 @@ export const BANDS_CUT = "bands cut at 0 and 1000";
  * bands and lines are cut at those bounds (the subtitle says how many seeds; BANDS_CUT says it was done).
  */
 export function cutAtReturnBounds(data: Record<string, unknown>[]): Record<string, unknown>[] {
-  return data.map((t) => (Array.isArray(t.y) ? { ...t, y: (t.y as (number | null)[]).map((y) => (typeof y === "number" ? Math.min(1000, Math.max(0, y)) : y)) } : t));
+  return cutY(data, 0, 1000);
+}
+
+/** Every trace's y values clamped to [lo, hi] (a t-interval of seeds may cross a bound its quantity cannot). */
+export function cutY(data: Record<string, unknown>[], lo: number, hi: number): Record<string, unknown>[] {
+  return data.map((t) => (Array.isArray(t.y) ? { ...t, y: (t.y as (number | null)[]).map((y) => (typeof y === "number" ? Math.min(hi, Math.max(lo, y)) : y)) } : t));
 }
 
 /** Every return panel of a `panels` layout on the same y range, [0, 1000] with a margin. */
