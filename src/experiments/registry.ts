@@ -25,7 +25,7 @@ import { CH01_CURVE_COLUMNS, CH01_RUN_COLUMNS, ch01Cells, CURVE_DIM, typedCh01Ro
 import { ch04Grid } from "./ch04-latent.js";
 import { ch05Grid } from "./ch05-synergies.js";
 import { trainerRows, type RunSpec as CourseSpec, type VariantName } from "./tdmpc-runs.js";
-import { evalRows, learningCurveFigure, readEvalRows, type EvalRow } from "./tdmpc-curves.js";
+import { evalRows, learningCurveFigure, readEvalRows, returnsAt, type EvalRow } from "./tdmpc-curves.js";
 
 export interface DrawContext {
   /** Project root (the chapter-3 figure reads chapter 2's oracle line from data/results/). */
@@ -156,9 +156,19 @@ export const TDMPC2_ABLATIONS: Record<string, TrainRun["overrides"]> = {
   "no policy sequences": { num_pi_trajs: 0 },
 };
 
-function ablationName(overrides: TrainRun["overrides"], table: Record<string, TrainRun["overrides"]>): string {
+/** The name of an ablation variant in `table` from its overrides (the overrides as JSON when none matches). */
+export function ablationName(overrides: TrainRun["overrides"], table: Record<string, TrainRun["overrides"]>): string {
   const want = JSON.stringify(overrides ?? {});
   return Object.entries(table).find(([, o]) => JSON.stringify(o) === want)?.[0] ?? want;
+}
+
+/**
+ * Each variant of an ablation table with each committed seed's return at `envStep` (its last evaluation at or
+ * before it): `rows` and `runs` as `planEntry` gives them for an ablation entry. Variants without rows have none.
+ */
+export function ablationReturns(rows: ResultRow[], runs: GridRun[], table: Record<string, TrainRun["overrides"]>, envStep = 100_000): { variant: string; points: { seed: number; envStep: number; ret: number }[] }[] {
+  const variant = new Map(runs.map((r) => [r.id, ablationName((r.spec as TrainRun).overrides, table)]));
+  return Object.keys(table).map((name) => ({ variant: name, points: returnsAt(evalRows(rows.filter((r) => variant.get(r.run!) === name)), envStep) }));
 }
 
 /** A learning-curve run: laptop preset, 100k env steps under TD-MPC's protocol, the curves' evaluations. */
