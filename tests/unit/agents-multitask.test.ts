@@ -54,6 +54,27 @@ describe("multi-task TD-MPC2", () => {
       const rows = await train(cfg, { task: ["cartpole-swingup", "reacher-easy"], seed: 0, steps: 5000, evalFreq: 5000, evalEpisodes: 1, runDir: dir, silent: true, stopAfterEpisodes: 2 });
       expect(rows.map((r) => `${r.kind}:${r.task}`)).toEqual(["eval:cartpole-swingup", "eval:reacher-easy", "train:cartpole-swingup", "train:reacher-easy"]);
       expect(readFileSync(join(dir, "results.csv"), "utf8").trim().split("\n")).toHaveLength(5);
+      expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).engine).toBe("onnx"); // --engine auto
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on onnxruntime, a run stopped after an episode and resumed writes the CSV of an uninterrupted run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tdmpc-mt-resume-"));
+    // seed_steps = one episode: 500 updates at step 500, then one per step; the stop comes after 999 of them
+    const cfg = makeConfig("tdmpc2", "official", { ...SMALL, seed_steps: 500 });
+    const run = (runDir: string, more: Partial<Parameters<typeof train>[1]> = {}) =>
+      train(cfg, { task: ["cartpole-swingup", "reacher-easy"], seed: 2, steps: 1500, evalFreq: 1500, evalEpisodes: 1, checkpointEvery: 1, runDir, silent: true, engine: "onnx", ...more });
+    const withoutWall = (f: string) => readFileSync(f, "utf8").trim().split("\n").map((l) => l.split(",").filter((_, i) => i !== 11).join(","));
+    try {
+      await run(join(dir, "full"));
+      await run(join(dir, "stopped"), { stopAfterEpisodes: 2 });
+      await run(join(dir, "stopped"), { resume: true });
+      const rows = withoutWall(join(dir, "stopped", "results.csv"));
+      expect(rows).toEqual(withoutWall(join(dir, "full", "results.csv")));
+      expect(rows.filter((l) => l.includes(",train,")).map((l) => l.split(",")[0])).toEqual(["cartpole-swingup", "reacher-easy", "cartpole-swingup"]);
+      expect(rows.at(-1)!.split(",")[10]).toBe("1499"); // updates: 500 at step 500, then one at each of steps 501…1499
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
