@@ -57,12 +57,17 @@ export class LatentPlanningModel implements PlanningModel {
     return this;
   }
 
-  /** Plan from this observation: z_0 = h(o) (zero-padded to the model's observation size). */
+  /** Plan from this observation: z_0 = h(o) (zero-padded to the model's observation size), with the task's current embedding. */
   setStart(obs: ArrayLike<number>): this {
     const O = this.wm.obsDim;
     if (obs.length > O || (!this.task && obs.length !== O)) throw new RangeError(`setStart: observation has ${obs.length} values, the model expects ${O}`);
     const padded = new Float32Array(O);
     padded.set(obs);
+    if (this.task) {
+      // the embedding learns between plans: read it as it is now (the official `task_emb` looks it up at every call)
+      this.task.embedding.dispose();
+      this.task.embedding = this.wm.taskEmbedding([this.task.index])!;
+    }
     this.z0?.dispose();
     this.z0 = tf.tidy(() => this.wm.latent.encode(tf.tensor2d(padded, [1, O]), undefined, this.task?.embedding));
     return this;

@@ -47,6 +47,19 @@ describe("multi-task TD-MPC2", () => {
     env1.close();
   });
 
+  it("plans with the task embedding as it is at each start, not as it was when the task was set", async () => {
+    const cfg = makeConfig("tdmpc2", "official", { ...SMALL, num_tasks: 2, task_dim: 4 });
+    const agent = new Tdmpc2Agent(cfg, 7, 2, 0, { obsDims: [5, 7], actionDims: [1, 2] });
+    agent.setTask(0);
+    const E = agent.wm.params.get("task_emb/E");
+    E.assign(tf.mul(E, -1)); // an update between setTask and the next plan
+    const obs = Float32Array.of(0.1, -0.2, 0.3, 0.4, -0.5);
+    const z0 = agent.model.setStart(obs).start;
+    const want = tf.tidy(() => agent.wm.latent.encode(tf.tensor2d([...obs, 0, 0], [1, 7]), undefined, agent.wm.taskEmbedding([0])).dataSync());
+    expect(Array.from(z0)).toEqual(Array.from(want));
+    agent.dispose();
+  });
+
   it("the trainer takes the tasks in turn and evaluates each (rows name their task)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tdmpc-mt-"));
     try {
