@@ -4,8 +4,9 @@
  * With "onnx" the weights live in the engine's store; the agent's tfjs parameters, which acting reads, are refreshed
  * from it before the next action (`OnnxUpdater.sync`) — one copy per batch of updates, not per update.
  *
- * The ONNX graphs implement the papers' losses; the course's variants (independent latents, reconstruction, other
- * policy learners, multi-task, TD-MPC2's running scale) run on tfjs: `engineFor` says which, and why.
+ * The ONNX graphs implement the papers' losses, multi-task TD-MPC2 (task embeddings, action masks) included; the
+ * course's variants (independent latents, reconstruction, other policy learners, pixels, no SimNorm) run on tfjs:
+ * `engineFor` says which, and why.
  */
 import { ortAvailable } from "../nn/onnx/proto.js";
 import { OnnxTdmpc2Engine, OnnxTdmpcEngine, storeFromParams, type TrainerState } from "../nn/onnx/engines.js";
@@ -13,6 +14,7 @@ import { storeKey } from "../nn/onnx/store.js";
 import { OnnxRolloutEngine } from "../nn/onnx/rollout.js";
 import { tf } from "../nn/backend.js";
 import type { SequenceBatch } from "../replay/store.js";
+import type { TaskSpec } from "../nn/onnx/multitask.js";
 import type { Tdmpc2Config, TdmpcConfig } from "./config.js";
 import type { LearningAgent, UpdateInfo } from "./types.js";
 
@@ -24,7 +26,6 @@ export function onnxUnsupported(agent: LearningAgent): string | undefined {
   const c = agent.cfg;
   // ORT has Conv, but src/nn/onnx builds no convolution (nor its gradients) into its training graphs yet
   if (c.modality === "pixels") return "the ONNX training graphs have no convolutions: the pixel encoder (modality=pixels) trains on tfjs";
-  if (c.num_tasks > 1) return "multi-task models (task embeddings) train on tfjs";
   if (c.latent_mode !== "joint") return `latent_mode=${c.latent_mode}`;
   if (c.reconstruction_coef > 0) return "a reconstruction loss";
   if (c.policy_learner !== (c.agent === "tdmpc" ? "td" : "sac")) return `policy_learner=${c.policy_learner}`;
@@ -43,6 +44,14 @@ export function engineFor(agent: LearningAgent, choice: EngineChoice): { kind: E
   return why ? { kind: "tfjs", why } : { kind: "onnx" };
 }
 
+/** A multi-task agent's task embedding and per-task action sizes (undefined for one task). */
+function taskSpec(agent: LearningAgent): TaskSpec | undefined {
+  const c = agent.cfg;
+  if (c.num_tasks === 1) return undefined;
+  if (!agent.tasks) throw new Error(`a ${c.num_tasks}-task ${c.agent} agent without its tasks' action sizes`);
+  return { dim: c.task_dim, actionDims: agent.tasks.actionDims };
+}
+
 /** The update on onnxruntime (TD-MPC's or TD-MPC2's graph), with the agent's tfjs parameters refreshed before acting. */
 export class OnnxUpdater {
   private dirty = false;
@@ -58,7 +67,7 @@ export class OnnxUpdater {
     const wm = agent.wm;
     const encoder = wm.latent.encoder;
     if ("convs" in encoder) throw new Error(`the ONNX engine cannot train this agent: ${onnxUnsupported(agent)}`);
-    const nets = { encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec };
+    const nets = { encoder, dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec, task: taskSpec(agent) };
     const dims = { obsDim: wm.obsDim, actionDim: wm.actionDim };
     if (agent.cfg.agent === "tdmpc") {
       const c = agent.cfg;
@@ -73,7 +82,7 @@ export class OnnxUpdater {
 
   async update(batch: SequenceBatch): Promise<UpdateInfo> {
     if (!(batch.obs instanceof Float32Array)) throw new Error("the ONNX engine trains on state observations (float32); a pixel batch trains on tfjs");
-    const common = { obs: batch.obs, action: batch.action, reward: batch.reward };
+    const common = { obs: batch.obs, action: batch.action, reward: batch.reward, task: batch.task };
     this.dirty = true;
     if (this.engine instanceof OnnxTdmpc2Engine) {
       const info = await this.engine.step(common);
@@ -110,7 +119,7 @@ export class OnnxUpdater {
       const c = this.agent.cfg;
       const terminal = c.agent === "tdmpc" ? { kind: "tdmpc" as const, piStd: (c as TdmpcConfig).min_std } : { kind: "tdmpc2" as const, logStdMin: (c as Tdmpc2Config).log_std_min, logStdMax: (c as Tdmpc2Config).log_std_max };
       r = new OnnxRolloutEngine(
-        { dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec, rewardCoding: wm.latent.rewardCoding, qCoding: wm.q.coding, qReduce: c.agent === "tdmpc" ? "min" : "avg", discount: c.discount, horizon: H, actionDim: wm.actionDim, terminal },
+        { dynamics: wm.latent.dynamics, reward: wm.latent.reward, pi: wm.pi.spec, q: wm.q.spec, rewardCoding: wm.latent.rewardCoding, qCoding: wm.q.coding, qReduce: c.agent === "tdmpc" ? "min" : "avg", discount: c.discount, horizon: H, actionDim: wm.actionDim, terminal, task: taskSpec(this.agent) },
         this.engine.store,
         { threads: this.threads },
       );

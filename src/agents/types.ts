@@ -8,6 +8,7 @@ import type { SequenceBatch } from "../replay/store.js";
 import type { Rng } from "../util/random.js";
 import type { AgentConfig } from "./config.js";
 import type { EngineChoice, EngineKind, OnnxUpdater } from "./engine.js";
+import type { TaskDims } from "./tdmpc2.js";
 
 export interface UpdateInfo {
   total: number;
@@ -31,6 +32,8 @@ export interface LearningAgent extends Agent {
   /** Agent steps collected so far; the trainer advances it (seed actions and schedules read it). */
   step: number;
   updates: number;
+  /** Multi-task TD-MPC2: each task's observation and action sizes. */
+  readonly tasks?: TaskDims;
   update(batch: SequenceBatch): UpdateInfo | Promise<UpdateInfo>;
   /** The ONNX update engine, when the agent trains on onnxruntime (agents/engine.ts). */
   readonly updater?: OnnxUpdater;

@@ -15,21 +15,24 @@ export interface LatentPlanningOptions {
   piStd?: number;
 }
 
-/** A faster evaluator of the same return on another engine (onnxruntime): actions [H, N, A] time-major, ε [N, A]. */
+/**
+ * A faster evaluator of the same return on another engine (onnxruntime): actions [H, N, A] time-major, ε [N, A],
+ * `task` the task's index (multi-task models).
+ */
 export interface RolloutValueEngine {
-  value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number], eps?: Float32Array): Promise<Float32Array>;
+  value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number], eps?: Float32Array, task?: number): Promise<Float32Array>;
 }
 
 export class LatentPlanningModel implements PlanningModel {
   /**
-   * Evaluate returns on this engine instead of tfjs (one per horizon; single-task models with a terminal value): the
-   * start latent and the policy's proposals still come from tfjs.
+   * Evaluate returns on this engine instead of tfjs (one per horizon; models with a terminal value): the start latent
+   * and the policy's proposals still come from tfjs.
    */
   rollout?: (horizon: number) => RolloutValueEngine;
   /** The planned actions' size: the model's, or the current task's (multi-task models pad the rest with zeros). */
   actionDim: number;
   private z0: tf.Tensor2D | undefined;
-  private task: TaskInput | undefined;
+  private task: (TaskInput & { index: number }) | undefined;
 
   constructor(
     readonly wm: WorldModel,
@@ -49,17 +52,22 @@ export class LatentPlanningModel implements PlanningModel {
     const embedding = this.wm.taskEmbedding([index]);
     if (!embedding) throw new Error("setTask: this world model has no task embedding (task_dim 0)");
     if (this.task) tf.dispose([this.task.embedding, this.task.mask]);
-    this.task = { embedding, mask: tf.tensor2d(Float32Array.from({ length: A }, (_, j) => (j < actionDim ? 1 : 0)), [1, A]) };
+    this.task = { index, embedding, mask: tf.tensor2d(Float32Array.from({ length: A }, (_, j) => (j < actionDim ? 1 : 0)), [1, A]) };
     this.actionDim = actionDim;
     return this;
   }
 
-  /** Plan from this observation: z_0 = h(o) (zero-padded to the model's observation size). */
+  /** Plan from this observation: z_0 = h(o) (zero-padded to the model's observation size), with the task's current embedding. */
   setStart(obs: ArrayLike<number>): this {
     const O = this.wm.obsDim;
     if (obs.length > O || (!this.task && obs.length !== O)) throw new RangeError(`setStart: observation has ${obs.length} values, the model expects ${O}`);
     const padded = new Float32Array(O);
     padded.set(obs);
+    if (this.task) {
+      // the embedding learns between plans: read it as it is now (the official `task_emb` looks it up at every call)
+      this.task.embedding.dispose();
+      this.task.embedding = this.wm.taskEmbedding([this.task.index])!;
+    }
     this.z0?.dispose();
     this.z0 = tf.tidy(() => this.wm.latent.encode(tf.tensor2d(padded, [1, O]), undefined, this.task?.embedding));
     return this;
@@ -75,7 +83,7 @@ export class LatentPlanningModel implements PlanningModel {
     const A = this.actionDim;
     if (actions.length !== n * horizon * A) throw new RangeError(`actions has length ${actions.length}, expected n × horizon × actionDim = ${n * horizon * A}`);
     const full = this.pad(actions, n * horizon);
-    if (this.rollout && !this.task && this.opts.terminalValue) return this.evaluateOn(this.rollout(horizon), z0, full, n, horizon);
+    if (this.rollout && this.opts.terminalValue) return this.evaluateOn(this.rollout(horizon), z0, full, n, horizon);
     const G = tf.tidy(() =>
       this.wm.rolloutValue(z0, tf.tensor3d(full, [n, horizon, this.wm.actionDim]), { discount: this.opts.discount, terminal: this.opts.terminalValue, piStd: this.opts.piStd, task: this.task }),
     );
@@ -98,7 +106,7 @@ export class LatentPlanningModel implements PlanningModel {
     for (let i = 0; i < n; i++) for (let t = 0; t < H; t++) hna.set(actions.subarray((i * H + t) * A, (i * H + t + 1) * A), (t * n + i) * A);
     const heads = this.wm.q.twoHeads();
     const eps = this.wm.rng.fillNormal(new Float32Array(n * A));
-    return engine.value(z0.dataSync() as Float32Array, hna, n, [heads[0]!, heads[1] ?? heads[0]!], eps);
+    return engine.value(z0.dataSync() as Float32Array, hna, n, [heads[0]!, heads[1] ?? heads[0]!], eps, this.task?.index);
   }
 
   /** Actions of the task's size → the model's (zeros in the dimensions the task lacks). */

@@ -47,6 +47,19 @@ describe("multi-task TD-MPC2", () => {
     env1.close();
   });
 
+  it("plans with the task embedding as it is at each start, not as it was when the task was set", async () => {
+    const cfg = makeConfig("tdmpc2", "official", { ...SMALL, num_tasks: 2, task_dim: 4 });
+    const agent = new Tdmpc2Agent(cfg, 7, 2, 0, { obsDims: [5, 7], actionDims: [1, 2] });
+    agent.setTask(0);
+    const E = agent.wm.params.get("task_emb/E");
+    E.assign(tf.mul(E, -1)); // an update between setTask and the next plan
+    const obs = Float32Array.of(0.1, -0.2, 0.3, 0.4, -0.5);
+    const z0 = agent.model.setStart(obs).start;
+    const want = tf.tidy(() => agent.wm.latent.encode(tf.tensor2d([...obs, 0, 0], [1, 7]), undefined, agent.wm.taskEmbedding([0])).dataSync());
+    expect(Array.from(z0)).toEqual(Array.from(want));
+    agent.dispose();
+  });
+
   it("the trainer takes the tasks in turn and evaluates each (rows name their task)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tdmpc-mt-"));
     try {
@@ -54,8 +67,29 @@ describe("multi-task TD-MPC2", () => {
       const rows = await train(cfg, { task: ["cartpole-swingup", "reacher-easy"], seed: 0, steps: 5000, evalFreq: 5000, evalEpisodes: 1, runDir: dir, silent: true, stopAfterEpisodes: 2 });
       expect(rows.map((r) => `${r.kind}:${r.task}`)).toEqual(["eval:cartpole-swingup", "eval:reacher-easy", "train:cartpole-swingup", "train:reacher-easy"]);
       expect(readFileSync(join(dir, "results.csv"), "utf8").trim().split("\n")).toHaveLength(5);
+      expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).engine).toBe("onnx"); // --engine auto
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("on onnxruntime, a run stopped after an episode and resumed writes the CSV of an uninterrupted run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tdmpc-mt-resume-"));
+    // seed_steps = one episode: 500 updates at step 500, then one per step; the stop comes after 999 of them
+    const cfg = makeConfig("tdmpc2", "official", { ...SMALL, seed_steps: 500 });
+    const run = (runDir: string, more: Partial<Parameters<typeof train>[1]> = {}) =>
+      train(cfg, { task: ["cartpole-swingup", "reacher-easy"], seed: 2, steps: 1500, evalFreq: 1500, evalEpisodes: 1, checkpointEvery: 1, runDir, silent: true, engine: "onnx", ...more });
+    const withoutWall = (f: string) => readFileSync(f, "utf8").trim().split("\n").map((l) => l.split(",").filter((_, i) => i !== 11).join(","));
+    try {
+      await run(join(dir, "full"));
+      await run(join(dir, "stopped"), { stopAfterEpisodes: 2 });
+      await run(join(dir, "stopped"), { resume: true });
+      const rows = withoutWall(join(dir, "stopped", "results.csv"));
+      expect(rows).toEqual(withoutWall(join(dir, "full", "results.csv")));
+      expect(rows.filter((l) => l.includes(",train,")).map((l) => l.split(",")[0])).toEqual(["cartpole-swingup", "reacher-easy", "cartpole-swingup"]);
+      expect(rows.at(-1)!.split(",")[10]).toBe("1499"); // updates: 500 at step 500, then one at each of steps 501…1499
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000); // ~20 s alone; minutes on a machine shared with training runs
 });

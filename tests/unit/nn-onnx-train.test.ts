@@ -109,6 +109,56 @@ describe("TD-MPC2 update as one ONNX graph", () => {
   });
 });
 
+describe("multi-task TD-MPC2 update as one ONNX graph", () => {
+  it("three updates equal Tdmpc2Agent.update on tfjs: task embeddings (max-norm 1), action masks, padded observations", async () => {
+    const B = 9;
+    const [obsDims, actionDims] = [[3, 5, 4], [1, 3, 2]];
+    const [O, A] = [5, 3];
+    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 24, mlp_dim: 24, latent_dim: 16, num_bins: 21, dropout: 0.2, batch_size: B, num_tasks: 3, task_dim: 4 });
+    const agent = new Tdmpc2Agent(cfg, O, A, 3, { obsDims, actionDims });
+    const wm = agent.wm;
+    randomise(wm.params, wm.target, 9);
+    // task 0's embedding inside the unit ball, the others outside: both sides of e / max(‖e‖, 1) are exercised
+    const E = wm.params.get("task_emb/E");
+    E.assign(tf.mul(E, tf.tensor2d([0.1, 1, 1], [3, 1])));
+    const norms = tf.tidy(() => Array.from(tf.norm(E, "euclidean", 1).dataSync()));
+    expect(norms[0]).toBeLessThan(1);
+    expect(Math.min(norms[1]!, norms[2]!)).toBeGreaterThan(1);
+    const updater = await OnnxUpdater.create(agent, 5); // the agent's own wiring (engine.ts); agent.update stays on tfjs
+    const engine = updater.engine as OnnxTdmpc2Engine;
+    const store = engine.store;
+    const task = Int32Array.of(0, 1, 2, 1, 0, 2, 2, 1, 0);
+    // the trainer's padding: a task's observations and actions are zero beyond its own sizes
+    const batches = [1, 2, 3].map((i) => {
+      const b = { ...randomBatch(new Rng(20 + i), cfg.horizon, B, O, A), task };
+      for (let r = 0; r < b.obs.length / O; r++) b.obs.fill(0, r * O + obsDims[task[r % B]!]!, (r + 1) * O);
+      for (let r = 0; r < b.action.length / A; r++) b.action.fill(0, r * A + actionDims[task[r % B]!]!, (r + 1) * A);
+      b.reward = b.reward.map((x) => 5 * x);
+      return b;
+    });
+    for (const batch of batches) {
+      const noise = tfjsNoise(agent, B);
+      const ref = await agent.update(batch);
+      engine.scale.value = agent.scale.value; // the S the agent divided by (see the single-task test)
+      const got = await engine.stepWith(batch, noise);
+      for (const k of ["consistency", "reward", "value", "total", "gradNorm", "piLoss"] as const) {
+        expect(Math.abs(got[k] - ref[k]) / Math.abs(ref[k]), k).toBeLessThan(1e-4);
+      }
+    }
+    for (const [opt, id] of [[agent.optim, "wm"], [agent.piOptim, "pi"]] as const) {
+      expect(opt.names).toContain(id === "wm" ? "task_emb/E" : "pi/0/W");
+      for (const n of opt.names) {
+        expect(relErr(store.read(storeKey("m", n, id)), opt.state.m.get(n)!.dataSync()), `Adam m ${n}`).toBeLessThan(1e-4);
+        expect(relErr(store.read(storeKey("v", n, id)), opt.state.v.get(n)!.dataSync()), `Adam v ${n}`).toBeLessThan(1e-4);
+      }
+    }
+    for (const n of wm.params.names()) expect(relErr(store.read(storeKey("p", n)), wm.params.get(n).dataSync()), n).toBeLessThan(1e-4);
+    for (const n of wm.target.names()) expect(relErr(store.read(storeKey("t", n)), wm.target.get(n).dataSync()), `target ${n}`).toBeLessThan(1e-4);
+    await updater.dispose();
+    agent.dispose();
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // TD-MPC: a small tfjs reference of the official update (tdmpc.py update / update_pi), written here from layers.ts
 

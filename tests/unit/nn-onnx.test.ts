@@ -3,6 +3,7 @@ import { makeConfig } from "../../src/agents/config.js";
 import { Tdmpc2Agent } from "../../src/agents/tdmpc2.js";
 import { initBackend, tf } from "../../src/nn/backend.js";
 import { applyMlp } from "../../src/nn/layers.js";
+import { withTask } from "../../src/models/latent.js";
 import type { WorldModel } from "../../src/models/world-model.js";
 import { randomBatch } from "../../src/replay/random-batch.js";
 import { Rng } from "../../src/util/random.js";
@@ -21,25 +22,28 @@ function randomise(wm: WorldModel, seed: number): void {
 
 /**
  * The planner's return on tfjs, from the world model's parts, with given heads and noise ε (the ONNX graph takes both
- * as inputs): Σ γ^t R(z_t, a_t) + γ^H · mean of heads Q(z_H, tanh(μ + σ·ε)), TD-MPC2's policy sample.
+ * as inputs): Σ γ^t R(z_t, a_t) + γ^H · mean of heads Q(z_H, tanh(μ + σ·ε)), TD-MPC2's policy sample. `task`
+ * (multi-task): its index, whose embedding joins every input and whose action mask zeroes μ, log σ and ε.
  */
-function tfjsValue(wm: WorldModel, z0: Float32Array, actions: Float32Array, n: number, H: number, heads: [number, number], eps: Float32Array, discount: number): Float32Array {
+function tfjsValue(wm: WorldModel, z0: Float32Array, actions: Float32Array, n: number, H: number, heads: [number, number], eps: Float32Array, discount: number, task?: { index: number; actionDim: number }): Float32Array {
   const [L, A] = [wm.latentDim, wm.actionDim];
   const { min, max } = wm.pi.logStd;
   return tf.tidy(() => {
+    const e = task && (tf.tile(wm.taskEmbedding([task.index])!, [n, 1]) as tf.Tensor2D);
+    const mask = task ? tf.tensor2d(Float32Array.from({ length: A }, (_, j) => (j < task.actionDim ? 1 : 0)), [1, A]) : tf.ones([1, A]);
     let z = tf.tile(tf.tensor2d(z0, [1, L]), [n, 1]) as tf.Tensor2D;
     let G: tf.Tensor2D = tf.zeros([n, 1]);
     let disc = 1;
     for (let t = 0; t < H; t++) {
       const a = tf.tensor2d(actions.subarray(t * n * A, (t + 1) * n * A), [n, A]);
-      G = tf.add(G, tf.mul(disc, wm.latent.rewardValue(z, a)));
-      z = wm.latent.next(z, a);
+      G = tf.add(G, tf.mul(disc, wm.latent.rewardValue(z, a, e)));
+      z = wm.latent.next(z, a, e);
       disc *= discount;
     }
-    const [mu, raw] = tf.split(applyMlp(wm.params, wm.pi.spec, z), [A, A], 1) as [tf.Tensor2D, tf.Tensor2D];
-    const logStd = tf.add(min, tf.mul(0.5 * (max - min), tf.add(tf.tanh(raw), 1)));
-    const aH = tf.tanh(tf.add(mu, tf.mul(tf.tensor2d(eps, [n, A]), tf.exp(logStd)))) as tf.Tensor2D;
-    const q = tf.mean(wm.q.values(z, aH, { heads }), 0) as tf.Tensor2D;
+    const [mu, raw] = tf.split(applyMlp(wm.params, wm.pi.spec, withTask([z], e)), [A, A], 1) as [tf.Tensor2D, tf.Tensor2D];
+    const logStd = tf.mul(tf.add(min, tf.mul(0.5 * (max - min), tf.add(tf.tanh(raw), 1))), mask);
+    const aH = tf.tanh(tf.add(tf.mul(mu, mask), tf.mul(tf.mul(tf.tensor2d(eps, [n, A]), mask), tf.exp(logStd)))) as tf.Tensor2D;
+    const q = tf.mean(wm.q.values(z, aH, { heads, task: e }), 0) as tf.Tensor2D;
     return tf.add(G, tf.mul(disc, q)).dataSync() as Float32Array;
   });
 }
@@ -75,6 +79,25 @@ describe("ONNX planning engine (TD-MPC2 agent)", () => {
     expect(after.some((v, i) => Math.abs(v - before[i]!) > 1e-6)).toBe(true);
     agent.updater!.sync();
     expectClose(after, tfjsValue(wm, z0, actions, N, H, [0, 1], eps, cfg.discount));
+    agent.dispose();
+  });
+
+  it("multi-task: the rollout value with a task's embedding and action mask equals the tfjs forward, for each task", async () => {
+    const cfg = makeConfig("tdmpc2", "official", { ...SMALL, num_tasks: 2, task_dim: 4 });
+    const agent = new Tdmpc2Agent(cfg, 5, 3, 3, { obsDims: [5, 4], actionDims: [3, 1] });
+    randomise(agent.wm, 20);
+    await agent.useEngine("auto", 3);
+    expect(agent.updater).toBeDefined(); // multi-task trains (and plans) on onnxruntime under "auto"
+    const [H, N] = [2, 9];
+    const rng = new Rng(6);
+    const z0 = agent.model.setStart(rng.fillNormal(new Float32Array(5))).start;
+    const eps = rng.fillNormal(new Float32Array(N * 3));
+    for (const [index, actionDim] of [[0, 3], [1, 1]]) {
+      const actions = rng.fillUniform(new Float32Array(H * N * 3), -1, 1);
+      for (let r = 0; r < H * N; r++) actions.fill(0, r * 3 + actionDim, (r + 1) * 3); // the planner's padding
+      const got = await agent.updater!.rollout(H).value(z0, actions, N, [1, 4], eps, index);
+      expectClose(got, tfjsValue(agent.wm, z0, actions, N, H, [1, 4], eps, cfg.discount, { index, actionDim }));
+    }
     agent.dispose();
   });
 

@@ -21,7 +21,8 @@
  *   const info = await engine.step({ obs, action, reward });       // Tdmpc2Info: losses, grad norms
  *
  * - `OnnxTdmpc2Engine`: TrainingEngine<Tdmpc2Batch, Tdmpc2Info>, the TD-MPC2 world-model and policy update
- *   (tdmpc2.ts). Batch = { obs [H+1, B, obs], action [H, B, A], reward [H, B] }, t-major, flattened.
+ *   (tdmpc2.ts). Batch = { obs [H+1, B, obs], action [H, B, A], reward [H, B] }, t-major, flattened; a multi-task
+ *   model (`nets.task`) also takes each sequence's task index, task [B].
  * - `OnnxTdmpcEngine`: TrainingEngine<TdmpcBatch, TdmpcInfo>, TD-MPC's TOLD update (tdmpc.ts): targets of
  *   "encoder/" and "q/" (storeFromParams(params, ["encoder/", "q/"])); the batch adds the PER importance weights
  *   [B] and the info carries the new priorities [B]; τ is applied every `update_freq` updates.
@@ -39,6 +40,7 @@ import { storeKey, WeightStore } from "./store.js";
 import { tdmpc2UpdateGraph, type Tdmpc2UpdateSpec } from "./tdmpc2.js";
 import { tdmpcUpdateGraph, type TdmpcUpdateSpec } from "./tdmpc.js";
 import { DropoutMask, drawTwoHeads } from "./noise.js";
+import { maskRows, oneHotRows } from "./multitask.js";
 import { RunningScale } from "../running-scale.js";
 import { OnnxTrainer, scalarOf, type TrainGraph } from "./train.js";
 
@@ -74,6 +76,8 @@ export interface Tdmpc2Batch {
   obs: Float32Array;
   action: Float32Array;
   reward: Float32Array;
+  /** Multi-task models: the task index of each sequence [B] (observations and actions zero-padded to the model's). */
+  task?: Int32Array;
 }
 
 /** What one update reports (TD-MPC's total is the PER-weighted loss). */
@@ -271,6 +275,13 @@ export class OnnxTdmpc2Engine extends OnnxEngineBase<Tdmpc2Batch, Tdmpc2Info> {
       if (!noise.piDropoutMask) throw new Error("update: the Q heads have dropout but the noise has no policy dropout mask");
       check("pi_dropout_mask", noise.piDropoutMask, this.piMask!.size, "2·(H+1)·B·hidden");
       feeds.pi_dropout_mask = noise.piDropoutMask;
+    }
+    const tasks = this.spec.nets.task;
+    if (tasks) {
+      if (!batch.task) throw new Error("update: a multi-task model needs the task index of each sequence (batch.task)");
+      check("task", batch.task, this.spec.cfg.batch_size, "B");
+      feeds.task_onehot = oneHotRows(tasks, batch.task);
+      feeds.action_mask = maskRows(tasks, batch.task, this.spec.actionDim);
     }
     feeds.pi_scale = Float32Array.of(this.scale.value);
     const r = await this.trainer.run(feeds, this.spec.tau);

@@ -8,6 +8,7 @@
  */
 import { layerActivation, layerNormed, type Activation, type EnsembleSpec, type MlpSpec } from "../layers.js";
 import { Graph, Sym } from "./graph.js";
+import { taskParamShapes, type TaskSpec } from "./multitask.js";
 
 /** The networks of a TD-MPC / TD-MPC2 agent (the latent model and the value side), as layer specs. */
 export interface AgentNets {
@@ -16,11 +17,14 @@ export interface AgentNets {
   reward: MlpSpec;
   pi: MlpSpec;
   q: EnsembleSpec;
+  /** Multi-task TD-MPC2: the task embedding every network also reads (multitask.ts). */
+  task?: TaskSpec;
 }
 
 /** Every parameter of the agent's networks with its shape. */
 export function agentParamShapes(nets: AgentNets): [string, number[]][] {
-  return [...mlpParamShapes(nets.encoder), ...mlpParamShapes(nets.dynamics), ...mlpParamShapes(nets.reward), ...mlpParamShapes(nets.pi), ...ensembleParamShapes(nets.q)];
+  const task = nets.task ? taskParamShapes(nets.task) : [];
+  return [...mlpParamShapes(nets.encoder), ...mlpParamShapes(nets.dynamics), ...mlpParamShapes(nets.reward), ...mlpParamShapes(nets.pi), ...ensembleParamShapes(nets.q), ...task];
 }
 
 /** Where a network reads its parameters: graph inputs, updated weights, target copies, … */

@@ -7,15 +7,20 @@
  * with Q the mean (TD-MPC2) or min (TD-MPC) of two heads picked per call, and R and Q decoded from their coding
  * (two-hot or a plain scalar). The session reads its weights from a `WeightStore` at every call: after a training
  * step on the same store the next call plans with the new weights, with nothing copied or rebuilt.
+ *
+ * Multi-task TD-MPC2 (`spec.task`): the task's embedding joins the reward, dynamics, policy and Q inputs and its action
+ * mask the terminal policy sample, as world-model.ts `rolloutReturn` does on tfjs.
  */
 import type { EnsembleSpec, MlpSpec } from "../layers.js";
 import type { ScalarCoding } from "../losses.js";
 import { Graph, Sym } from "./graph.js";
 import { decodeScalar } from "./losses.js";
+import { maskRows, oneHotRows, taskEmbeddingGraph, withTaskParts as parts, type TaskSpec } from "./multitask.js";
 import { ensembleGraph, minOverHeads, mlpGraph } from "./nets.js";
 import type { SessionOptions } from "./proto.js";
 import { GraphSession } from "./session.js";
 import { storeKey, type WeightStore } from "./store.js";
+import { squashedGaussian } from "./tdmpc2.js";
 
 export interface RolloutSpec {
   dynamics: MlpSpec;
@@ -35,33 +40,40 @@ export interface RolloutSpec {
    * policy's own log σ in [logStdMin, logStdMax]. Samples take ε [N, A] as an input.
    */
   terminal?: { kind: "mode" } | { kind: "tdmpc"; piStd: number } | { kind: "tdmpc2"; logStdMin: number; logStdMax: number };
+  /** A multi-task model (TD-MPC2 terminal only): its embedding and per-task action sizes. */
+  task?: TaskSpec;
+}
+
+/** The task of a multi-task rollout: its embedding [N, dim] and action mask [1, A]. */
+export interface RolloutTask {
+  e: Sym;
+  mask: Sym;
 }
 
 /** z0 [N, L], actions [H, N, A], heads int64 [2] (and ε [N, A] for a sampled terminal action) → G [N, 1] */
-export function rolloutValueGraph(g: Graph, s: RolloutSpec, P: (name: string) => Sym, z0: Sym, actions: Sym, heads: Sym, eps?: Sym): Sym {
+export function rolloutValueGraph(g: Graph, s: RolloutSpec, P: (name: string) => Sym, z0: Sym, actions: Sym, heads: Sym, eps?: Sym, task?: RolloutTask): Sym {
   const A = s.actionDim;
   const N = z0.shape[0]!;
+  const e = task?.e;
   let z = z0;
   const terms: Sym[] = [];
   let disc = 1;
   for (let t = 0; t < s.horizon; t++) {
-    const za = [z, g.reshape(g.slice(actions, 0, t, t + 1), [N, A])];
+    const za = parts(z, e, g.reshape(g.slice(actions, 0, t, t + 1), [N, A]));
     const r = decodeScalar(g, s.rewardCoding, mlpGraph(g, s.reward, P, za));
     terms.push(disc === 1 ? r : g.mul(r, disc));
     z = mlpGraph(g, s.dynamics, P, za);
     disc *= s.discount;
   }
-  const piOut = mlpGraph(g, s.pi, P, z);
+  const piOut = mlpGraph(g, s.pi, P, parts(z, e));
   const term = s.terminal ?? { kind: "mode" };
   let aH: Sym;
+  if (task && term.kind !== "tdmpc2") throw new Error("rollout value: multi-task planning is TD-MPC2's (terminal kind tdmpc2)");
   if (term.kind === "mode") aH = g.tanh(g.slice(piOut, 1, 0, A));
   else if (!eps) throw new Error("rollout value: a sampled terminal action needs ε");
   else if (term.kind === "tdmpc") aH = g.clip(g.add(g.tanh(g.slice(piOut, 1, 0, A)), g.clip(g.mul(eps, term.piStd), -0.3, 0.3)), -1 + 1e-6, 1 - 1e-6);
-  else {
-    const logStd = g.add(term.logStdMin, g.mul(g.add(g.tanh(g.slice(piOut, 1, A, 2 * A)), 1), 0.5 * (term.logStdMax - term.logStdMin)));
-    aH = g.tanh(g.add(g.slice(piOut, 1, 0, A), g.mul(eps, g.exp(logStd))));
-  }
-  const v = decodeScalar(g, s.qCoding, ensembleGraph(g, s.q, P, [z, aH], { heads })); // [2, N, 1]
+  else aH = squashedGaussian(g, piOut, eps, term.logStdMin, term.logStdMax, task?.mask).action;
+  const v = decodeScalar(g, s.qCoding, ensembleGraph(g, s.q, P, parts(z, e, aH), { heads })); // [2, N, 1]
   const q = s.qReduce === "avg" ? g.reduceMean(v, [0]) : minOverHeads(g, v);
   terms.push(g.mul(q, disc));
   return g.sum(terms);
@@ -102,7 +114,9 @@ export class OnnxRolloutEngine {
       const actions = g.input("actions", [this.spec.horizon, n, this.spec.actionDim]);
       const heads = g.input("heads", [2], "int64");
       const eps = (this.spec.terminal?.kind ?? "mode") === "mode" ? undefined : g.input("eps", [n, this.spec.actionDim]);
-      g.output(rolloutValueGraph(g, this.spec, Pc, z0, actions, heads, eps), "G");
+      const t = this.spec.task;
+      const task = t && { e: taskEmbeddingGraph(g, Pc, g.input("task_onehot", [n, t.actionDims.length])), mask: g.input("action_mask", [1, this.spec.actionDim]) };
+      g.output(rolloutValueGraph(g, this.spec, Pc, z0, actions, heads, eps, task), "G");
       s = GraphSession.create(g, this.opts);
       this.sessions.set(n, s);
     }
@@ -118,8 +132,11 @@ export class OnnxRolloutEngine {
   /** Nothing to do: the weights are read from the store at every call (kept for callers of the older engine). */
   sync(): void {}
 
-  /** Values [N] of N action sequences (actions [H, N, A] flattened) from the start latent z0 [L] or [N, L]. */
-  async value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number], eps?: Float32Array): Promise<Float32Array> {
+  /**
+   * Values [N] of N action sequences (actions [H, N, A] flattened, zero in the dimensions a task lacks) from the start
+   * latent z0 [L] or [N, L]; `task`: the task's index (multi-task models).
+   */
+  async value(z0: Float32Array, actions: Float32Array, n: number, heads: [number, number], eps?: Float32Array, task?: number): Promise<Float32Array> {
     const L = this.latentDim();
     const { horizon: H, actionDim: A } = this.spec;
     if (actions.length !== H * n * A) throw new Error(`rollout value: actions has ${actions.length} values, expected H·N·A = ${H * n * A}`);
@@ -133,6 +150,12 @@ export class OnnxRolloutEngine {
     if ((this.spec.terminal?.kind ?? "mode") !== "mode") {
       if (!eps || eps.length !== n * A) throw new Error(`rollout value: the sampled terminal action needs ε of N·A = ${n * A} values`);
       feeds.eps = eps;
+    }
+    const tasks = this.spec.task;
+    if (tasks) {
+      if (task === undefined) throw new Error("rollout value: a multi-task model needs the task's index");
+      feeds.task_onehot = oneHotRows(tasks, new Int32Array(n).fill(task));
+      feeds.action_mask = maskRows(tasks, [task], A);
     }
     for (const v of s.inputs) if (v.name.startsWith("p:")) feeds[v.name] = this.store.get(v.name);
     const out = await s.run(feeds);

@@ -68,6 +68,7 @@ function perSample(g: Graph, rows: Sym, H: number, B: number): Sym {
  */
 export function tdmpcUpdateGraph(spec: TdmpcUpdateSpec): TrainGraph {
   const { nets, cfg, obsDim: O, actionDim: A } = spec;
+  if (nets.task) throw new Error("TD-MPC's update has no task embedding (multi-task models are TD-MPC2's)");
   const H = cfg.horizon;
   const B = cfg.batch_size;
   const shapes = agentParamShapes(nets);
