@@ -54,8 +54,9 @@ export function policyLoss(agent: PolicyContext, zs: tf.Tensor2D, batch: Sequenc
       const s = wm.pi.sample(zs, { task: e, mask: m });
       const q = wm.q.value(zs, s.action, "avg", { frozen: true, training: true, task: e });
       const S = agent.scale!.update(tf.tidy(() => q.slice([0, 0], [B, 1]).dataSync() as Float32Array));
-      // scaled entropy as the official code computes it: −log π · (A · log N(ε)) / (log π + 1e−8)
-      const A = wm.actionDim;
+      // scaled entropy as the official code computes it: −log π · (A · log N(ε)) / (log π + 1e−8), A the action size
+      // of the row's task (official `pi`: action_mask.sum(-1) in multi-task models, else the model's)
+      const A = m ? tf.sum(m, 1, true) : wm.actionDim;
       const scaled = tf.neg(tf.div(tf.mul(s.logProb!, tf.mul(A, s.gaussLogProb!)), tf.add(s.logProb!, 1e-8)));
       const perRow = tf.neg(tf.add(tf.mul((c as { entropy_coef: number }).entropy_coef, scaled), tf.div(q, S)));
       return { loss: tf.div(tf.sum(tf.mul(perRow, w)), rows) as tf.Scalar };

@@ -114,7 +114,8 @@ describe("multi-task TD-MPC2 update as one ONNX graph", () => {
     const B = 9;
     const [obsDims, actionDims] = [[3, 5, 4], [1, 3, 2]];
     const [O, A] = [5, 3];
-    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 24, mlp_dim: 24, latent_dim: 16, num_bins: 21, dropout: 0.2, batch_size: B, num_tasks: 3, task_dim: 4 });
+    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 24, mlp_dim: 24, latent_dim: 16, num_bins: 21, dropout: 0.2, batch_size: B, num_tasks: 3, task_dim: 4, entropy_coef: 0.5 });
+    // entropy_coef 0.5, not 1e-4: the entropy term (scaled by each row's own task's action size) must weigh in piLoss
     const agent = new Tdmpc2Agent(cfg, O, A, 3, { obsDims, actionDims });
     const wm = agent.wm;
     randomise(wm.params, wm.target, 9);

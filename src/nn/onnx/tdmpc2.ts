@@ -136,15 +136,17 @@ export function tdmpc2UpdateGraph(spec: Tdmpc2UpdateSpec): TrainGraph {
 
   // policy step on the detached latents, Q heads updated above and frozen here
   // (official update_pi): Q̄ of two heads with dropout on, divided by the running scale S; the entropy term as the
-  // official code scales it: −log π · (A · log N(ε)) / (log π + 1e−8), A the model's action size as in the tfjs
-  // reference (policy-learners.ts; the official code scales a multi-task row by its own task's action size)
+  // official code scales it: −log π · (A · log N(ε)) / (log π + 1e−8), A the action size of the row's task (the
+  // official `pi`: action_mask.sum(-1) in multi-task models, else the model's)
   const zAll = g.stopGradient(g.concat(zs, 0)); // [(H+1)·B, L]
   const ePi = rows(eFixed, H + 1);
-  const pol = squashedGaussian(g, mlpGraph(g, nets.pi, P, parts(zAll, ePi)), epsPi, cfg.log_std_min, cfg.log_std_max, rows(mask, H + 1));
+  const piActionMask = rows(mask, H + 1);
+  const pol = squashedGaussian(g, mlpGraph(g, nets.pi, P, parts(zAll, ePi)), epsPi, cfg.log_std_min, cfg.log_std_max, piActionMask);
   const piMask = nets.q.dropout > 0 ? tg.input("pi_dropout_mask", [2, (H + 1) * B, nets.q.dims[1]!]) : undefined;
   const qPi = twoHeadValue(g, nets.q, wm.P, parts(zAll, ePi, pol.action), headsPi, c, "avg", piMask);
   const scale = tg.input("pi_scale", [1]);
-  const scaledEntropy = g.mul(g.div(g.mul(pol.logProb, g.mul(pol.gaussLogProb, A)), g.add(pol.logProb, 1e-8)), -1);
+  const actionSize = piActionMask ? g.reduceSum(piActionMask, [1], true) : A;
+  const scaledEntropy = g.mul(g.div(g.mul(pol.logProb, g.mul(pol.gaussLogProb, actionSize)), g.add(pol.logProb, 1e-8)), -1);
   const perRow = g.mul(g.add(g.mul(scaledEntropy, cfg.entropy_coef), g.div(qPi, scale)), -1);
   const piLoss = g.div(g.sumAll(g.mul(perRow, rhoRows(g, cfg.rho, H + 1, B))), (H + 1) * B);
   const piNames = [...tg.shapes.keys()].filter((n) => n.startsWith(`${nets.pi.prefix}/`));
