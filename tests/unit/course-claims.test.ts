@@ -272,3 +272,15 @@ describe("chapter 6, TD-MPC's ablations (data/results/tdmpc-ablations.csv)", () 
     expect(seed1("laptop-plan=false", 60_000)).toBeLessThan(seed1("laptop", 60_000) - 50);
   });
 });
+
+describe("chapter 6, TD-MPC from pixels (data/results/pixels-cartpole-swingup.csv)", () => {
+  it("two pixel seeds; at 60k both stay below 300 while every state run is above 750; before 40k they evaluate like the state runs of their seed", () => {
+    const pix = readEvalRows(join(results, "pixels-cartpole-swingup.csv"));
+    const states = readEvalRows(join(results, "curves-cartpole-swingup.csv")).filter((r) => r.agent === "tdmpc");
+    const at60k = returnsAt(pix, 60_000).filter((p) => p.envStep === 60_000);
+    expect(at60k.map((p) => p.seed)).toEqual([1, 2]);
+    for (const p of at60k) expect(p.ret).toBeLessThan(300);
+    for (const p of returnsAt(states, 60_000)) expect(p.ret).toBeGreaterThan(750);
+    for (const r of pix.filter((x) => x.envStep <= 40_000)) expect(states.find((s) => s.seed === r.seed && s.envStep === r.envStep)!.ret).toBeCloseTo(r.ret, 3);
+  });
+});
