@@ -68,11 +68,11 @@ describe("registry entries", () => {
     for (const [spec, message] of bad) expect(() => validateRun({ id: "x", spec })).toThrow(message);
   });
 
-  it("the committed results hold every run of the oracle and chapters 1–3, the core of chapters 4–5, and draw without running anything", () => {
+  it("the committed results hold every run of the oracle, chapters 1–3 and the pixel runs, the core of chapters 4–5, and draw without running anything", () => {
     // chapters 4–5: joint vs independent on both tasks × 5 seeds; the synergy ablation × 3 seeds (the rest may still be running)
     const variant = (r: GridRun) => (r.spec as CourseRun).variant;
     const core: Record<string, (r: GridRun) => boolean> = { ch04: (r) => ["tdmpc", "independent"].includes(variant(r)), ch05: (r) => ["mpc", "mpc_q", "mpc_pi", "tdmpc", "policy"].includes(variant(r)) && (r.spec as CourseRun).task === "cartpole-swingup" };
-    for (const name of ["ch00b-oracle", "ch01-benchmark", "ch01-convergence", "ch02", "ch03-pets", "ch04", "ch05"]) {
+    for (const name of ["ch00b-oracle", "ch01-benchmark", "ch01-convergence", "ch02", "ch03-pets", "ch04", "ch05", "pixels-cartpole-swingup"]) {
       const plan = planEntry(getFigure(name), { quick: false });
       const need = core[name] ? plan.runs.filter(core[name]) : plan.runs;
       expect(need.length).toBeGreaterThanOrEqual(name === "ch04" ? 20 : name === "ch05" ? 15 : 1);
