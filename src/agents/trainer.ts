@@ -215,7 +215,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
       rows.push(row);
       opts.onRow?.(row);
     };
-    const bar = progress(opts.steps, `${agent.name} ${taskName} seed ${opts.seed} [${engine.kind}]`, { silent: opts.silent });
+    const bar = progress(opts.steps, `${agent.name} ${taskName} seed ${opts.seed} [${engine.kind}]`, { silent: opts.silent, start: c.envSteps });
     let lastReturn = Number.NaN;
     let session = 0;
     const session0 = performance.now() / 1000;

@@ -2,12 +2,14 @@
  * `tdmpc figures <chapter>`: export a chapter's figures (PNG + SVG under figures/) from its committed results,
  * without re-running anything; `tdmpc figures run <chapter>` re-runs the chapter's experiments first (resumable).
  * The notebooks build the same figures with the same functions.
- * `tdmpc figures list | run NAME | adopt NAME DIRS | draw NAME`: the experiment registry (experiments/registry.ts).
+ * `tdmpc figures list | run NAME | adopt NAME DIRS | draw NAME`: the experiment registry (experiments/registry.ts);
+ * `tdmpc figures table`: the README's table of returns at 100k env steps.
  */
 import type { Command } from "commander";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { adoptRuns, defaultCheckpointRoot, drawEntry, exportDrawn, figuresDir, NoResultsError, planEntry, runFigures, type EntryPlan, type Where } from "../experiments/figures-run.js";
+import { curvesTableMarkdown } from "../experiments/curves-table.js";
 import { regenerateChapter, REGENERATE_CHAPTERS, REGENERATE_COST } from "../experiments/regenerate.js";
 import { redisConnection } from "../experiments/redis-queue.js";
 import { FIGURES, getFigure, type FigureEntry } from "../experiments/registry.js";
@@ -118,6 +120,12 @@ export function register(program: Command): void {
       const drawFailed = o.draw ? await draw(entries, w, (l) => console.error(l), !!o.all) : 0;
       if (report.failed.length || drawFailed) process.exitCode = 1;
     });
+
+  figures
+    .command("table")
+    .description("the learning curves' returns at 100k env steps per agent and configuration, with the papers' and the wall-clock per run (Markdown: the README's table)")
+    .option("--results <dir>", "results folder to read", committedResults())
+    .action((o: { results: string }) => console.log(curvesTableMarkdown(o.results)));
 
   figures
     .command("adopt")

@@ -13,3 +13,5 @@ export * as registry from "./registry.js";
 export * as figures from "./figures-run.js";
 export * as runs from "./run-kinds.js";
 export * as regenerate from "./regenerate.js";
+// the README's table of returns at 100k env steps (`tdmpc figures table`)
+export * as curvesTable from "./curves-table.js";

@@ -97,6 +97,38 @@ export function returnsAt(rows: EvalRow[], envStep: number): { seed: number; env
   });
 }
 
+/** One task's official-configuration run beside the laptop runs at the official run's last evaluation. */
+export interface PresetGap {
+  task: string;
+  envStep: number;
+  official: number;
+  /** The laptop seeds' returns at that step (their last evaluation at or before it). */
+  laptop: number[];
+  /** official − mean(laptop) */
+  gap: number;
+  /** Trainer wall-clock to that step: the official run's, the laptop seeds' mean. */
+  officialWallSec: number;
+  laptopWallSec: number;
+}
+
+/**
+ * The laptop preset's cost in return and its saving in time, per task: the official run (one seed) at its last
+ * evaluation so far against the laptop seeds at the same environment step — an unfinished anchor compares like for like.
+ */
+export function presetGaps(official: EvalRow[], laptop: EvalRow[]): PresetGap[] {
+  const tasks = [...new Set(official.map((r) => r.task))];
+  return tasks.flatMap((task) => {
+    const off = official.filter((r) => r.task === task).sort((a, b) => a.envStep - b.envStep).at(-1)!;
+    const lap = laptop.filter((r) => r.task === task && r.envStep <= off.envStep);
+    const at = returnsAt(lap, off.envStep).filter((p) => p.envStep === off.envStep);
+    if (!at.length) return [];
+    const wall = at.map((p) => lap.find((r) => r.seed === p.seed && r.envStep === p.envStep)!.wallSec);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const laptopRets = at.map((p) => p.ret);
+    return [{ task, envStep: off.envStep, official: off.ret, laptop: laptopRets, gap: off.ret - mean(laptopRets), officialWallSec: off.wallSec, laptopWallSec: mean(wall) }];
+  });
+}
+
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
 /**

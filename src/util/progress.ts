@@ -18,12 +18,14 @@ function fmtInfo(info?: Record<string, string | number>): string {
     .join(" ");
 }
 
-export function progress(total: number, label: string, opts: { silent?: boolean } = {}): Progress {
+/** `start`: where resumed work begins (its ETA counts only the progress made since). */
+export function progress(total: number, label: string, opts: { silent?: boolean; start?: number } = {}): Progress {
   if (opts.silent) return { update() {}, stop() {} };
   const t0 = performance.now();
+  const start = opts.start ?? 0;
   const eta = (value: number) => {
     const el = (performance.now() - t0) / 1000;
-    return value > 0 ? `${el.toFixed(0)}s elapsed, ~${((el / value) * (total - value)).toFixed(0)}s left` : "";
+    return value > start ? `${el.toFixed(0)}s elapsed, ~${((el / (value - start)) * (total - value)).toFixed(0)}s left` : "";
   };
   if (inNotebook()) {
     const line = liveText();
@@ -45,7 +47,7 @@ export function progress(total: number, label: string, opts: { silent?: boolean 
       { format: `${label} [{bar}] {percentage}% {value}/{total} {info} eta {eta_formatted}`, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { info: "" });
+    bar.start(total, start, { info: "" });
     return {
       update: (value, info) => bar.update(value, { info: fmtInfo(info) }),
       stop: () => bar.stop(),

@@ -12,6 +12,7 @@ import { readResults, readRows } from "../../src/experiments/tdmpc-runs.js";
 import { PREDICTION_TEXT, type PredictionRow } from "../../src/experiments/ch04-latent.js";
 import { LEARNER_TEXT, PLANNING_TEXT, type LearnerRow, type PlanningRow } from "../../src/experiments/ch05-synergies.js";
 import { PAPER_RETURNS_100K, readEvalRows, returnsAt } from "../../src/experiments/tdmpc-curves.js";
+import { curvesTableMarkdown } from "../../src/experiments/curves-table.js";
 import { ch03Oracle, petsAsAblation } from "../../src/viz/figures/index.js";
 import { ablationFinals } from "../../src/viz/figures/ch03.js";
 
@@ -282,5 +283,14 @@ describe("chapter 6, TD-MPC from pixels (data/results/pixels-cartpole-swingup.cs
     for (const p of at60k) expect(p.ret).toBeLessThan(300);
     for (const p of returnsAt(states, 60_000)) expect(p.ret).toBeGreaterThan(750);
     for (const r of pix.filter((x) => x.envStep <= 40_000)) expect(states.find((s) => s.seed === r.seed && s.envStep === r.envStep)!.ret).toBeCloseTo(r.ret, 3);
+  });
+});
+
+describe("README.md", () => {
+  it("holds the table `tdmpc figures table` prints from the committed curves and anchors", () => {
+    const readme = readFileSync(join(results, "..", "..", "README.md"), "utf8");
+    const table = curvesTableMarkdown(results);
+    expect(table.split("\n").length).toBeGreaterThan(2 + 5); // header, rule and a line per agent with committed runs
+    expect(readme, "README's results table is stale: paste `npx tdmpc figures table` over it").toContain(table);
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * The README's results table (`tdmpc figures table`): each agent and configuration at 100k environment steps on the
+ * curve tasks, from the committed learning curves and official-configuration anchors, beside the papers' returns,
+ * with the trainer's wall-clock per run. A test checks that README.md holds exactly this table.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { meanCi } from "../viz/evidence.js";
+import { CURVE_TASKS } from "./registry.js";
+import { PAPER_RETURNS_100K, readEvalRows, type EvalRow } from "./tdmpc-curves.js";
+
+const STEP = 100_000;
+const AGENTS = [["tdmpc", "TD-MPC"], ["tdmpc2", "TD-MPC2"]] as const;
+
+/** One line per task × agent × configuration with committed runs that reached 100k env steps. */
+export interface TableLine {
+  task: string;
+  agent: string;
+  config: string;
+  returns: number[];
+  paper?: number;
+  /** Mean trainer wall-clock of those runs to 100k, seconds. */
+  wallSec: number;
+}
+
+export function curvesTableLines(resultsDir: string): TableLine[] {
+  const rows: EvalRow[] = [];
+  for (const f of [...CURVE_TASKS.map((t) => `curves-${t}.csv`), "official-anchors.csv"]) if (existsSync(join(resultsDir, f))) rows.push(...readEvalRows(join(resultsDir, f)));
+  return CURVE_TASKS.flatMap((task) =>
+    AGENTS.flatMap(([agent]) =>
+      ["laptop", "official"].flatMap((config) => {
+        const at = rows.filter((r) => r.task === task && r.agent === agent && r.label === config && r.envStep === STEP).sort((a, b) => a.seed - b.seed);
+        if (!at.length) return [];
+        return [{ task, agent, config, returns: at.map((r) => r.ret), paper: PAPER_RETURNS_100K[task]?.[agent], wallSec: at.reduce((a, r) => a + r.wallSec, 0) / at.length }];
+      }),
+    ),
+  );
+}
+
+/** The lines as a Markdown table (returns to one decimal; wall-clock in hours to two). */
+export function curvesTableMarkdown(resultsDir: string): string {
+  const name = Object.fromEntries(AGENTS);
+  const head = ["| task | agent | configuration | seeds | return at 100k env steps, mean ± 95 % CI | per seed | paper | wall-clock per run |", "|---|---|---|---:|---|---|---:|---:|"];
+  const body = curvesTableLines(resultsDir).map((l) => {
+    const s = meanCi(l.returns);
+    const mean = Number.isNaN(s.half) ? s.mean.toFixed(1) : `${s.mean.toFixed(1)} ± ${s.half.toFixed(1)}`;
+    return `| ${l.task} | ${name[l.agent]} | ${l.config} | ${l.returns.length} | ${mean} | ${l.returns.map((r) => r.toFixed(1)).join(", ")} | ${l.paper?.toFixed(1) ?? "–"} | ${(l.wallSec / 3600).toFixed(2)} h |`;
+  });
+  return [...head, ...body].join("\n");
+}

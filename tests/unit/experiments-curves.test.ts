@@ -1,0 +1,41 @@
+/**
+ * Learning-curve summaries (src/experiments/tdmpc-curves.ts): the mean and 95 % CI over seeds, a seed's return at a
+ * step, and the official-vs-laptop gap, which must compare an unfinished official run at its own last evaluation.
+ */
+import { describe, expect, it } from "vitest";
+import { presetGaps, returnsAt, summarise, type EvalRow } from "../../src/experiments/tdmpc-curves.js";
+
+const row = (task: string, label: string, seed: number, envStep: number, ret: number, wallSec: number): EvalRow => ({ task, agent: "tdmpc", label, seed, envStep, ret, episodes: [], updates: 0, wallSec });
+
+describe("learning-curve summaries", () => {
+  it("summarise: mean, range and Student-t 95 % CI over the seeds that reached a step", () => {
+    const rows = [row("t", "laptop", 1, 0, 10, 1), row("t", "laptop", 2, 0, 20, 1), row("t", "laptop", 3, 0, 30, 1), row("t", "laptop", 1, 20, 50, 2)];
+    const [s0, s20] = summarise(rows);
+    expect(s0).toMatchObject({ envStep: 0, seeds: 3, mean: 20, min: 10, max: 30 });
+    expect(s0!.ci95).toBeCloseTo((4.303 * 10) / Math.sqrt(3), 6); // sd of 10, 20, 30 is 10; t(2) = 4.303
+    expect(s20).toMatchObject({ envStep: 20, seeds: 1, mean: 50 });
+    expect(s20!.ci95).toBeNaN();
+  });
+
+  it("returnsAt: each seed's last evaluation at or before the step", () => {
+    const rows = [row("t", "laptop", 1, 0, 1, 1), row("t", "laptop", 1, 40, 4, 1), row("t", "laptop", 2, 20, 2, 1), row("t", "laptop", 3, 60, 6, 1)];
+    expect(returnsAt(rows, 50)).toEqual([{ seed: 1, envStep: 40, ret: 4 }, { seed: 2, envStep: 20, ret: 2 }]);
+  });
+
+  it("presetGaps: the official run at its last evaluation against the laptop seeds at that same step", () => {
+    const laptop = [1, 2, 3].flatMap((seed) => [20, 40, 60].map((s) => row("cartpole", "laptop", seed, s, s * 10 + seed, s * 6 + seed)));
+    laptop.pop(); // seed 3 has not reached 60k: it must not count there with its 40k return
+    const official = [row("cartpole", "official", 1, 20, 100, 500), row("cartpole", "official", 1, 40, 700, 1000), row("reacher", "official", 1, 20, 5, 9)];
+    const gaps = presetGaps(official, laptop);
+    // reacher has no laptop rows: no gap is invented for it
+    expect(gaps.map((g) => g.task)).toEqual(["cartpole"]);
+    const g = gaps[0]!;
+    expect(g).toMatchObject({ envStep: 40, official: 700, laptop: [401, 402, 403], officialWallSec: 1000 });
+    expect(g.gap).toBeCloseTo(700 - 402, 9);
+    expect(g.laptopWallSec).toBeCloseTo(240 + 2, 9);
+    // one more official evaluation moves the comparison to 60k, where only seeds 1–2 are
+    const later = presetGaps([...official, row("cartpole", "official", 1, 60, 800, 1500)], laptop)[0]!;
+    expect(later).toMatchObject({ envStep: 60, laptop: [601, 602] });
+    expect(later.gap).toBeCloseTo(800 - 601.5, 9);
+  });
+});
