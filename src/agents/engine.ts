@@ -30,7 +30,6 @@ export function onnxUnsupported(agent: LearningAgent): string | undefined {
   if (c.reconstruction_coef > 0) return "a reconstruction loss";
   if (c.policy_learner !== (c.agent === "tdmpc" ? "td" : "sac")) return `policy_learner=${c.policy_learner}`;
   if (c.decoder) return "a decoder";
-  if (c.agent === "tdmpc2" && c.simnorm_dim === 0) return "simnorm_dim=0 (no SimNorm): the ONNX graphs are checked against tfjs with SimNorm only";
   const ort = ortAvailable();
   if (!ort.ok) return `onnxruntime-node does not load here (${ort.why})`;
   return undefined;

@@ -70,10 +70,11 @@ function tfjsNoise(agent: Tdmpc2Agent, B: number): Tdmpc2Noise {
 }
 
 describe("TD-MPC2 update as one ONNX graph", () => {
-  it("one step equals Tdmpc2Agent.update on tfjs (the official loss): losses, every gradient (Adam's moments), new weights and targets", async () => {
+  // simnorm_dim 0: the paper's "no normalisation" ablation (tdmpc2-ablations), a plain linear latent
+  it.each([8, 0])("one step equals Tdmpc2Agent.update on tfjs (the official loss; simnorm_dim %i): losses, every gradient (Adam's moments), new weights and targets", async (simnormDim) => {
     const B = 8;
     // dropout 0.2 in the Q heads: tfjs's own masks, replayed into the graph (value loss and policy loss)
-    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21, dropout: 0.2, batch_size: B });
+    const cfg = makeConfig("tdmpc2", "official", { enc_dim: 32, mlp_dim: 32, latent_dim: 16, num_bins: 21, dropout: 0.2, batch_size: B, simnorm_dim: simnormDim });
     const agent = new Tdmpc2Agent(cfg, 5, 2, 3);
     const wm = agent.wm;
     randomise(wm.params, wm.target, 7);
