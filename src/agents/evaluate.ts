@@ -1,6 +1,10 @@
-/** Evaluate a trained agent from its run directory: rebuild it from config.json, load the latest checkpoint, play. */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+/**
+ * Evaluate a trained agent (`tdmpc eval --checkpoint PATH`): from a run directory (config.json, its latest
+ * checkpoint), one checkpoint of a run (<run>/checkpoints/ckpt-N), or an exported agent (agent.json); every task of
+ * a multi-task agent in turn.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { runEpisode } from "../envs/agent.js";
 import type { Env } from "../envs/env.js";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
@@ -17,8 +21,25 @@ export interface EvalResult {
   mean: number;
 }
 
-/** Rebuild a run's agent at its latest checkpoint (the caller disposes it). */
-export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent; task: string; tasks: string[]; protocol: Protocol; envSteps: number }> {
+/** What a checkpoint path names: a run and one of its checkpoints, or an exported agent. */
+export type CheckpointSource = { kind: "run"; runDir: string; checkpoint?: string } | { kind: "exported"; dir: string };
+
+/** Tell a run directory, a checkpoint inside one and an exported agent apart; anything else is named and refused. */
+export function resolveCheckpoint(path: string): CheckpointSource {
+  const p = resolve(path);
+  if (!existsSync(p)) throw new CheckpointError(p, "does not exist");
+  if (existsSync(join(p, "config.json"))) return { kind: "run", runDir: p };
+  if (existsSync(join(p, "agent.json"))) return { kind: "exported", dir: p };
+  const runDir = dirname(dirname(p));
+  if (/^ckpt-\d+(-u\d+)?$/.test(basename(p)) && basename(dirname(p)) === "checkpoints" && existsSync(join(runDir, "config.json"))) {
+    if (!existsSync(join(p, "state.json"))) throw new CheckpointError(p, "is not a complete checkpoint (no state.json)");
+    return { kind: "run", runDir, checkpoint: p };
+  }
+  throw new CheckpointError(p, "is neither a run directory (config.json), one of its checkpoints (<run>/checkpoints/ckpt-N) nor an exported agent (agent.json)");
+}
+
+/** Rebuild a run's agent at a checkpoint, its latest by default (the caller disposes it). */
+export async function loadAgent(runDir: string, checkpoint?: string): Promise<{ agent: LearningAgent; task: string; tasks: string[]; protocol: Protocol; envSteps: number }> {
   const f = join(runDir, "config.json");
   let id: { task: string | string[]; seed: number; protocol: Protocol; cfg: AgentConfig };
   try {
@@ -28,7 +49,7 @@ export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent;
   }
   id.cfg = withNewDefaults(id.cfg);
   validateConfig(id.cfg);
-  const ckpt = latestCheckpoint(join(runDir, "checkpoints"));
+  const ckpt = checkpoint ?? latestCheckpoint(join(runDir, "checkpoints"));
   if (!ckpt) throw new CheckpointError(join(runDir, "checkpoints"), "no checkpoint yet");
   const tasks = typeof id.task === "string" ? [id.task] : id.task;
   const envs: Env[] = [];
@@ -48,16 +69,26 @@ export async function loadAgent(runDir: string): Promise<{ agent: LearningAgent;
   }
 }
 
-export async function evaluateRun(runDir: string, opts: { episodes: number; seed: number }): Promise<EvalResult> {
-  const { agent, task, protocol, envSteps } = await loadAgent(runDir);
-  const env = await protocolEnv(task, protocol, opts.seed, agent.cfg);
+/** Play `episodes` evaluation episodes (no exploration) per task of the agent at `path` (see resolveCheckpoint). */
+export async function evaluateCheckpoint(path: string, opts: { episodes: number; seed: number }): Promise<EvalResult[]> {
+  const src = resolveCheckpoint(path);
+  const { agent, tasks, protocol, envSteps } = src.kind === "run" ? await loadAgent(src.runDir, src.checkpoint) : await loadExportedAgent(src.dir);
   try {
-    const returns: number[] = [];
-    for (let k = 0; k < opts.episodes; k++) returns.push((await runEpisode(env, agent, { seed: opts.seed * 1000 + k, keep: false })).totalReturn);
-    return { agent: agent.name, task, envSteps, returns, mean: returns.reduce((a, b) => a + b, 0) / returns.length };
+    const out: EvalResult[] = [];
+    for (let i = 0; i < tasks.length; i++) {
+      (agent as { setTask?: (k: number) => void }).setTask?.(i);
+      const env = await protocolEnv(tasks[i]!, protocol, opts.seed, agent.cfg);
+      try {
+        const returns: number[] = [];
+        for (let k = 0; k < opts.episodes; k++) returns.push((await runEpisode(env, agent, { seed: opts.seed * 1000 + k, keep: false })).totalReturn);
+        out.push({ agent: agent.name, task: tasks[i]!, envSteps, returns, mean: returns.reduce((a, b) => a + b, 0) / returns.length });
+      } finally {
+        env.close();
+      }
+    }
+    return out;
   } finally {
     agent.dispose();
-    env.close();
   }
 }
 

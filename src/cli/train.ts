@@ -1,6 +1,6 @@
 /**
  * `tdmpc train --agent tdmpc|tdmpc2 --task cartpole-swingup --steps 100000 --seed 1 [--preset laptop] [--pixels] [--set key=value …]`,
- * `tdmpc export` and `tdmpc eval --run-dir DIR`: the trainer (agents/trainer.ts) on the command line, with a progress
+ * `tdmpc export` and `tdmpc eval --checkpoint PATH`: the trainer (agents/trainer.ts) on the command line, with a progress
  * bar, results appended to a CSV as they come, checkpoints in a run directory outside the project, and `--resume`
  * after a kill.
  *
@@ -11,7 +11,7 @@
 import type { Command } from "commander";
 import { join } from "node:path";
 import { makeConfig, parseOverrides } from "../agents/config.js";
-import { evaluateRun, exportAgent } from "../agents/evaluate.js";
+import { evaluateCheckpoint, exportAgent } from "../agents/evaluate.js";
 import { PETS_DEFAULTS, runPets, type PetsEpisodeResult } from "../agents/pets.js";
 import { expectedEnvSteps, PETS_COLUMNS, PETS_KEY, petsCheckpointDir } from "../agents/pets-results.js";
 import { defaultRunDir, train } from "../agents/trainer.js";
@@ -141,15 +141,19 @@ function registerTrain(train_: Command, program: Command): void {
 
   program
     .command("eval")
-    .description("evaluate a trained agent from its run directory (latest checkpoint)")
-    .requiredOption("--run-dir <dir>", "run directory of `tdmpc train`")
-    .option("--episodes <n>", "episodes", intFlag("--episodes", { min: 1 }), 10)
+    .description("evaluate a trained agent without exploration: a run directory (its latest checkpoint), one of its checkpoints (<run>/checkpoints/ckpt-N) or an exported agent; every task of a multi-task agent")
+    .option("--checkpoint <path>", "run directory, checkpoint folder or exported agent")
+    .option("--run-dir <dir>", "the same as --checkpoint (a run directory)")
+    .option("--episodes <n>", "episodes per task", intFlag("--episodes", { min: 1 }), 10)
     .option("--seed <n>", "seed of the evaluation episodes", intFlag("--seed", { min: 0 }), 0)
-    .option("--json", "print JSON")
-    .action(async (o: { runDir: string; episodes: number; seed: number; json?: boolean }) => {
+    .option("--json", "print JSON (one object per task)")
+    .action(async (o: { checkpoint?: string; runDir?: string; episodes: number; seed: number; json?: boolean }) => {
+      if (!o.checkpoint === !o.runDir) throw new Error("give the agent to evaluate as --checkpoint PATH (or --run-dir DIR), once");
       await initBackend({ quiet: !!o.json });
-      const r = await evaluateRun(o.runDir, { episodes: o.episodes, seed: o.seed });
-      if (o.json) console.log(JSON.stringify(r));
-      else console.log(`${r.agent} on ${r.task} (${r.envSteps} env steps): mean return ${r.mean.toFixed(1)} over ${r.returns.length} episodes [${r.returns.map((x) => x.toFixed(0)).join(", ")}]`);
+      const results = await evaluateCheckpoint((o.checkpoint ?? o.runDir)!, { episodes: o.episodes, seed: o.seed });
+      for (const r of results) {
+        if (o.json) console.log(JSON.stringify(r));
+        else console.log(`${r.agent} on ${r.task} (${r.envSteps} env steps): mean return ${r.mean.toFixed(1)} over ${r.returns.length} episodes [${r.returns.map((x) => x.toFixed(0)).join(", ")}]`);
+      }
     });
 }
