@@ -294,3 +294,17 @@ describe("README.md", () => {
     expect(readme, "README's results table is stale: paste `npx tdmpc figures table` over it").toContain(table);
   });
 });
+
+describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", () => {
+  const rows = readEvalRows(join(results, "tdmpc2-ablations.csv"));
+  const at = (label: string, envStep: number) => returnsAt(rows.filter((r) => r.label === label), envStep).filter((p) => p.envStep === envStep).map((p) => p.ret);
+
+  it("without SimNorm seed 1 trails every TD-MPC2 seed at 20k and 40k, has caught up by 80k and ends level at 100k", () => {
+    const [base100k, nosim100k] = [at("laptop", 100_000), at("laptop-simnorm_dim=0", 100_000)];
+    expect(base100k.length).toBe(3);
+    expect(nosim100k.length).toBeGreaterThanOrEqual(1);
+    for (const step of [20_000, 40_000]) expect(at("laptop-simnorm_dim=0", step)[0]!, `${step}`).toBeLessThan(Math.min(...at("laptop", step)));
+    expect(at("laptop-simnorm_dim=0", 80_000)[0]!).toBeGreaterThan(Math.min(...at("laptop", 80_000)));
+    expect(Math.abs(nosim100k[0]! - mean(base100k))).toBeLessThan(10);
+  });
+});
