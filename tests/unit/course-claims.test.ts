@@ -307,4 +307,12 @@ describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", (
     expect(at("laptop-simnorm_dim=0", 80_000)[0]!).toBeGreaterThan(Math.min(...at("laptop", 80_000)));
     expect(Math.abs(nosim100k[0]! - mean(base100k))).toBeLessThan(10);
   });
+
+  it("without policy sequences seed 1 stays within TD-MPC2's seeds at 20k and ends above all three at 100k", () => {
+    const [lo, hi] = [Math.min(...at("laptop", 20_000)), Math.max(...at("laptop", 20_000))];
+    const nopi20k = at("laptop-num_pi_trajs=0", 20_000)[0]!;
+    expect(nopi20k).toBeGreaterThan(lo);
+    expect(nopi20k).toBeLessThan(hi);
+    expect(at("laptop-num_pi_trajs=0", 100_000)[0]!).toBeGreaterThan(Math.max(...at("laptop", 100_000)));
+  });
 });
