@@ -316,3 +316,15 @@ describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", (
     expect(at("laptop-num_pi_trajs=0", 100_000)[0]!).toBeGreaterThan(Math.max(...at("laptop", 100_000)));
   });
 });
+
+describe("chapter 7, TD-MPC2 on pendulum-swingup (data/results/curves-pendulum-swingup.csv)", () => {
+  it("every TD-MPC2 seed ends above the paper's 724.0 and every one of their evaluation episodes at 100k swings up (≥ 400)", () => {
+    const ev = readEvalRows(join(results, "curves-pendulum-swingup.csv")).filter((r) => r.agent === "tdmpc2" && r.envStep === 100_000);
+    expect(ev.map((r) => r.seed).sort()).toEqual([1, 2, 3]);
+    for (const r of ev) {
+      expect(r.ret, `seed ${r.seed}`).toBeGreaterThan(PAPER_RETURNS_100K["pendulum-swingup"]!.tdmpc2!);
+      expect(r.episodes.length).toBe(10);
+      expect(Math.min(...r.episodes), `seed ${r.seed}`).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
