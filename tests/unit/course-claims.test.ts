@@ -265,10 +265,12 @@ describe("chapter 6, TD-MPC's ablations (data/results/tdmpc-ablations.csv)", () 
   const seed1 = (label: string, envStep: number) => returnsAt(rows.filter((r) => r.label === label && r.seed === 1), envStep)[0]!.ret;
   const tdmpc = returnsAt(rows.filter((r) => r.label === "laptop"), 100_000);
 
-  it("without the terminal value seed 1 stalls below 300; the other three end within 45 of TD-MPC's seed 1 at 100k; the policy alone trails at 60k", () => {
+  it("without the terminal value both seeds stall below 300; the other three end within 45 of TD-MPC's seed 1 at 100k; the policy alone trails at 60k", () => {
     expect(Math.min(...tdmpc.map((p) => p.ret))).toBeGreaterThan(850);
     const base = seed1("laptop", 100_000);
-    expect(seed1("laptop-terminal_value=false", 100_000)).toBeLessThan(300);
+    const noTerminal = returnsAt(rows.filter((r) => r.label === "laptop-terminal_value=false"), 100_000);
+    expect(noTerminal.map((p) => p.seed)).toEqual([1, 2]);
+    for (const p of noTerminal) expect(p.ret, `seed ${p.seed}`).toBeLessThan(300);
     for (const label of ["laptop-consistency_coef=0", "laptop-mixture_coef=0", "laptop-plan=false"]) expect(Math.abs(seed1(label, 100_000) - base), label).toBeLessThan(45);
     expect(seed1("laptop-plan=false", 60_000)).toBeLessThan(seed1("laptop", 60_000) - 50);
   });
