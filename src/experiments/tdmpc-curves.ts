@@ -157,17 +157,24 @@ export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[],
     const marks = (["tdmpc", "tdmpc2"] as const).filter((k) => paper[k] !== undefined);
     data.push({ x: marks.map(() => 100_000), y: marks.map((k) => paper[k]), text: marks.map((k) => (k === "tdmpc" ? "TD-MPC paper" : "TD-MPC2 paper")), type: "scatter", mode: "markers+text", textposition: "middle left", marker: { symbol: "star", size: 12, color: "black" }, name: "papers, 100k steps (mean of their seeds)" });
   }
+  const legendRows = Math.ceil(data.filter((t) => t.showlegend !== false).length / 2);
   return {
     data,
     layout: {
       title: { text: opts.title ?? `${opts.task}: evaluation return` },
       xaxis: { title: { text: opts.envStepUnit ?? "environment steps" }, rangemode: "tozero" },
       yaxis: { title: { text: "episode return (max 1000)" }, range: [0, 1000] },
-      legend: { orientation: "h", y: -0.22 },
-      height: 460,
+      // two entries per row at the figure's foot, under a bottom margin sized for them: a legend placed in plot
+      // fractions (y < 0) rose into the axis title when many entries wrapped and shrank the plot area
+      legend: { orientation: "h", traceorder: "normal", yref: "container", y: 0, yanchor: "bottom", x: 0, entrywidth: 0.5, entrywidthmode: "fraction" },
+      margin: { t: 70, b: 90 + LEGEND_ROW * legendRows },
+      height: 420 + LEGEND_ROW * legendRows,
     },
   };
 }
+
+/** Height of one legend row, px. */
+const LEGEND_ROW = 24;
 
 function hexA(hex: string, a: number): string {
   const n = parseInt(hex.slice(1), 16);
