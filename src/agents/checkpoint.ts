@@ -102,12 +102,15 @@ function readEngineState(dir: string, h: EngineHeader): TrainerState {
 }
 
 /** The newest complete checkpoint under `dir`, or undefined when there is none. */
+/** A checkpoint folder's name, ckpt-<episodes>[-u<pending updates>] (see saveRunCheckpoint). */
+export const CHECKPOINT_NAME = /^ckpt-\d+(-u\d+)?$/;
+
 export function latestCheckpoint(dir: string): string | undefined {
   const f = join(dir, "latest");
   if (!existsSync(f)) return undefined;
   const name = readFileSync(f, "utf8").trim();
   const path = join(dir, name);
-  if (!/^ckpt-\d+(-u\d+)?$/.test(name) || !existsSync(join(path, "state.json"))) throw new CheckpointError(f, `names "${name}", which is not a complete checkpoint`);
+  if (!CHECKPOINT_NAME.test(name) || !existsSync(join(path, "state.json"))) throw new CheckpointError(f, `names "${name}", which is not a complete checkpoint`);
   return path;
 }
 

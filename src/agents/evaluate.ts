@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { runEpisode } from "../envs/agent.js";
 import type { Env } from "../envs/env.js";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../nn/io.js";
-import { latestCheckpoint, loadRunCheckpoint } from "./checkpoint.js";
+import { CHECKPOINT_NAME, latestCheckpoint, loadRunCheckpoint } from "./checkpoint.js";
 import { makeConfig, validateConfig, withNewDefaults, type AgentConfig } from "./config.js";
 import { configForEnv, makeAgent, observationSize, protocolEnv, type Protocol } from "./trainer.js";
 import type { LearningAgent } from "./types.js";
@@ -31,7 +31,7 @@ export function resolveCheckpoint(path: string): CheckpointSource {
   if (existsSync(join(p, "config.json"))) return { kind: "run", runDir: p };
   if (existsSync(join(p, "agent.json"))) return { kind: "exported", dir: p };
   const runDir = dirname(dirname(p));
-  if (/^ckpt-\d+(-u\d+)?$/.test(basename(p)) && basename(dirname(p)) === "checkpoints" && existsSync(join(runDir, "config.json"))) {
+  if (CHECKPOINT_NAME.test(basename(p)) && basename(dirname(p)) === "checkpoints" && existsSync(join(runDir, "config.json"))) {
     if (!existsSync(join(p, "state.json"))) throw new CheckpointError(p, "is not a complete checkpoint (no state.json)");
     return { kind: "run", runDir, checkpoint: p };
   }
@@ -76,7 +76,7 @@ export async function evaluateCheckpoint(path: string, opts: { episodes: number;
   try {
     const out: EvalResult[] = [];
     for (let i = 0; i < tasks.length; i++) {
-      (agent as { setTask?: (k: number) => void }).setTask?.(i);
+      agent.setTask?.(i);
       const env = await protocolEnv(tasks[i]!, protocol, opts.seed, agent.cfg);
       try {
         const returns: number[] = [];

@@ -169,7 +169,7 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const engine = await agent.useEngine(opts.engine ?? "auto", opts.seed);
   if (opts.engine === "onnx" && engine.kind !== "onnx") throw new Error(`--engine onnx cannot train this agent: ${engine.why}`);
   if (engine.why && !opts.silent) console.error(`engine: tfjs (${engine.why})`);
-  const setTask = (k: number) => (agent as Partial<Tdmpc2Agent>).setTask?.(k);
+  const setTask = (k: number) => agent.setTask?.(k);
   /** Pad a task's observation or action to the model's size (multi-task). */
   const pad = (x: Float32Array, n: number) => {
     if (x.length === n) return x;

@@ -34,6 +34,8 @@ export interface LearningAgent extends Agent {
   updates: number;
   /** Multi-task TD-MPC2: each task's observation and action sizes. */
   readonly tasks?: TaskDims;
+  /** Multi-task TD-MPC2: act, plan and update for task `index` from now on. */
+  setTask?(index: number): void;
   update(batch: SequenceBatch): UpdateInfo | Promise<UpdateInfo>;
   /** The ONNX update engine, when the agent trains on onnxruntime (agents/engine.ts). */
   readonly updater?: OnnxUpdater;

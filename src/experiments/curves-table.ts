@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { meanCi } from "../viz/evidence.js";
-import { CURVE_TASKS } from "./registry.js";
+import { CURVE_TASKS, getFigure } from "./registry.js";
 import { PAPER_RETURNS_100K, readEvalRows, type EvalRow } from "./tdmpc-curves.js";
 
 const STEP = 100_000;
@@ -25,7 +25,11 @@ export interface TableLine {
 
 export function curvesTableLines(resultsDir: string): TableLine[] {
   const rows: EvalRow[] = [];
-  for (const f of [...CURVE_TASKS.map((t) => `curves-${t}.csv`), "official-anchors.csv"]) if (existsSync(join(resultsDir, f))) rows.push(...readEvalRows(join(resultsDir, f)));
+  // the results files of the curve entries and of the anchors, as the registry names them
+  for (const name of [...CURVE_TASKS.map((t) => `curves-${t}`), "official-anchors"]) {
+    const f = join(resultsDir, getFigure(name).results);
+    if (existsSync(f)) rows.push(...readEvalRows(f));
+  }
   return CURVE_TASKS.flatMap((task) =>
     AGENTS.flatMap(([agent]) =>
       ["laptop", "official"].flatMap((config) => {

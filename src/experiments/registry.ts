@@ -147,9 +147,9 @@ function pixelsEntry(task: string): FigureEntry {
 export const ANCHOR_SEED = 1;
 
 /** The laptop TD-MPC rows of curves-<task>.csv (none in the quick grid or before that file exists). */
-function laptopCurveRows(root: string, task: string, quick: boolean, agent = "tdmpc"): EvalRow[] {
+function laptopCurveRows(root: string, task: string, quick: boolean): EvalRow[] {
   const file = join(root, "data", "results", `curves-${task}.csv`);
-  return quick || !existsSync(file) ? [] : readEvalRows(file).filter((r) => r.agent === agent && r.label === "laptop");
+  return quick || !existsSync(file) ? [] : readEvalRows(file).filter((r) => r.agent === "tdmpc" && r.label === "laptop");
 }
 
 function anchorsEntry(): FigureEntry {
