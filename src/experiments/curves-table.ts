@@ -1,12 +1,12 @@
 /**
  * The README's results table (`tdmpc figures table`): each agent and configuration at 100k environment steps on the
- * curve tasks, from the committed learning curves and official-configuration anchors, beside the papers' returns,
- * with the trainer's wall-clock per run. A test checks that README.md holds exactly this table.
+ * curve tasks and the papers' other three, from the committed learning curves and official-configuration anchors,
+ * beside the papers' returns, with the trainer's wall-clock per run. A test checks that README.md holds this table.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { meanCi } from "../viz/evidence.js";
-import { CURVE_TASKS, getFigure } from "./registry.js";
+import { CURVE_TASKS, getFigure, MORE_TASKS } from "./registry.js";
 import { PAPER_RETURNS_100K, readEvalRows, type EvalRow } from "./tdmpc-curves.js";
 
 const STEP = 100_000;
@@ -25,12 +25,12 @@ export interface TableLine {
 
 export function curvesTableLines(resultsDir: string): TableLine[] {
   const rows: EvalRow[] = [];
-  // the results files of the curve entries and of the anchors, as the registry names them
-  for (const name of [...CURVE_TASKS.map((t) => `curves-${t}`), "official-anchors"]) {
+  // the results files of the curve entries (the three curve tasks, the other three) and of the anchors
+  for (const name of [...CURVE_TASKS.map((t) => `curves-${t}`), "curves-more-tasks", "official-anchors"]) {
     const f = join(resultsDir, getFigure(name).results);
     if (existsSync(f)) rows.push(...readEvalRows(f));
   }
-  return CURVE_TASKS.flatMap((task) =>
+  return [...CURVE_TASKS, ...MORE_TASKS].flatMap((task) =>
     AGENTS.flatMap(([agent]) =>
       ["laptop", "official"].flatMap((config) => {
         const at = rows.filter((r) => r.task === task && r.agent === agent && r.label === config && r.envStep === STEP).sort((a, b) => a.seed - b.seed);

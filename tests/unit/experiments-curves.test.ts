@@ -2,7 +2,11 @@
  * Learning-curve summaries (src/experiments/tdmpc-curves.ts): the mean and 95 % CI over seeds, a seed's return at a
  * step, and the official-vs-laptop gap, which must compare an unfinished official run at its own last evaluation.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { curvesTableLines, curvesTableMarkdown } from "../../src/experiments/curves-table.js";
 import { presetGaps, returnsAt, summarise, type EvalRow } from "../../src/experiments/tdmpc-curves.js";
 
 const row = (task: string, label: string, seed: number, envStep: number, ret: number, wallSec: number): EvalRow => ({ task, agent: "tdmpc", label, seed, envStep, ret, episodes: [], updates: 0, wallSec });
@@ -37,5 +41,28 @@ describe("learning-curve summaries", () => {
     const later = presetGaps([...official, row("cartpole", "official", 1, 60, 800, 1500)], laptop)[0]!;
     expect(later).toMatchObject({ envStep: 60, laptop: [601, 602] });
     expect(later.gap).toBeCloseTo(800 - 601.5, 9);
+  });
+});
+
+describe("the README's results table (curves-table.ts)", () => {
+  const header = "run,row,rows,task,agent,label,seed,kind,env_step,agent_step,episode,return,returns,updates,wall_sec,loss"; // no check column: read as a file from before it
+  const line = (task: string, agent: string, label: string, seed: number, envStep: number, ret: number, wallSec: number) => `r,0,1,${task},${agent},${label},${seed},eval,${envStep},0,0,${ret},,0,${wallSec},`;
+
+  it("one line per task × agent × configuration with runs at 100k, curve tasks first, then the papers' other three", () => {
+    const dir = mkdtempSync(join(tmpdir(), "curves-table-"));
+    try {
+      writeFileSync(join(dir, "curves-cartpole-swingup.csv"), [header, line("cartpole-swingup", "tdmpc", "laptop", 1, 100_000, 850, 3600), line("cartpole-swingup", "tdmpc", "laptop", 2, 100_000, 870, 1800), line("cartpole-swingup", "tdmpc2", "laptop", 1, 80_000, 700, 10)].join("\n") + "\n");
+      writeFileSync(join(dir, "curves-more-tasks.csv"), [header, line("cheetah-run", "tdmpc2", "laptop", 1, 100_000, 512.5, 7200)].join("\n") + "\n");
+      writeFileSync(join(dir, "official-anchors.csv"), [header, line("cartpole-swingup", "tdmpc", "official", 1, 100_000, 880, 9000)].join("\n") + "\n");
+      const lines = curvesTableLines(dir);
+      // TD-MPC2's cartpole run has not reached 100k: no line for it
+      expect(lines.map((l) => [l.task, l.agent, l.config])).toEqual([["cartpole-swingup", "tdmpc", "laptop"], ["cartpole-swingup", "tdmpc", "official"], ["cheetah-run", "tdmpc2", "laptop"]]);
+      expect(lines[0]).toMatchObject({ returns: [850, 870], paper: 858.8, wallSec: 2700 });
+      const md = curvesTableMarkdown(dir).split("\n");
+      expect(md).toHaveLength(2 + 3);
+      expect(md[4]).toBe("| cheetah-run | TD-MPC2 | laptop | 1 | 512.5 | 512.5 | 519.1 | 2.00 h |");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
