@@ -106,9 +106,9 @@ export interface PresetGap {
   laptop: number[];
   /** official − mean(laptop) */
   gap: number;
-  /** Trainer wall-clock to that step: the official run's, the laptop seeds' mean. */
+  /** Trainer wall-clock to that step: the official run's, and each laptop seed's (in the order of `laptop`). */
   officialWallSec: number;
-  laptopWallSec: number;
+  laptopWallSecs: number[];
 }
 
 /**
@@ -125,7 +125,7 @@ export function presetGaps(official: EvalRow[], laptop: EvalRow[]): PresetGap[] 
     const wall = at.map((p) => lap.find((r) => r.seed === p.seed && r.envStep === p.envStep)!.wallSec);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const laptopRets = at.map((p) => p.ret);
-    return [{ task, envStep: off.envStep, official: off.ret, laptop: laptopRets, gap: off.ret - mean(laptopRets), officialWallSec: off.wallSec, laptopWallSec: mean(wall) }];
+    return [{ task, envStep: off.envStep, official: off.ret, laptop: laptopRets, gap: off.ret - mean(laptopRets), officialWallSec: off.wallSec, laptopWallSecs: wall }];
   });
 }
 
