@@ -324,13 +324,15 @@ describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", (
   const rows = readEvalRows(join(results, "tdmpc2-ablations.csv"));
   const at = (label: string, envStep: number) => returnsAt(rows.filter((r) => r.label === label), envStep).filter((p) => p.envStep === envStep).map((p) => p.ret);
 
-  it("without SimNorm seed 1 trails every TD-MPC2 seed at 20k and 40k, has caught up by 80k and ends level at 100k", () => {
-    const [base100k, nosim100k] = [at("laptop", 100_000), at("laptop-simnorm_dim=0", 100_000)];
-    expect(base100k.length).toBe(3);
-    expect(nosim100k.length).toBeGreaterThanOrEqual(1);
-    for (const step of [20_000, 40_000]) expect(at("laptop-simnorm_dim=0", step)[0]!, `${step}`).toBeLessThan(Math.min(...at("laptop", step)));
-    expect(at("laptop-simnorm_dim=0", 80_000)[0]!).toBeGreaterThan(Math.min(...at("laptop", 80_000)));
-    expect(Math.abs(nosim100k[0]! - mean(base100k))).toBeLessThan(10);
+  it("without SimNorm both seeds trail every TD-MPC2 seed at 20k; at 40k seed 1 still trails and seed 2 is level with the best; both end level or above at 100k", () => {
+    const nosim = (step: number) => at("laptop-simnorm_dim=0", step);
+    expect(at("laptop", 100_000).length).toBe(3);
+    expect(nosim(100_000).length).toBe(2); // a third seed: update notebook 07's reading
+    for (const r of nosim(20_000)) expect(r).toBeLessThan(Math.min(...at("laptop", 20_000)));
+    const [s1, s2] = nosim(40_000) as [number, number];
+    expect(s1).toBeLessThan(Math.min(...at("laptop", 40_000)));
+    expect(Math.abs(s2 - Math.max(...at("laptop", 40_000)))).toBeLessThan(1);
+    for (const r of nosim(100_000)) expect(r).toBeGreaterThan(Math.min(...at("laptop", 100_000)) - 2);
   });
 
   it("without policy sequences seed 1 stays within TD-MPC2's seeds at 20k and ends above all three at 100k", () => {
@@ -349,7 +351,7 @@ describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", (
       expect(q2(step), `${step}`).toBeGreaterThan(Math.min(...at("laptop", step)));
       expect(q2(step), `${step}`).toBeLessThan(Math.max(...at("laptop", step)));
     }
-    for (const label of ["laptop-simnorm_dim=0", "laptop-num_pi_trajs=0", "laptop-num_q=2_dropout=0"]) expect(Math.abs(at(label, 100_000)[0]! - mean(at("laptop", 100_000))), label).toBeLessThan(20);
+    for (const label of ["laptop-simnorm_dim=0", "laptop-num_pi_trajs=0", "laptop-num_q=2_dropout=0"]) for (const r of at(label, 100_000)) expect(Math.abs(r - mean(at("laptop", 100_000))), label).toBeLessThan(20);
   });
 });
 
