@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { meanCi } from "../viz/evidence.js";
-import { CURVE_TASKS, getFigure, MORE_TASKS } from "./registry.js";
+import { CURVE_TASKS, curveEntryName, getFigure, MORE_TASKS } from "./registry.js";
 import { PAPER_RETURNS_100K, readEvalRows, type EvalRow } from "./tdmpc-curves.js";
 
 const STEP = 100_000;
@@ -24,13 +24,14 @@ export interface TableLine {
 }
 
 export function curvesTableLines(resultsDir: string): TableLine[] {
+  const tasks = [...CURVE_TASKS, ...MORE_TASKS];
   const rows: EvalRow[] = [];
-  // the results files of the curve entries (the three curve tasks, the other three) and of the anchors
-  for (const name of [...CURVE_TASKS.map((t) => `curves-${t}`), "curves-more-tasks", "official-anchors"]) {
+  // the results files of the entries that hold these tasks' curves, and of the anchors
+  for (const name of new Set([...tasks.map(curveEntryName), "official-anchors"])) {
     const f = join(resultsDir, getFigure(name).results);
     if (existsSync(f)) rows.push(...readEvalRows(f));
   }
-  return [...CURVE_TASKS, ...MORE_TASKS].flatMap((task) =>
+  return tasks.flatMap((task) =>
     AGENTS.flatMap(([agent]) =>
       ["laptop", "official"].flatMap((config) => {
         const at = rows.filter((r) => r.task === task && r.agent === agent && r.label === config && r.envStep === STEP).sort((a, b) => a.seed - b.seed);

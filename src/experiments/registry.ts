@@ -86,6 +86,18 @@ export function quickTrainRun(agent: TrainRun["agent"], task: string | string[],
 
 const AGENT_NAMES: Record<string, string> = { tdmpc: "TD-MPC", tdmpc2: "TD-MPC2" };
 
+/** A learning-curve group's name: the agent and the label its rows were trained under ("TD-MPC (laptop)"). */
+const agentLabel = (r: ResultRow): string => `${AGENT_NAMES[r.agent!] ?? r.agent} (${r.label})`;
+
+/**
+ * The tasks of `all` that have rows, each to get its own figure; all of them while none has (the figures then show
+ * what is already there to compare with: laptop seeds, the papers' stars).
+ */
+function tasksWithRows(all: readonly string[], rows: { task?: string }[]): string[] {
+  const seen = all.filter((t) => rows.some((r) => r.task === t));
+  return seen.length ? seen : [...all];
+}
+
 /** Learning-curve groups: the evaluation rows of the result rows that share a key, in first-seen order. */
 function curveGroups(rows: ResultRow[], key: (r: ResultRow) => string): { name: string; rows: EvalRow[] }[] {
   const groups = new Map<string, ResultRow[]>();
@@ -105,7 +117,7 @@ function curvesEntry(task: string): FigureEntry {
         : (["tdmpc", "tdmpc2"] as const).flatMap((agent) => CURVE_SEEDS.map((seed) => curveRun(agent, task, seed))),
     draw: (rows, ctx) =>
       learningCurveFigure(
-        curveGroups(rows, (r) => `${AGENT_NAMES[r.agent!] ?? r.agent} (${r.label})`),
+        curveGroups(rows, agentLabel),
         { task, title: `${task}: evaluation return${ctx.quick ? " (quick grid: tiny networks, one episode)" : ""}`, papers: !ctx.quick },
       ),
   };
@@ -120,6 +132,11 @@ function curvesEntry(task: string): FigureEntry {
 export const MORE_TASKS = ["cheetah-run", "walker-walk", "finger-spin"] as const;
 export const MORE_TASKS_SEED = 1;
 
+/** The registry entry that holds a task's laptop learning curves: curves-<task> for a curve task, else curves-more-tasks. */
+export function curveEntryName(task: string): string {
+  return (CURVE_TASKS as readonly string[]).includes(task) ? `curves-${task}` : "curves-more-tasks";
+}
+
 function moreTasksEntry(): FigureEntry {
   return {
     name: "curves-more-tasks",
@@ -131,14 +148,12 @@ function moreTasksEntry(): FigureEntry {
         ? [quickTrainRun("tdmpc", "cheetah-run"), quickTrainRun("tdmpc2", "cheetah-run")]
         : MORE_TASKS.flatMap((task) => (["tdmpc", "tdmpc2"] as const).map((agent) => curveRun(agent, task, MORE_TASKS_SEED))),
     draw: (rows, ctx) => {
-      // a figure per task with committed runs (all three while none is: the papers' stars and the empty axes)
-      const seen = MORE_TASKS.filter((t) => rows.some((r) => r.task === t));
-      const tasks = ctx.quick ? ["cheetah-run"] : seen.length ? seen : [...MORE_TASKS];
+      const tasks = ctx.quick ? ["cheetah-run"] : tasksWithRows(MORE_TASKS, rows);
       return Object.fromEntries(
         tasks.map((task) => [
           task,
           learningCurveFigure(
-            curveGroups(rows.filter((r) => r.task === task), (r) => `${AGENT_NAMES[r.agent!] ?? r.agent} (${r.label})`),
+            curveGroups(rows.filter((r) => r.task === task), agentLabel),
             { task, title: `${task}: evaluation return${ctx.quick ? " (quick grid: tiny networks, one episode)" : ""}`, papers: !ctx.quick },
           ),
         ]),
@@ -199,9 +214,7 @@ function anchorsEntry(): FigureEntry {
       quick ? [quickTrainRun("tdmpc", "cartpole-swingup")] : CURVE_TASKS.map((task): TrainRun => ({ ...curveRun("tdmpc", task, ANCHOR_SEED), preset: "official" })),
     draw: (rows, ctx) => {
       const official = evalRows(rows);
-      // a figure per task with an official run (all three while none is: the laptop seeds and the papers' stars)
-      const withRun = CURVE_TASKS.filter((t) => official.some((r) => r.task === t));
-      const tasks = ctx.quick ? [...new Set(official.map((r) => r.task))] : withRun.length ? withRun : [...CURVE_TASKS];
+      const tasks = ctx.quick ? [...new Set(official.map((r) => r.task))] : tasksWithRows(CURVE_TASKS, official);
       return Object.fromEntries(
         tasks.map((task) => {
           const laptop = laptopCurveRows(ctx.root, task, ctx.quick);
