@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { median } from "../optim/benchmark.js";
 import { meanCi } from "../viz/evidence.js";
 import { CURVE_TASKS, curveEntryName, getFigure, MORE_TASKS } from "./registry.js";
 import { PAPER_RETURNS_100K, readEvalRows, type EvalRow } from "./tdmpc-curves.js";
@@ -19,8 +20,8 @@ export interface TableLine {
   config: string;
   returns: number[];
   paper?: number;
-  /** Mean trainer wall-clock of those runs to 100k, seconds. */
-  wallSec: number;
+  /** Each run's trainer wall-clock to 100k, seconds (same order as returns). */
+  wallSecs: number[];
 }
 
 export function curvesTableLines(resultsDir: string): TableLine[] {
@@ -36,20 +37,26 @@ export function curvesTableLines(resultsDir: string): TableLine[] {
       ["laptop", "official"].flatMap((config) => {
         const at = rows.filter((r) => r.task === task && r.agent === agent && r.label === config && r.envStep === STEP).sort((a, b) => a.seed - b.seed);
         if (!at.length) return [];
-        return [{ task, agent, config, returns: at.map((r) => r.ret), paper: PAPER_RETURNS_100K[task]?.[agent], wallSec: at.reduce((a, r) => a + r.wallSec, 0) / at.length }];
+        return [{ task, agent, config, returns: at.map((r) => r.ret), paper: PAPER_RETURNS_100K[task]?.[agent], wallSecs: at.map((r) => r.wallSec) }];
       }),
     ),
   );
 }
 
-/** The lines as a Markdown table (returns to one decimal; wall-clock in hours to two). */
+/**
+ * The lines as a Markdown table (returns to one decimal; wall-clock in hours to two). Wall-clock is the median run with
+ * the range across seeds: one run made on a loaded machine or on the slower tfjs engine would drag a mean up to many
+ * times the typical run.
+ */
 export function curvesTableMarkdown(resultsDir: string): string {
   const name = Object.fromEntries(AGENTS);
-  const head = ["| task | agent | configuration | seeds | return at 100k env steps, mean ± 95 % CI | per seed | paper | wall-clock per run |", "|---|---|---|---:|---|---|---:|---:|"];
+  const head = ["| task | agent | configuration | seeds | return at 100k env steps, mean ± 95 % CI | per seed | paper | wall-clock per run, median (range) |", "|---|---|---|---:|---|---|---:|---:|"];
   const body = curvesTableLines(resultsDir).map((l) => {
     const s = meanCi(l.returns);
     const mean = Number.isNaN(s.half) ? s.mean.toFixed(1) : `${s.mean.toFixed(1)} ± ${s.half.toFixed(1)}`;
-    return `| ${l.task} | ${name[l.agent]} | ${l.config} | ${l.returns.length} | ${mean} | ${l.returns.map((r) => r.toFixed(1)).join(", ")} | ${l.paper?.toFixed(1) ?? "–"} | ${(l.wallSec / 3600).toFixed(2)} h |`;
+    const h = (sec: number) => (sec / 3600).toFixed(2);
+    const wall = l.wallSecs.length === 1 ? `${h(l.wallSecs[0]!)} h` : `${h(median(l.wallSecs))} h (${h(Math.min(...l.wallSecs))}–${h(Math.max(...l.wallSecs))})`;
+    return `| ${l.task} | ${name[l.agent]} | ${l.config} | ${l.returns.length} | ${mean} | ${l.returns.map((r) => r.toFixed(1)).join(", ")} | ${l.paper?.toFixed(1) ?? "–"} | ${wall} |`;
   });
   return [...head, ...body].join("\n");
 }
