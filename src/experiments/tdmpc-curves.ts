@@ -133,7 +133,8 @@ const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b
 
 /**
  * Evaluation return against environment steps: one thin line per seed, the mean across seeds with its 95 % CI band,
- * per group (e.g. agent × config); the papers' 100k-step returns as markers at 100k.
+ * per group (e.g. agent × config) — or, for a group of one seed, each of its evaluation episodes as a point; the
+ * papers' 100k-step returns as markers at 100k.
  */
 export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[], opts: { task: string; title?: string; papers?: boolean; envStepUnit?: string } = { task: "" }): Figure {
   const data: Record<string, unknown>[] = [];
@@ -151,6 +152,9 @@ export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[],
     }
     const all = summarise(g.rows);
     data.push({ x: all.map((p) => p.envStep), y: all.map((p) => p.mean), type: "scatter", mode: "lines", name: `${g.name} (${seeds.length} seed${seeds.length === 1 ? "" : "s"}, mean)`, line: { color: colour, width: 3 }, legendgroup: g.name });
+    // one seed has no band: its evaluation episodes show how far one return is from the next
+    const episodes = seeds.length === 1 ? g.rows.flatMap((r) => r.episodes.map((ret) => [r.envStep, ret] as const)) : [];
+    if (episodes.length) data.push({ x: episodes.map(([x]) => x), y: episodes.map(([, y]) => y), type: "scatter", mode: "markers", name: `${g.name}: each evaluation episode`, legendgroup: g.name, marker: { size: 5, color: colour, symbol: "circle-open" }, opacity: 0.7 });
   });
   const paper = PAPER_RETURNS_100K[opts.task];
   if ((opts.papers ?? true) && paper) {

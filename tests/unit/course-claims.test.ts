@@ -366,3 +366,28 @@ describe("chapter 7, TD-MPC2 on pendulum-swingup (data/results/curves-pendulum-s
     }
   });
 });
+
+describe("chapter 8, the papers' other three tasks (data/results/curves-more-tasks.csv)", () => {
+  const rows = readEvalRows(join(results, "curves-more-tasks.csv"));
+  const at = (agent: string, step: number) => rows.find((r) => r.task === "cheetah-run" && r.agent === agent && r.seed === 1 && r.envStep === step)!;
+
+  it("the reading covers exactly the committed runs: TD-MPC on cheetah-run, seed 1 (a new run means rereading it)", () => {
+    const done = [...new Set(rows.filter((r) => r.envStep === 100_000).map((r) => `${r.task} ${r.agent} ${r.seed}`))];
+    expect(done).toEqual(["cheetah-run tdmpc 1"]);
+  });
+
+  it("TD-MPC on cheetah-run ends 38.1 below the paper, inside the 95 % interval of its own ten evaluation episodes (±81.5)", () => {
+    const last = at("tdmpc", 100_000);
+    expect(last.ret.toFixed(1)).toBe("564.7");
+    expect((PAPER_RETURNS_100K["cheetah-run"]!.tdmpc! - last.ret).toFixed(1)).toBe("38.1");
+    const s = meanCi(last.episodes);
+    expect(s.half.toFixed(1)).toBe("81.5");
+    expect([s.min.toFixed(1), s.max.toFixed(1)]).toEqual(["384.3", "674.5"]);
+    expect(Math.abs(PAPER_RETURNS_100K["cheetah-run"]!.tdmpc! - last.ret)).toBeLessThan(s.half);
+    // its best evaluation is at 80k
+    const evals = rows.filter((r) => r.task === "cheetah-run" && r.agent === "tdmpc");
+    expect(evals.reduce((a, r) => (r.ret > a.ret ? r : a))).toMatchObject({ envStep: 80_000 });
+    expect(at("tdmpc", 80_000).ret.toFixed(1)).toBe("645.2");
+    expect((last.wallSec / 3600).toFixed(2)).toBe("0.46");
+  });
+});

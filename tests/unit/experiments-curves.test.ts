@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { curvesTableLines, curvesTableMarkdown } from "../../src/experiments/curves-table.js";
-import { presetGaps, returnsAt, summarise, type EvalRow } from "../../src/experiments/tdmpc-curves.js";
+import { learningCurveFigure, presetGaps, returnsAt, summarise, type EvalRow } from "../../src/experiments/tdmpc-curves.js";
 
 const row = (task: string, label: string, seed: number, envStep: number, ret: number, wallSec: number): EvalRow => ({ task, agent: "tdmpc", label, seed, envStep, ret, episodes: [], updates: 0, wallSec });
 
@@ -41,6 +41,23 @@ describe("learning-curve summaries", () => {
     const later = presetGaps([...official, row("cartpole", "official", 1, 60, 800, 1500)], laptop)[0]!;
     expect(later).toMatchObject({ envStep: 60, laptop: [601, 602] });
     expect(later.gap).toBeCloseTo(800 - 601.5, 9);
+  });
+});
+
+describe("learningCurveFigure", () => {
+  it("several seeds get a 95 % band and no episode points; one seed gets each evaluation episode as a point", () => {
+    const ep = (r: EvalRow, episodes: number[]): EvalRow => ({ ...r, episodes });
+    const many = [1, 2, 3].flatMap((seed) => [0, 20].map((s) => ep(row("t", "laptop", seed, s, s + seed, 1), [s, s + 2 * seed])));
+    const one = [ep(row("t", "official", 1, 0, 5, 1), [4, 5, 6]), ep(row("t", "official", 1, 20, 50, 1), [40, 50, 60])];
+    const fig = learningCurveFigure([{ name: "laptop", rows: many }, { name: "official", rows: one }], { task: "cartpole-swingup" });
+    const names = fig.data.map((t) => t.name as string | undefined);
+    expect(names).toContain("laptop: 95% CI of the mean");
+    expect(names).not.toContain("official: 95% CI of the mean");
+    expect(names).not.toContain("laptop: each evaluation episode");
+    const pts = fig.data.find((t) => t.name === "official: each evaluation episode")!;
+    expect(pts.x).toEqual([0, 0, 0, 20, 20, 20]);
+    expect(pts.y).toEqual([4, 5, 6, 40, 50, 60]);
+    expect(names).toContain("official (1 seed, mean)");
   });
 });
 
