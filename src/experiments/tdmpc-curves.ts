@@ -132,8 +132,9 @@ export function presetGaps(official: EvalRow[], laptop: EvalRow[]): PresetGap[] 
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
 /**
- * Evaluation return against environment steps: one thin line per seed, the mean across seeds with its 95 % CI band,
- * per group (e.g. agent × config) — or, for a group of one seed, each of its evaluation episodes as a point; the
+ * Evaluation return against environment steps: one thin line per seed, the mean across seeds with its 95 % CI band
+ * where three seeds or more reached a step, per group (e.g. agent × config) — or, for a group of one seed, each of its
+ * evaluation episodes as a point; the
  * papers' 100k-step returns as markers at 100k.
  */
 export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[], opts: { task: string; title?: string; papers?: boolean; envStepUnit?: string } = { task: "" }): Figure {
@@ -145,7 +146,9 @@ export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[],
       const c = g.rows.filter((r) => r.seed === s).sort((a, b) => a.envStep - b.envStep);
       data.push({ x: c.map((r) => r.envStep), y: c.map((r) => r.ret), type: "scatter", mode: "lines+markers", name: `${g.name}, seed ${s}`, legendgroup: g.name, showlegend: false, line: { color: colour, width: 1 }, marker: { size: 4, color: colour }, opacity: 0.45 });
     }
-    const sum = summarise(g.rows).filter((p) => p.seeds > 1);
+    // a band from two seeds is ±12.7 standard errors wide (Student t, 1 degree of freedom) and hides every other
+    // curve: two seeds are shown as their lines and mean only
+    const sum = summarise(g.rows).filter((p) => p.seeds >= 3);
     if (sum.length) {
       data.push({ x: sum.map((p) => p.envStep), y: sum.map((p) => p.mean + p.ci95), type: "scatter", mode: "lines", line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: g.name });
       data.push({ x: sum.map((p) => p.envStep), y: sum.map((p) => p.mean - p.ci95), type: "scatter", mode: "lines", line: { width: 0, color: colour }, fill: "tonexty", fillcolor: hexA(colour, 0.15), name: `${g.name}: 95% CI of the mean`, hoverinfo: "skip", legendgroup: g.name });

@@ -335,22 +335,30 @@ describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", (
     for (const r of nosim(100_000)) expect(r).toBeGreaterThan(Math.min(...at("laptop", 100_000)) - 2);
   });
 
-  it("without policy sequences seed 1 stays within TD-MPC2's seeds at 20k and ends above all three at 100k", () => {
-    const [lo, hi] = [Math.min(...at("laptop", 20_000)), Math.max(...at("laptop", 20_000))];
-    const nopi20k = at("laptop-num_pi_trajs=0", 20_000)[0]!;
-    expect(nopi20k).toBeGreaterThan(lo);
-    expect(nopi20k).toBeLessThan(hi);
-    expect(at("laptop-num_pi_trajs=0", 100_000)[0]!).toBeGreaterThan(Math.max(...at("laptop", 100_000)));
+  it("without policy sequences both seeds stay within TD-MPC2's seeds at 20k, part at 40k (one above all three, one below all three) and end above all three at 100k", () => {
+    const nopi = (step: number) => at("laptop-num_pi_trajs=0", step);
+    expect(nopi(100_000).length).toBe(2); // a third seed: update notebook 07's reading
+    for (const r of nopi(20_000)) {
+      expect(r).toBeGreaterThan(Math.min(...at("laptop", 20_000)));
+      expect(r).toBeLessThan(Math.max(...at("laptop", 20_000)));
+    }
+    const [s1, s2] = nopi(40_000) as [number, number];
+    expect(s1).toBeGreaterThan(Math.max(...at("laptop", 40_000)));
+    expect(s2).toBeLessThan(Math.min(...at("laptop", 40_000)));
+    for (const r of nopi(100_000)) expect(r).toBeGreaterThan(Math.max(...at("laptop", 100_000)));
   });
 
-  it("with two Q heads and no dropout seed 1 trails every TD-MPC2 seed at 20k, leads all three at 40k and 100k, is among them between; every variant ends within 20 of TD-MPC2's mean", () => {
-    const q2 = (step: number) => at("laptop-num_q=2_dropout=0", step)[0]!;
-    expect(q2(20_000)).toBeLessThan(Math.min(...at("laptop", 20_000)));
-    for (const step of [40_000, 100_000]) expect(q2(step), `${step}`).toBeGreaterThan(Math.max(...at("laptop", step)));
-    for (const step of [60_000, 80_000]) {
-      expect(q2(step), `${step}`).toBeGreaterThan(Math.min(...at("laptop", step)));
-      expect(q2(step), `${step}`).toBeLessThan(Math.max(...at("laptop", step)));
-    }
+  it("with two Q heads and no dropout both seeds trail every TD-MPC2 seed at 20k, lead all three at 40k, are among them at 60k-80k and end among them or above; every variant ends within 20 of TD-MPC2's mean", () => {
+    const q2 = (step: number) => at("laptop-num_q=2_dropout=0", step);
+    expect(q2(100_000).length).toBe(2); // a third seed: update notebook 07's reading
+    for (const r of q2(20_000)) expect(r).toBeLessThan(Math.min(...at("laptop", 20_000)));
+    for (const r of q2(40_000)) expect(r).toBeGreaterThan(Math.max(...at("laptop", 40_000)));
+    for (const step of [60_000, 80_000])
+      for (const r of q2(step)) {
+        expect(r, `${step}`).toBeGreaterThan(Math.min(...at("laptop", step)));
+        expect(r, `${step}`).toBeLessThan(Math.max(...at("laptop", step)));
+      }
+    for (const r of q2(100_000)) expect(r).toBeGreaterThan(Math.min(...at("laptop", 100_000)));
     for (const label of ["laptop-simnorm_dim=0", "laptop-num_pi_trajs=0", "laptop-num_q=2_dropout=0"]) for (const r of at(label, 100_000)) expect(Math.abs(r - mean(at("laptop", 100_000))), label).toBeLessThan(20);
   });
 });

@@ -45,15 +45,18 @@ describe("learning-curve summaries", () => {
 });
 
 describe("learningCurveFigure", () => {
-  it("several seeds get a 95 % band and no episode points; one seed gets each evaluation episode as a point", () => {
+  it("three seeds get a 95 % band, two seeds only their lines and mean, one seed each evaluation episode as a point", () => {
     const ep = (r: EvalRow, episodes: number[]): EvalRow => ({ ...r, episodes });
     const many = [1, 2, 3].flatMap((seed) => [0, 20].map((s) => ep(row("t", "laptop", seed, s, s + seed, 1), [s, s + 2 * seed])));
     const one = [ep(row("t", "official", 1, 0, 5, 1), [4, 5, 6]), ep(row("t", "official", 1, 20, 50, 1), [40, 50, 60])];
-    const fig = learningCurveFigure([{ name: "laptop", rows: many }, { name: "official", rows: one }], { task: "cartpole-swingup" });
+    const two = many.filter((r) => r.seed !== 3).map((r) => ({ ...r, label: "two" }));
+    const fig = learningCurveFigure([{ name: "laptop", rows: many }, { name: "official", rows: one }, { name: "two", rows: two }], { task: "cartpole-swingup" });
     const names = fig.data.map((t) => t.name as string | undefined);
     expect(names).toContain("laptop: 95% CI of the mean");
     expect(names).not.toContain("official: 95% CI of the mean");
     expect(names).not.toContain("laptop: each evaluation episode");
+    expect(names.filter((n) => n?.startsWith("two"))).toEqual(["two, seed 1", "two, seed 2", "two (2 seeds, mean)"]); // no band
+    expect(fig.data.filter((t) => t.legendgroup === "two")).toHaveLength(3); // its two seed lines and the mean
     const pts = fig.data.find((t) => t.name === "official: each evaluation episode")!;
     expect(pts.x).toEqual([0, 0, 0, 20, 20, 20]);
     expect(pts.y).toEqual([4, 5, 6, 40, 50, 60]);
