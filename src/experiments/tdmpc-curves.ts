@@ -142,7 +142,8 @@ export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[],
   groups.forEach((g, k) => {
     const colour = COLOURS[k % COLOURS.length]!;
     const seeds = [...new Set(g.rows.map((r) => r.seed))].sort((a, b) => a - b);
-    for (const s of seeds) {
+    // a group of one seed draws only its mean line: the seed's own line would lie under it
+    for (const s of seeds.length > 1 ? seeds : []) {
       const c = g.rows.filter((r) => r.seed === s).sort((a, b) => a.envStep - b.envStep);
       data.push({ x: c.map((r) => r.envStep), y: c.map((r) => r.ret), type: "scatter", mode: "lines+markers", name: `${g.name}, seed ${s}`, legendgroup: g.name, showlegend: false, line: { color: colour, width: 1 }, marker: { size: 4, color: colour }, opacity: 0.45 });
     }
