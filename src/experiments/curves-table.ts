@@ -55,7 +55,8 @@ export function curvesTableMarkdown(resultsDir: string): string {
     const s = meanCi(l.returns);
     const mean = Number.isNaN(s.half) ? s.mean.toFixed(1) : `${s.mean.toFixed(1)} ± ${s.half.toFixed(1)}`;
     const h = (sec: number) => (sec / 3600).toFixed(2);
-    const wall = l.wallSecs.length === 1 ? `${h(l.wallSecs[0]!)} h` : `${h(median(l.wallSecs))} h (${h(Math.min(...l.wallSecs))}–${h(Math.max(...l.wallSecs))})`;
+    const w = meanCi(l.wallSecs);
+    const wall = w.n === 1 ? `${h(w.mean)} h` : `${h(median(l.wallSecs))} h (${h(w.min)}–${h(w.max)})`;
     return `| ${l.task} | ${name[l.agent]} | ${l.config} | ${l.returns.length} | ${mean} | ${l.returns.map((r) => r.toFixed(1)).join(", ")} | ${l.paper?.toFixed(1) ?? "–"} | ${wall} |`;
   });
   return [...head, ...body].join("\n");

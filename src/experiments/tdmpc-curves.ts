@@ -132,10 +132,9 @@ export function presetGaps(official: EvalRow[], laptop: EvalRow[]): PresetGap[] 
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
 /**
- * Evaluation return against environment steps: one thin line per seed, the mean across seeds with its 95 % CI band
- * where three seeds or more reached a step, per group (e.g. agent × config) — or, for a group of one seed, each of its
- * evaluation episodes as a point; the
- * papers' 100k-step returns as markers at 100k.
+ * Evaluation return against environment steps, per group (e.g. agent × config): one thin line per seed and the mean
+ * across seeds, with its 95 % CI band where three seeds or more reached a step — or, for a group of one seed, its mean
+ * line and each of its evaluation episodes as a point; the papers' 100k-step returns as markers at 100k.
  */
 export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[], opts: { task: string; title?: string; papers?: boolean; envStepUnit?: string } = { task: "" }): Figure {
   const data: Record<string, unknown>[] = [];
@@ -149,12 +148,12 @@ export function learningCurveFigure(groups: { name: string; rows: EvalRow[] }[],
     }
     // a band from two seeds is ±12.7 standard errors wide (Student t, 1 degree of freedom) and hides every other
     // curve: two seeds are shown as their lines and mean only
-    const sum = summarise(g.rows).filter((p) => p.seeds >= 3);
+    const all = summarise(g.rows);
+    const sum = all.filter((p) => p.seeds >= 3);
     if (sum.length) {
       data.push({ x: sum.map((p) => p.envStep), y: sum.map((p) => p.mean + p.ci95), type: "scatter", mode: "lines", line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: g.name });
       data.push({ x: sum.map((p) => p.envStep), y: sum.map((p) => p.mean - p.ci95), type: "scatter", mode: "lines", line: { width: 0, color: colour }, fill: "tonexty", fillcolor: hexA(colour, 0.15), name: `${g.name}: 95% CI of the mean`, hoverinfo: "skip", legendgroup: g.name });
     }
-    const all = summarise(g.rows);
     data.push({ x: all.map((p) => p.envStep), y: all.map((p) => p.mean), type: "scatter", mode: "lines", name: `${g.name} (${seeds.length} seed${seeds.length === 1 ? "" : "s"}, mean)`, line: { color: colour, width: 3 }, legendgroup: g.name });
     // one seed has no band: its evaluation episodes show how far one return is from the next
     const episodes = seeds.length === 1 ? g.rows.flatMap((r) => r.episodes.map((ret) => [r.envStep, ret] as const)) : [];
