@@ -15,6 +15,8 @@ import { PAPER_RETURNS_100K, presetGaps, readEvalRows, returnsAt } from "../../s
 import { curvesTableMarkdown } from "../../src/experiments/curves-table.js";
 import { ch03Oracle, petsAsAblation } from "../../src/viz/figures/index.js";
 import { ablationFinals } from "../../src/viz/figures/ch03.js";
+import { makeConfig } from "../../src/agents/config.js";
+import { configForTask } from "../../src/agents/trainer.js";
 
 const results = join(import.meta.dirname, "..", "..", "data", "results");
 const mean = (xs: number[]) => meanCi(xs).mean;
@@ -290,6 +292,15 @@ describe("chapter 6, TD-MPC's ablations (data/results/tdmpc-ablations.csv)", () 
     const mean = (label: string) => returnsAt(rows.filter((r) => r.label === label), 100_000).reduce((a, p) => a + p.ret, 0) / 3;
     expect(mean("laptop-plan=false")).toBeCloseTo(837.8, 1);
     expect(mean("laptop")).toBeCloseTo(859.5, 1);
+  });
+
+  it("before seed_steps (40k env steps on cartpole) the untrained policy alone evaluates near zero on every seed, planning over the untrained model does not", () => {
+    const cfg = configForTask(makeConfig("tdmpc", "laptop"), "cartpole-swingup", "tdmpc");
+    expect(cfg.seed_steps * (1000 / cfg.episode_length)).toBe(40_000);
+    const early = (label: string) => rows.filter((r) => r.label === label && r.envStep <= 40_000);
+    expect(early("laptop-plan=false").length).toBe(9); // 0, 20k, 40k × 3 seeds
+    for (const r of early("laptop-plan=false")) expect(r.ret, `seed ${r.seed} at ${r.envStep}`).toBeLessThan(10);
+    for (const r of early("laptop")) expect(r.ret, `seed ${r.seed} at ${r.envStep}`).toBeGreaterThan(50);
   });
 });
 
