@@ -299,6 +299,12 @@ function courseRuns(specs: CourseSpec[], quick = false): CourseRun[] {
   });
 }
 
+/**
+ * The multi-task runs' control: TD-MPC2 alone on the task they do not learn (pendulum-swingup, at 0 from 50k on),
+ * under their protocol (action repeat 2, 500-step episodes) for the 25k steps of it they have played by 75k.
+ */
+export const MULTITASK_CONTROL: TrainRun = { kind: "train", agent: "tdmpc2", preset: "laptop", task: "pendulum-swingup", seed: 1, steps: 25_000, protocol: "tdmpc2", evalFreq: 12_500, evalEpisodes: 10 };
+
 // ─── the entries ───────────────────────────────────────────────────────────────────────────────────────────
 
 const asMpc = (spec: object) => ({ kind: "mpc", ...spec }) as MpcRun;
@@ -400,21 +406,33 @@ export const FIGURES: readonly FigureEntry[] = [
   {
     name: "tdmpc2-multitask",
     chapter: "07",
-    description: "one multi-task TD-MPC2 on cartpole-swingup, reacher-easy and pendulum-swingup (laptop preset, seeds 1–3, 150k agent steps in all): evaluation return per task",
+    description: `one multi-task TD-MPC2 on ${CURVE_TASKS.join(", ")} (laptop preset, seeds 1–3, 150k agent steps in all): evaluation return per task; and its control, TD-MPC2 alone on pendulum-swingup under the same protocol for as many of that task's steps as the multi-task agent has had by 75k`,
     results: "tdmpc2-multitask.csv",
     grid: ({ quick }) =>
       quick
-        ? [quickTrainRun("tdmpc2", ["cartpole-swingup", "pendulum-swingup"])]
-        : CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc2", preset: "laptop", task: [...CURVE_TASKS], seed, steps: 150_000, evalFreq: 25_000, evalEpisodes: 10 })),
-    draw: (rows, ctx) =>
-      learningCurveFigure(curveGroups(rows, (r) => r.task!), {
-        task: "",
-        title: `One TD-MPC2 agent on several tasks: evaluation return per task${ctx.quick ? " (quick grid)" : ""}`,
-        papers: false,
-        envStepUnit: "environment steps (all tasks together)",
-      }),
+        ? [quickTrainRun("tdmpc2", ["cartpole-swingup", "pendulum-swingup"]), { ...quickTrainRun("tdmpc2", "pendulum-swingup"), protocol: "tdmpc2", steps: 500, evalFreq: 500 }]
+        : [...CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc2", preset: "laptop", task: [...CURVE_TASKS], seed, steps: 150_000, evalFreq: 25_000, evalEpisodes: 10 })), MULTITASK_CONTROL],
+    draw: (rows, ctx) => {
+      const taskCount = new Map(ctx.runs.map((r) => [r.id, [(r.spec as TrainRun).task].flat().length]));
+      const multi = new Set(ctx.runs.filter((r) => taskCount.get(r.id)! > 1).map((r) => r.id));
+      const [mt, alone] = [rows.filter((r) => multi.has(r.run!)), rows.filter((r) => !multi.has(r.run!))];
+      const quick = ctx.quick ? " (quick grid)" : "";
+      const tasks = learningCurveFigure(curveGroups(mt, (r) => r.task!), { task: "", title: `One TD-MPC2 agent on several tasks: evaluation return per task${quick}`, papers: false, envStepUnit: "environment steps (all tasks together)" });
+      if (!alone.length) return { tasks } as Record<string, Figure>;
+      // the tasks take turns by episode, each episode the same 500 steps: a task's own steps are the total / tasks
+      const own = (r: ResultRow): ResultRow => ({ ...r, env_step: String(Number(r.env_step) / taskCount.get(r.run!)!) });
+      const pendulum = learningCurveFigure(
+        [
+          { name: "pendulum-swingup in the multi-task agent", rows: evalRows(mt.filter((r) => r.task === "pendulum-swingup").map(own)) },
+          { name: "TD-MPC2 alone on pendulum-swingup", rows: evalRows(alone) },
+        ],
+        { task: "pendulum-swingup", title: `pendulum-swingup inside the multi-task agent and alone, same protocol (action repeat 2)${quick}`, papers: false, envStepUnit: "pendulum-swingup's own environment steps" },
+      );
+      return { tasks, pendulum };
+    },
   },
 ];
+
 
 export function figureNames(): string[] {
   return FIGURES.map((f) => f.name);

@@ -88,6 +88,25 @@ describe("registry entries", () => {
   });
 });
 
+describe("tdmpc2-multitask's figures", () => {
+  it("one figure per task of the multi-task runs; with the control run, pendulum inside the multi-task agent on its own steps (the total / 3) beside the agent alone", () => {
+    const entry = getFigure("tdmpc2-multitask");
+    const runs = gridRuns(entry.grid({ quick: false }));
+    const [mt, control] = [runs[0]!, runs.at(-1)!];
+    expect((control.spec as { task: string }).task).toBe("pendulum-swingup");
+    const row = (run: GridRun, task: string, step: number, ret: number) => ({ run: run.id, task, agent: "tdmpc2", label: "laptop", seed: "1", kind: "eval", env_step: String(step), return: String(ret), returns: String(ret), updates: "0", wall_sec: "1" });
+    const mtRows = [0, 75_000].flatMap((step) => ["cartpole-swingup", "reacher-easy", "pendulum-swingup"].map((t, k) => row(mt, t, step, 100 * k + step / 1000)));
+    const only = entry.draw(mtRows, { root, quick: false, runs }) as Record<string, { data: { name?: string; x?: number[] }[] }>;
+    expect(Object.keys(only)).toEqual(["tasks"]);
+    const both = entry.draw([...mtRows, row(control, "pendulum-swingup", 0, 1), row(control, "pendulum-swingup", 25_000, 500)], { root, quick: false, runs }) as typeof only;
+    expect(Object.keys(both)).toEqual(["tasks", "pendulum"]);
+    const mean = (name: string) => both.pendulum!.data.find((d) => d.name?.startsWith(name) && d.name.endsWith("mean)"))!;
+    expect(mean("pendulum-swingup in the multi-task agent").x).toEqual([0, 25_000]);
+    expect(mean("TD-MPC2 alone").x).toEqual([0, 25_000]);
+    expect(both.tasks!.data.filter((d) => d.name?.endsWith("mean)")).map((d) => d.name!.split(" (")[0])).toEqual(["cartpole-swingup", "reacher-easy", "pendulum-swingup"]);
+  });
+});
+
 describe("tdmpc figures (local executor processes)", () => {
   it("every registered entry's quick grid runs end to end, is drawn, and a rerun reuses every result", async () => {
     const r = await tdmpc(["figures", "run", "--all", "--quick", "--workers", "2"]);
