@@ -433,7 +433,6 @@ export const FIGURES: readonly FigureEntry[] = [
   },
 ];
 
-
 export function figureNames(): string[] {
   return FIGURES.map((f) => f.name);
 }
