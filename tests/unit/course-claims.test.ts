@@ -9,6 +9,7 @@ import { readCh02Csv, type MpcRunResult } from "../../src/experiments/ch02-mpc.j
 import { parsePetsCsv, readAblations, readCsvRows, type MultistepRow, type UncertaintyRow } from "../../src/experiments/ch03-models.js";
 import { meanCi, permutationTest } from "../../src/viz/evidence.js";
 import { readResults, readRows } from "../../src/experiments/tdmpc-runs.js";
+import { readResults as readResultsFile } from "../../src/util/results.js";
 import { PREDICTION_TEXT, type PredictionRow } from "../../src/experiments/ch04-latent.js";
 import { LEARNER_TEXT, PLANNING_TEXT, type LearnerRow, type PlanningRow } from "../../src/experiments/ch05-synergies.js";
 import { PAPER_RETURNS_100K, presetGaps, readEvalRows, returnsAt } from "../../src/experiments/tdmpc-curves.js";
@@ -382,6 +383,27 @@ describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", (
     expect(mean(at("laptop", 100_000))).toBeCloseTo(865.2, 1);
     expect(variants.map((label) => mean(at(label, 100_000)).toFixed(1))).toEqual(["874.0", "857.1", "876.9"]);
     for (const label of variants) expect(Math.abs(mean(at(label, 100_000)) - mean(at("laptop", 100_000)))).toBeLessThan(12);
+  });
+});
+
+describe("chapter 7, the multi-task agent and its control (data/results/tdmpc2-multitask.csv)", () => {
+  const rows = readResultsFile(join(results, "tdmpc2-multitask.csv"))!.rows;
+  const multi = (r: { run?: string }) => r.run!.includes("+");
+  const evals = (pick: (r: { run?: string }) => boolean, task: string) => rows.filter((r) => r.kind === "eval" && r.task === task && pick(r)).map((r) => [Number(r.env_step), Number(Number(r.return).toFixed(1))]);
+  const alone = (r: { run?: string }) => !multi(r);
+
+  it("the reading covers seed 1 and the control: cartpole 877.7 and reacher 969.5 at 150k, reacher late, pendulum 191.8 at 25k and then 0 but for 100 at 125k", () => {
+    expect([...new Set(rows.map((r) => `${r.run!.replace(/-[0-9a-f]{8}$/, "")}`))]).toEqual(["tdmpc2-laptop-cartpole-swingup+reacher-easy+pendulum-swingup-s1", "tdmpc2-laptop-pendulum-swingup-s1"]);
+    expect(evals(multi, "cartpole-swingup").at(-1)).toEqual([150_000, 877.7]);
+    expect(evals(multi, "reacher-easy").map(([, r]) => r)).toEqual([46.4, 130.6, 63.9, 946.9, 961, 959.9, 969.5]);
+    expect(evals(multi, "pendulum-swingup").map(([, r]) => r)).toEqual([0, 191.8, 0, 0, 0, 100, 0]);
+  });
+
+  it("alone, under the same protocol and seed, pendulum scores 306.6 and 742 at 12.5k and 25k of its own steps; 25 of 50 of its training episodes earn reward against 3 of 100 in the multi-task agent", () => {
+    expect(evals(alone, "pendulum-swingup")).toEqual([[0, 0], [12_500, 306.6], [25_000, 742]]);
+    const rewarded = (pick: (r: { run?: string }) => boolean) => { const eps = rows.filter((r) => r.kind === "train" && r.task === "pendulum-swingup" && pick(r)); return [eps.filter((r) => Number(r.return) > 0).length, eps.length]; };
+    expect(rewarded(alone)).toEqual([25, 50]);
+    expect(rewarded(multi)).toEqual([3, 100]);
   });
 });
 
