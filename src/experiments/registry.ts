@@ -423,8 +423,8 @@ export const FIGURES: readonly FigureEntry[] = [
       const own = (r: ResultRow): ResultRow => ({ ...r, env_step: String(Number(r.env_step) / taskCount.get(r.run!)!) });
       const pendulum = learningCurveFigure(
         [
-          { name: "pendulum-swingup in the multi-task agent", rows: evalRows(mt.filter((r) => r.task === "pendulum-swingup").map(own)) },
-          { name: "TD-MPC2 alone on pendulum-swingup", rows: evalRows(alone) },
+          { name: "inside the multi-task agent", rows: evalRows(mt.filter((r) => r.task === "pendulum-swingup").map(own)) },
+          { name: "TD-MPC2 alone", rows: evalRows(alone) },
         ],
         { task: "pendulum-swingup", title: `pendulum-swingup inside the multi-task agent and alone, same protocol (action repeat 2)${quick}`, papers: false, envStepUnit: "pendulum-swingup's own environment steps" },
       );

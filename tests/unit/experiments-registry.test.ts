@@ -101,7 +101,7 @@ describe("tdmpc2-multitask's figures", () => {
     const both = entry.draw([...mtRows, row(control, "pendulum-swingup", 0, 1), row(control, "pendulum-swingup", 25_000, 500)], { root, quick: false, runs }) as typeof only;
     expect(Object.keys(both)).toEqual(["tasks", "pendulum"]);
     const mean = (name: string) => both.pendulum!.data.find((d) => d.name?.startsWith(name) && d.name.endsWith("mean)"))!;
-    expect(mean("pendulum-swingup in the multi-task agent").x).toEqual([0, 25_000]);
+    expect(mean("inside the multi-task agent").x).toEqual([0, 25_000]);
     expect(mean("TD-MPC2 alone").x).toEqual([0, 25_000]);
     expect(both.tasks!.data.filter((d) => d.name?.endsWith("mean)")).map((d) => d.name!.split(" (")[0])).toEqual(["cartpole-swingup", "reacher-easy", "pendulum-swingup"]);
   });
