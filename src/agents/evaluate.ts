@@ -12,6 +12,7 @@ import { CHECKPOINT_NAME, latestCheckpoint, loadRunCheckpoint } from "./checkpoi
 import { makeConfig, validateConfig, withNewDefaults, type AgentConfig } from "./config.js";
 import { configForEnv, makeAgent, observationSize, protocolEnv, type Protocol } from "./trainer.js";
 import type { LearningAgent } from "./types.js";
+import { tf } from "../nn/backend.js";
 
 export interface EvalResult {
   agent: string;
@@ -137,3 +138,18 @@ export async function loadExportedAgent(dir: string): Promise<{ agent: LearningA
   }
 }
 
+
+/**
+ * What a trained agent's model says about one state of task `taskIndex`: its predicted reward R(z, a) and value
+ * (the mean of its Q heads) at z = h(obs), the observation zero-padded as the agent pads it.
+ */
+export function probeState(agent: LearningAgent, taskIndex: number, obs: ArrayLike<number>, action: ArrayLike<number>): { reward: number; value: number } {
+  const wm = agent.wm;
+  return tf.tidy(() => {
+    const e = wm.taskEmbedding([taskIndex]); // undefined for a single-task agent
+    const pad = (v: ArrayLike<number>, n: number) => tf.tensor2d(Float32Array.from({ length: n }, (_, j) => v[j] ?? 0), [1, n]);
+    const z = wm.latent.encode(pad(obs, wm.obsDim), undefined, e);
+    const a = pad(action, wm.actionDim);
+    return { reward: wm.latent.rewardValue(z, a, e).dataSync()[0]!, value: wm.q.value(z, a, "avg", { task: e }).dataSync()[0]! };
+  });
+}

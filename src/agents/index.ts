@@ -19,5 +19,5 @@ export { Tdmpc2Agent } from "./tdmpc2.js";
 export { policyLoss, type PolicyContext } from "./policy-learners.js";
 export { train, makeAgent, protocolEnv, configForEnv, configForTask, defaultRunDir, RESULT_COLUMNS, type Protocol, type ResultRow, type TrainOptions } from "./trainer.js";
 export { saveRunCheckpoint, loadRunCheckpoint, latestCheckpoint, type RunCounters } from "./checkpoint.js";
-export { evaluateCheckpoint, resolveCheckpoint, loadAgent, exportAgent, loadExportedAgent, type EvalResult, type CheckpointSource } from "./evaluate.js";
+export { evaluateCheckpoint, resolveCheckpoint, loadAgent, exportAgent, loadExportedAgent, probeState, type EvalResult, type CheckpointSource } from "./evaluate.js";
 export type { LearningAgent, UpdateInfo } from "./types.js";

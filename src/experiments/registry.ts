@@ -305,6 +305,21 @@ function courseRuns(specs: CourseSpec[], quick = false): CourseRun[] {
  */
 export const MULTITASK_CONTROL: TrainRun = { kind: "train", agent: "tdmpc2", preset: "laptop", task: "pendulum-swingup", seed: 1, steps: 25_000, protocol: "tdmpc2", evalFreq: 12_500, evalEpisodes: 10 };
 
+/**
+ * A multi-task entry's rows split into those of multi-task runs and of single-task ones (the control), with a
+ * multi-task row moved to its task's own env steps: the tasks take turns by episode, each the same 500 steps, so a
+ * task has played the total / tasks.
+ */
+export function splitMultitask(rows: ResultRow[], runs: GridRun[]): { multi: ResultRow[]; alone: ResultRow[]; ownSteps: (r: ResultRow) => ResultRow } {
+  const taskCount = new Map(runs.map((r) => [r.id, [(r.spec as TrainRun).task].flat().length]));
+  const isMulti = (r: ResultRow) => (taskCount.get(r.run!) ?? 1) > 1;
+  return {
+    multi: rows.filter(isMulti),
+    alone: rows.filter((r) => !isMulti(r)),
+    ownSteps: (r) => ({ ...r, env_step: String(Number(r.env_step) / taskCount.get(r.run!)!) }),
+  };
+}
+
 // ─── the entries ───────────────────────────────────────────────────────────────────────────────────────────
 
 const asMpc = (spec: object) => ({ kind: "mpc", ...spec }) as MpcRun;
@@ -413,17 +428,13 @@ export const FIGURES: readonly FigureEntry[] = [
         ? [quickTrainRun("tdmpc2", ["cartpole-swingup", "pendulum-swingup"]), { ...quickTrainRun("tdmpc2", "pendulum-swingup"), protocol: "tdmpc2", steps: 500, evalFreq: 500 }]
         : [...CURVE_SEEDS.map((seed): TrainRun => ({ kind: "train", agent: "tdmpc2", preset: "laptop", task: [...CURVE_TASKS], seed, steps: 150_000, evalFreq: 25_000, evalEpisodes: 10 })), MULTITASK_CONTROL],
     draw: (rows, ctx) => {
-      const taskCount = new Map(ctx.runs.map((r) => [r.id, [(r.spec as TrainRun).task].flat().length]));
-      const multi = new Set(ctx.runs.filter((r) => taskCount.get(r.id)! > 1).map((r) => r.id));
-      const [mt, alone] = [rows.filter((r) => multi.has(r.run!)), rows.filter((r) => !multi.has(r.run!))];
+      const { multi: mt, alone, ownSteps } = splitMultitask(rows, ctx.runs);
       const quick = ctx.quick ? " (quick grid)" : "";
       const tasks = learningCurveFigure(curveGroups(mt, (r) => r.task!), { task: "", title: `One TD-MPC2 agent on several tasks: evaluation return per task${quick}`, papers: false, envStepUnit: "environment steps (all tasks together)" });
       if (!alone.length) return { tasks } as Record<string, Figure>;
-      // the tasks take turns by episode, each episode the same 500 steps: a task's own steps are the total / tasks
-      const own = (r: ResultRow): ResultRow => ({ ...r, env_step: String(Number(r.env_step) / taskCount.get(r.run!)!) });
       const pendulum = learningCurveFigure(
         [
-          { name: "inside the multi-task agent", rows: evalRows(mt.filter((r) => r.task === "pendulum-swingup").map(own)) },
+          { name: "inside the multi-task agent", rows: evalRows(mt.filter((r) => r.task === "pendulum-swingup").map(ownSteps)) },
           { name: "TD-MPC2 alone", rows: evalRows(alone) },
         ],
         { task: "pendulum-swingup", title: `pendulum-swingup inside the multi-task agent and alone, same protocol (action repeat 2)${quick}`, papers: false, envStepUnit: "pendulum-swingup's own environment steps" },

@@ -9,7 +9,9 @@ import { readCh02Csv, type MpcRunResult } from "../../src/experiments/ch02-mpc.j
 import { parsePetsCsv, readAblations, readCsvRows, type MultistepRow, type UncertaintyRow } from "../../src/experiments/ch03-models.js";
 import { meanCi, permutationTest } from "../../src/viz/evidence.js";
 import { readResults, readRows } from "../../src/experiments/tdmpc-runs.js";
-import { readResults as readResultsFile } from "../../src/util/results.js";
+import { readResults as readResultsFile, type ResultRow } from "../../src/util/results.js";
+import { getFigure, splitMultitask } from "../../src/experiments/registry.js";
+import { gridRuns } from "../../src/experiments/run-kinds.js";
 import { PREDICTION_TEXT, type PredictionRow } from "../../src/experiments/ch04-latent.js";
 import { LEARNER_TEXT, PLANNING_TEXT, type LearnerRow, type PlanningRow } from "../../src/experiments/ch05-synergies.js";
 import { PAPER_RETURNS_100K, presetGaps, readEvalRows, returnsAt } from "../../src/experiments/tdmpc-curves.js";
@@ -290,9 +292,9 @@ describe("chapter 6, TD-MPC's ablations (data/results/tdmpc-ablations.csv)", () 
     for (const seed of [1, 2]) expect(Math.abs(at("laptop-plan=false", seed, 100_000) - at("laptop", seed, 100_000)), `seed ${seed}`).toBeLessThan(10);
     expect(Math.abs(at("laptop-plan=false", 3, 100_000) - at("laptop-plan=false", 3, 60_000))).toBeLessThan(2);
     expect(at("laptop", 3, 100_000) - at("laptop-plan=false", 3, 100_000)).toBeCloseTo(54, 0);
-    const mean = (label: string) => returnsAt(rows.filter((r) => r.label === label), 100_000).reduce((a, p) => a + p.ret, 0) / 3;
-    expect(mean("laptop-plan=false")).toBeCloseTo(837.8, 1);
-    expect(mean("laptop")).toBeCloseTo(859.5, 1);
+    const meanAt100k = (label: string) => mean(returnsAt(rows.filter((r) => r.label === label), 100_000).map((p) => p.ret));
+    expect(meanAt100k("laptop-plan=false")).toBeCloseTo(837.8, 1);
+    expect(meanAt100k("laptop")).toBeCloseTo(859.5, 1);
   });
 
   it("before seed_steps (40k env steps on cartpole) the untrained policy alone evaluates near zero on every seed, planning over the untrained model does not", () => {
@@ -388,9 +390,10 @@ describe("chapter 7, TD-MPC2's ablations (data/results/tdmpc2-ablations.csv)", (
 
 describe("chapter 7, the multi-task agent and its control (data/results/tdmpc2-multitask.csv)", () => {
   const rows = readResultsFile(join(results, "tdmpc2-multitask.csv"))!.rows;
-  const multi = (r: { run?: string }) => r.run!.includes("+");
-  const evals = (pick: (r: { run?: string }) => boolean, task: string) => rows.filter((r) => r.kind === "eval" && r.task === task && pick(r)).map((r) => [Number(r.env_step), Number(Number(r.return).toFixed(1))]);
-  const alone = (r: { run?: string }) => !multi(r);
+  const split = splitMultitask(rows, gridRuns(getFigure("tdmpc2-multitask").grid({ quick: false })));
+  const multi = (r: ResultRow) => split.multi.includes(r);
+  const evals = (pick: (r: ResultRow) => boolean, task: string) => rows.filter((r) => r.kind === "eval" && r.task === task && pick(r)).map((r) => [Number(r.env_step), Number(Number(r.return).toFixed(1))]);
+  const alone = (r: ResultRow) => split.alone.includes(r);
 
   it("the reading covers seed 1 and the control: cartpole 877.7 and reacher 969.5 at 150k, reacher late, pendulum 191.8 at 25k and then 0 but for 100 at 125k", () => {
     expect([...new Set(rows.map((r) => `${r.run!.replace(/-[0-9a-f]{8}$/, "")}`))]).toEqual(["tdmpc2-laptop-cartpole-swingup+reacher-easy+pendulum-swingup-s1", "tdmpc2-laptop-pendulum-swingup-s1"]);
@@ -401,7 +404,7 @@ describe("chapter 7, the multi-task agent and its control (data/results/tdmpc2-m
 
   it("alone, under the same protocol and seed, pendulum scores 306.6 and 742 at 12.5k and 25k of its own steps; 25 of 50 of its training episodes earn reward against 3 of 100 in the multi-task agent", () => {
     expect(evals(alone, "pendulum-swingup")).toEqual([[0, 0], [12_500, 306.6], [25_000, 742]]);
-    const rewarded = (pick: (r: { run?: string }) => boolean) => { const eps = rows.filter((r) => r.kind === "train" && r.task === "pendulum-swingup" && pick(r)); return [eps.filter((r) => Number(r.return) > 0).length, eps.length]; };
+    const rewarded = (pick: (r: ResultRow) => boolean) => { const eps = rows.filter((r) => r.kind === "train" && r.task === "pendulum-swingup" && pick(r)); return [eps.filter((r) => Number(r.return) > 0).length, eps.length]; };
     expect(rewarded(alone)).toEqual([25, 50]);
     expect(rewarded(multi)).toEqual([3, 100]);
   });
