@@ -55,6 +55,9 @@ export interface TrainOptions {
   silent?: boolean;
   /** Where updates run: "onnx" (onnxruntime graphs), "tfjs", or "auto" (default: onnx where the config allows). */
   engine?: EngineChoice;
+  /** onnxruntime intra-op threads of updates and planning rollouts (default 1; 2 uses the second core of a 2-core
+   * machine when nothing else runs there). A run may resume with another count: only the speed changes. */
+  threads?: number;
   /** Stop after this many episodes of this session (tests simulate a kill with it). */
   stopAfterEpisodes?: number;
   /** TD-MPC: checkpoint every this many of the updates that follow an episode, when more remain (default 500). */
@@ -166,7 +169,9 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const actionDims = envs.map((e) => e.actionSpace.shape[0]!);
   const [obsDim, actionDim] = [Math.max(...obsDims), Math.max(...actionDims)];
   const agent = makeAgent(cfg, obsDims, actionDims, opts.seed);
-  const engine = await agent.useEngine(opts.engine ?? "auto", opts.seed);
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  const engine = await agent.useEngine(opts.engine ?? "auto", opts.seed, threads);
   if (opts.engine === "onnx" && engine.kind !== "onnx") throw new Error(`--engine onnx cannot train this agent: ${engine.why}`);
   if (engine.why && !opts.silent) console.error(`engine: tfjs (${engine.why})`);
   const setTask = (k: number) => agent.setTask?.(k);

@@ -81,6 +81,7 @@ interface TrainFlags {
   out?: string;
   resume?: boolean;
   engine: "auto" | "onnx" | "tfjs";
+  threads: number;
   pixels?: boolean;
 }
 
@@ -102,6 +103,7 @@ function registerTrain(train_: Command, program: Command): void {
     .option("--out <file>", "results CSV (default <run-dir>/results.csv); give a data/results/ path explicitly to commit")
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
     .option("--engine <name>", "where updates run: auto (onnx where the config allows), onnx, tfjs", choiceFlag("--engine", ["auto", "onnx", "tfjs"] as const), "auto")
+    .option("--threads <n>", "onnxruntime intra-op threads (2: the second core, when no other run uses it)", intFlag("--threads", { min: 1, max: 64 }), 1)
     .action(async (o: TrainFlags) => {
       if (!o.agent) throw new Error("train: give --agent tdmpc|tdmpc2 (or `tdmpc train pets` for chapter 3)");
       const sets = o.pixels ? ["modality=pixels", ...o.set] : o.set;
@@ -124,6 +126,7 @@ function registerTrain(train_: Command, program: Command): void {
         out: o.out,
         resume: !!o.resume,
         engine: o.engine,
+        threads: o.threads,
         label: o.preset + setTag,
       });
     });
