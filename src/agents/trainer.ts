@@ -56,7 +56,8 @@ export interface TrainOptions {
   /** Where updates run: "onnx" (onnxruntime graphs), "tfjs", or "auto" (default: onnx where the config allows). */
   engine?: EngineChoice;
   /** onnxruntime intra-op threads of updates and planning rollouts (default 1; 2 uses the second core of a 2-core
-   * machine when nothing else runs there). A run may resume with another count: only the speed changes. */
+   * machine when nothing else runs there). A run may resume with another count: the speed changes, and
+   * the order of the sums may (so the last bits of the weights, not the method). */
   threads?: number;
   /** Stop after this many episodes of this session (tests simulate a kill with it). */
   stopAfterEpisodes?: number;
