@@ -311,7 +311,7 @@ describe("chapter 6, the official configuration against the laptop preset (data/
   it("cartpole-swingup: the official run ends 6.7 above the laptop mean, level with its best seed, at 4.7x the laptop median's wall-clock", () => {
     const laptop = readEvalRows(join(results, "curves-cartpole-swingup.csv")).filter((r) => r.agent === "tdmpc" && r.label === "laptop");
     const gaps = presetGaps(readEvalRows(join(results, "official-anchors.csv")), laptop);
-    expect(gaps.map((g) => g.task)).toEqual(["cartpole-swingup"]); // update notebook 06's reading when reacher or pendulum lands
+    expect(gaps.map((g) => g.task)).toEqual(["cartpole-swingup"]); // update notebook 06's reading when pendulum lands
     const g = gaps[0]!;
     expect(g.envStep).toBe(100_000);
     expect(g.official).toBeCloseTo(866.2, 1);
@@ -321,6 +321,23 @@ describe("chapter 6, the official configuration against the laptop preset (data/
     const walls = [...g.laptopWallSecs].sort((a, b) => a - b);
     expect(walls.map((w) => (w / 60).toFixed(1))).toEqual(["16.6", "17.7", "102.9"]);
     expect((g.officialWallSec / walls[1]!).toFixed(1)).toBe("4.7");
+  });
+
+  it("reacher-easy: the official run ends 82.8 below the laptop mean, and one failed episode of ten (25) is worth more than that gap; 118.9 min, 2.6x the laptop median", () => {
+    const laptop = readEvalRows(join(results, "curves-reacher-easy.csv")).filter((r) => r.agent === "tdmpc" && r.label === "laptop");
+    const anchors = readEvalRows(join(results, "official-anchors.csv"));
+    const gaps = presetGaps(anchors, laptop);
+    expect(gaps.map((g) => g.task)).toEqual(["reacher-easy"]);
+    const g = gaps[0]!;
+    expect(g.envStep).toBe(100_000);
+    expect(g.official.toFixed(1)).toBe("891.0");
+    expect(g.gap.toFixed(1)).toBe("-82.8");
+    const eps = [...anchors.find((r) => r.task === "reacher-easy" && r.envStep === 100_000)!.episodes].sort((a, b) => a - b);
+    expect(eps[0]).toBe(25);
+    expect([eps[1], eps[9]]).toEqual([968, 1000]);
+    expect((eps[1]! - eps[0]!) / 10).toBeGreaterThan(-g.gap);
+    expect((g.officialWallSec / 60).toFixed(1)).toBe("118.9");
+    expect((g.officialWallSec / [...g.laptopWallSecs].sort((a, b) => a - b)[1]!).toFixed(1)).toBe("2.6");
   });
 });
 
@@ -426,9 +443,22 @@ describe("chapter 8, the papers' other three tasks (data/results/curves-more-tas
   const rows = readEvalRows(join(results, "curves-more-tasks.csv"));
   const at = (agent: string, step: number) => rows.find((r) => r.task === "cheetah-run" && r.agent === agent && r.seed === 1 && r.envStep === step)!;
 
-  it("the reading covers exactly the committed runs: TD-MPC and TD-MPC2 on cheetah-run, TD-MPC on walker-walk, seed 1 (a new run means rereading it)", () => {
+  it("the reading covers exactly the committed runs: TD-MPC and TD-MPC2 on cheetah-run, TD-MPC on walker-walk and finger-spin, seed 1 (a new run means rereading it)", () => {
     const done = [...new Set(rows.filter((r) => r.envStep === 100_000).map((r) => `${r.task} ${r.agent} ${r.seed}`))];
-    expect(done).toEqual(["cheetah-run tdmpc 1", "cheetah-run tdmpc2 1", "walker-walk tdmpc 1"]);
+    expect(done).toEqual(["cheetah-run tdmpc 1", "cheetah-run tdmpc2 1", "walker-walk tdmpc 1", "finger-spin tdmpc 1"]);
+  });
+
+  it("TD-MPC on finger-spin ends 1.9 above the paper, inside its own ±7.5 (episodes 934.0-963.0), at its best evaluation; 0.95 h", () => {
+    const finger = rows.filter((r) => r.task === "finger-spin" && r.agent === "tdmpc");
+    const last = finger.find((r) => r.envStep === 100_000)!;
+    expect(last.ret.toFixed(1)).toBe("950.9");
+    expect((last.ret - PAPER_RETURNS_100K["finger-spin"]!.tdmpc!).toFixed(1)).toBe("1.9");
+    const s = meanCi(last.episodes);
+    expect(s.half.toFixed(1)).toBe("7.5");
+    expect([s.min.toFixed(1), s.max.toFixed(1)]).toEqual(["934.0", "963.0"]);
+    expect(Math.abs(last.ret - PAPER_RETURNS_100K["finger-spin"]!.tdmpc!)).toBeLessThan(s.half);
+    expect(finger.reduce((a, r) => (r.ret > a.ret ? r : a))).toMatchObject({ envStep: 100_000 });
+    expect((last.wallSec / 3600).toFixed(2)).toBe("0.95");
   });
 
   it("TD-MPC on walker-walk ends 14.8 above the paper at its best evaluation, more than its own ±8.6 (episodes 958.5-991.0); 1.19 h", () => {
