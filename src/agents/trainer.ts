@@ -158,7 +158,8 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const perStep = envStepsPerAgentStep(env, protocol);
   const evalFreq = opts.evalFreq ?? (cfg.agent === "tdmpc" ? 20_000 : 50_000);
   const evalEpisodes = opts.evalEpisodes ?? 10;
-  for (const [k, v] of Object.entries({ steps: opts.steps, evalFreq, evalEpisodes })) {
+  const threads = opts.threads ?? 1;
+  for (const [k, v] of Object.entries({ steps: opts.steps, evalFreq, evalEpisodes, threads })) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
   }
   const label = opts.label ?? "";
@@ -170,8 +171,6 @@ export async function train(cfg0: AgentConfig, opts: TrainOptions): Promise<Resu
   const actionDims = envs.map((e) => e.actionSpace.shape[0]!);
   const [obsDim, actionDim] = [Math.max(...obsDims), Math.max(...actionDims)];
   const agent = makeAgent(cfg, obsDims, actionDims, opts.seed);
-  const threads = opts.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const engine = await agent.useEngine(opts.engine ?? "auto", opts.seed, threads);
   if (opts.engine === "onnx" && engine.kind !== "onnx") throw new Error(`--engine onnx cannot train this agent: ${engine.why}`);
   if (engine.why && !opts.silent) console.error(`engine: tfjs (${engine.why})`);
