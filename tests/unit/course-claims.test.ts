@@ -412,11 +412,12 @@ describe("chapter 7, the multi-task agent and its control (data/results/tdmpc2-m
   const evals = (pick: (r: ResultRow) => boolean, task: string) => rows.filter((r) => r.kind === "eval" && r.task === task && pick(r)).map((r) => [Number(r.env_step), Number(Number(r.return).toFixed(1))]);
   const alone = (r: ResultRow) => split.alone.includes(r);
 
-  it("the reading covers seed 1 and the control: cartpole 877.7 and reacher 969.5 at 150k, reacher late, pendulum 191.8 at 25k and then 0 but for 100 at 125k", () => {
+  it("the reading covers seed 1 and the control: cartpole 877.7 and reacher 969.5 at 150k, reacher late, pendulum 191.8 at 25k and then 0 but for 100 at 125k; 6.5 h of wall-clock", () => {
     expect([...new Set(rows.map((r) => `${r.run!.replace(/-[0-9a-f]{8}$/, "")}`))]).toEqual(["tdmpc2-laptop-cartpole-swingup+reacher-easy+pendulum-swingup-s1", "tdmpc2-laptop-pendulum-swingup-s1"]);
     expect(evals(multi, "cartpole-swingup").at(-1)).toEqual([150_000, 877.7]);
     expect(evals(multi, "reacher-easy").map(([, r]) => r)).toEqual([46.4, 130.6, 63.9, 946.9, 961, 959.9, 969.5]);
     expect(evals(multi, "pendulum-swingup").map(([, r]) => r)).toEqual([0, 191.8, 0, 0, 0, 100, 0]);
+    expect((Math.max(...rows.filter(multi).map((r) => Number(r.wall_sec))) / 3600).toFixed(1)).toBe("6.5"); // what seeds 2 and 3 would each cost
   });
 
   it("alone, under the same protocol and seed, pendulum scores 306.6 and 742 at 12.5k and 25k of its own steps; 25 of 50 of its training episodes earn reward against 3 of 100 in the multi-task agent", () => {
