@@ -455,7 +455,13 @@ describe("chapter 7, TD-MPC2 on pendulum-swingup (data/results/curves-pendulum-s
 
 describe("chapter 8, the papers' other three tasks (data/results/curves-more-tasks.csv)", () => {
   const rows = readEvalRows(join(results, "curves-more-tasks.csv"));
-  const at = (agent: string, step: number) => rows.find((r) => r.task === "cheetah-run" && r.agent === agent && r.seed === 1 && r.envStep === step)!;
+  // one committed run (seed 1) as notebook 08's table sets it out: its 100k evaluation, the gap to its paper, the
+  // spread of that evaluation's ten episodes, and its best evaluation
+  const run = (task: string, agent: "tdmpc" | "tdmpc2") => {
+    const evals = rows.filter((r) => r.task === task && r.agent === agent && r.seed === 1);
+    const last = evals.find((r) => r.envStep === 100_000)!;
+    return { last, gap: last.ret - PAPER_RETURNS_100K[task]![agent]!, spread: meanCi(last.episodes), best: evals.reduce((a, r) => (r.ret > a.ret ? r : a)) };
+  };
 
   it("the reading covers exactly the committed runs: TD-MPC and TD-MPC2 on cheetah-run, TD-MPC on walker-walk and finger-spin, seed 1 (a new run means rereading it)", () => {
     const done = [...new Set(rows.filter((r) => r.envStep === 100_000).map((r) => `${r.task} ${r.agent} ${r.seed}`))];
@@ -463,57 +469,49 @@ describe("chapter 8, the papers' other three tasks (data/results/curves-more-tas
   });
 
   it("TD-MPC on finger-spin ends 1.9 above the paper, inside its own ±7.5 (episodes 934.0-963.0), at its best evaluation; 0.95 h", () => {
-    const finger = rows.filter((r) => r.task === "finger-spin" && r.agent === "tdmpc");
-    const last = finger.find((r) => r.envStep === 100_000)!;
+    const { last, gap, spread: s, best } = run("finger-spin", "tdmpc");
     expect(last.ret.toFixed(1)).toBe("950.9");
-    expect((last.ret - PAPER_RETURNS_100K["finger-spin"]!.tdmpc!).toFixed(1)).toBe("1.9");
-    const s = meanCi(last.episodes);
+    expect(gap.toFixed(1)).toBe("1.9");
     expect(s.half.toFixed(1)).toBe("7.5");
     expect([s.min.toFixed(1), s.max.toFixed(1)]).toEqual(["934.0", "963.0"]);
-    expect(Math.abs(last.ret - PAPER_RETURNS_100K["finger-spin"]!.tdmpc!)).toBeLessThan(s.half);
-    expect(finger.reduce((a, r) => (r.ret > a.ret ? r : a))).toMatchObject({ envStep: 100_000 });
+    expect(Math.abs(gap)).toBeLessThan(s.half);
+    expect(best).toMatchObject({ envStep: 100_000 });
     expect((last.wallSec / 3600).toFixed(2)).toBe("0.95");
   });
 
   it("TD-MPC on walker-walk ends 14.8 above the paper at its best evaluation, more than its own ±8.6 (episodes 958.5-991.0); 1.19 h", () => {
-    const walker = rows.filter((r) => r.task === "walker-walk" && r.agent === "tdmpc");
-    const last = walker.find((r) => r.envStep === 100_000)!;
+    const { last, gap, spread: s, best } = run("walker-walk", "tdmpc");
     expect(last.ret.toFixed(1)).toBe("977.8");
-    expect((last.ret - PAPER_RETURNS_100K["walker-walk"]!.tdmpc!).toFixed(1)).toBe("14.8");
-    const s = meanCi(last.episodes);
+    expect(gap.toFixed(1)).toBe("14.8");
     expect(s.half.toFixed(1)).toBe("8.6");
     expect([s.min.toFixed(1), s.max.toFixed(1)]).toEqual(["958.5", "991.0"]);
-    expect(last.ret - PAPER_RETURNS_100K["walker-walk"]!.tdmpc!).toBeGreaterThan(s.half);
-    expect(walker.reduce((a, r) => (r.ret > a.ret ? r : a))).toMatchObject({ envStep: 100_000 });
+    expect(gap).toBeGreaterThan(s.half);
+    expect(best).toMatchObject({ envStep: 100_000 });
     expect((last.wallSec / 3600).toFixed(2)).toBe("1.19");
   });
 
   it("TD-MPC on cheetah-run ends 38.1 below the paper, inside the 95 % interval of its own ten evaluation episodes (±81.5)", () => {
-    const last = at("tdmpc", 100_000);
+    const { last, gap, spread: s, best } = run("cheetah-run", "tdmpc");
     expect(last.ret.toFixed(1)).toBe("564.7");
-    expect((PAPER_RETURNS_100K["cheetah-run"]!.tdmpc! - last.ret).toFixed(1)).toBe("38.1");
-    const s = meanCi(last.episodes);
+    expect((-gap).toFixed(1)).toBe("38.1");
     expect(s.half.toFixed(1)).toBe("81.5");
     expect([s.min.toFixed(1), s.max.toFixed(1)]).toEqual(["384.3", "674.5"]);
-    expect(Math.abs(PAPER_RETURNS_100K["cheetah-run"]!.tdmpc! - last.ret)).toBeLessThan(s.half);
+    expect(Math.abs(gap)).toBeLessThan(s.half);
     // its best evaluation is at 80k
-    const evals = rows.filter((r) => r.task === "cheetah-run" && r.agent === "tdmpc");
-    expect(evals.reduce((a, r) => (r.ret > a.ret ? r : a))).toMatchObject({ envStep: 80_000 });
-    expect(at("tdmpc", 80_000).ret.toFixed(1)).toBe("645.2");
+    expect(best).toMatchObject({ envStep: 80_000 });
+    expect(best.ret.toFixed(1)).toBe("645.2");
     expect((last.wallSec / 3600).toFixed(2)).toBe("0.46");
   });
 
   it("TD-MPC2 on cheetah-run ends 18.0 above the paper at its best evaluation, the paper inside its own ±29.0; below TD-MPC's run; 0.88 h", () => {
-    const last = at("tdmpc2", 100_000);
+    const { last, gap, spread: s, best } = run("cheetah-run", "tdmpc2");
     expect(last.ret.toFixed(1)).toBe("537.1");
-    expect((last.ret - PAPER_RETURNS_100K["cheetah-run"]!.tdmpc2!).toFixed(1)).toBe("18.0");
-    const s = meanCi(last.episodes);
+    expect(gap.toFixed(1)).toBe("18.0");
     expect(s.half.toFixed(1)).toBe("29.0");
     expect([s.min.toFixed(1), s.max.toFixed(1)]).toEqual(["433.6", "582.4"]);
-    expect(Math.abs(PAPER_RETURNS_100K["cheetah-run"]!.tdmpc2! - last.ret)).toBeLessThan(s.half);
-    const evals = rows.filter((r) => r.task === "cheetah-run" && r.agent === "tdmpc2");
-    expect(evals.reduce((a, r) => (r.ret > a.ret ? r : a))).toMatchObject({ envStep: 100_000 });
-    expect(last.ret).toBeLessThan(at("tdmpc", 100_000).ret);
+    expect(Math.abs(gap)).toBeLessThan(s.half);
+    expect(best).toMatchObject({ envStep: 100_000 });
+    expect(last.ret).toBeLessThan(run("cheetah-run", "tdmpc").last.ret);
     expect(PAPER_RETURNS_100K["cheetah-run"]!.tdmpc2!).toBeLessThan(PAPER_RETURNS_100K["cheetah-run"]!.tdmpc!);
     expect((last.wallSec / 3600).toFixed(2)).toBe("0.88");
   });
